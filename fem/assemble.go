@@ -1,0 +1,207 @@
+package fem
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"mcfem/mesh"
+)
+
+// System is the discrete Poisson problem on a mesh with u = 0 on the boundary nodes, the
+// boundary eliminated: unknowns are the interior nodes only, so K is SPD.
+//
+// The unknowns keep the mesh's node order (Node is increasing). A System is read-only while
+// samples are solved; AssembleStiffness is the one method that changes it (K.Val).
+type System struct {
+	Mesh *mesh.Mesh
+	Dof  []int32 // per node: unknown index, or -1 for a Dirichlet node
+	Node []int32 // per unknown: its node
+	K    *CSR    // stiffness (diffusivity 1) over the unknowns, SPD, sorted columns per row
+	// Scatter holds 9 entries per triangle: the position in K.Val of the local pair (a,b),
+	// row-major, or -1 when either node is Dirichlet. Built once with the pattern.
+	Scatter []int32
+	Area    []float64 // lumped nodal area per unknown: 1/3 of the areas of the triangles touching it
+	// F holds, per unknown i, the load ∫ f φ_i over the mesh for the System's source f,
+	// integrated triangle by triangle with Radon's 7-point degree-5 rule (see load.go): exact
+	// when f is a polynomial of degree ≤ 4, in particular for the quadratic ReferenceSource.
+	F []float64
+}
+
+const (
+	errNilSource = "fem: NewSystem with a nil source"
+	errKappaLen  = "fem: AssembleStiffness kappa length does not match the number of triangles"
+)
+
+// NewSystem validates the mesh, builds the pattern and scatter map once, assembles K
+// (diffusivity 1) and F for source f. Errors: invalid mesh, no unknowns (all nodes Dirichlet).
+//
+// It also returns an error when the matrix would have more than MaxInt32 nonzeros (int32
+// positions) or when f is not finite at a quadrature point. A nil f panics. The System keeps
+// m (not a copy): m must not change while the System is in use.
+func NewSystem(m *mesh.Mesh, f Source) (*System, error) {
+	if f == nil {
+		panic(errNilSource)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	s := &System{Mesh: m}
+	s.numberDofs()
+	if len(s.Node) == 0 {
+		return nil, fmt.Errorf("fem: no unknowns: all %d nodes are Dirichlet nodes", m.NumNodes())
+	}
+	if err := s.buildPattern(); err != nil {
+		return nil, err
+	}
+	s.buildScatter()
+	s.AssembleStiffness(nil)
+	s.lumpedArea()
+	if err := s.assembleLoad(f); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// numberDofs numbers the non-Dirichlet nodes 0, 1, … in node order.
+func (s *System) numberDofs() {
+	m := s.Mesh
+	s.Dof = make([]int32, m.NumNodes())
+	s.Node = make([]int32, 0, m.NumNodes())
+	for v, b := range m.Boundary {
+		if b {
+			s.Dof[v] = -1
+			continue
+		}
+		s.Dof[v] = int32(len(s.Node))
+		s.Node = append(s.Node, int32(v))
+	}
+}
+
+// buildPattern builds K's sparsity pattern: row i holds every unknown that shares a triangle
+// with unknown i (itself included), columns sorted. Values are allocated and left zero.
+func (s *System) buildPattern() error {
+	m := s.Mesh
+	nn, nt := m.NumNodes(), m.NumTris()
+
+	// Node-to-triangle adjacency in CSR form.
+	start := make([]int32, nn+1)
+	for _, v := range m.Tri {
+		start[v+1]++
+	}
+	for v := range nn {
+		start[v+1] += start[v]
+	}
+	next := slices.Clone(start[:nn])
+	adj := make([]int32, 3*nt)
+	for k, v := range m.Tri {
+		adj[next[v]] = int32(k / 3)
+		next[v]++
+	}
+
+	n := len(s.Node)
+	rowPtr := make([]int32, n+1)
+	col := make([]int32, 0, 7*n) // 7 per row on a regular P1 mesh; append grows otherwise
+	mark := make([]int32, n)     // mark[j] = i+1 once column j is in row i
+	for i, v := range s.Node {
+		lo := len(col)
+		for _, t := range adj[start[v]:start[v+1]] {
+			for _, w := range m.Tri[3*t : 3*t+3] {
+				j := s.Dof[w]
+				if j < 0 || mark[j] == int32(i+1) {
+					continue
+				}
+				mark[j] = int32(i + 1)
+				col = append(col, j)
+			}
+		}
+		slices.Sort(col[lo:])
+		if len(col) > math.MaxInt32 {
+			return errors.New("fem: stiffness matrix has more than MaxInt32 nonzeros")
+		}
+		rowPtr[i+1] = int32(len(col))
+	}
+	s.K = &CSR{N: n, RowPtr: rowPtr, Col: col, Val: make([]float64, len(col))}
+	return nil
+}
+
+// buildScatter builds the element-to-CSR map: Scatter[9t+3a+b] is the position in K.Val of
+// the entry (row Dof[a], column Dof[b]) for local nodes a, b of triangle t, or -1.
+func (s *System) buildScatter() {
+	m, k := s.Mesh, s.K
+	s.Scatter = make([]int32, 9*m.NumTris())
+	for t := range m.NumTris() {
+		tri := m.Tri[3*t : 3*t+3]
+		sc := s.Scatter[9*t : 9*t+9]
+		for a, va := range tri {
+			for b, vb := range tri {
+				i, j := s.Dof[va], s.Dof[vb]
+				if i < 0 || j < 0 {
+					sc[3*a+b] = -1
+					continue
+				}
+				lo := k.RowPtr[i]
+				p, ok := slices.BinarySearch(k.Col[lo:k.RowPtr[i+1]], j)
+				if !ok {
+					panic("fem: internal error: scatter pair missing from the pattern")
+				}
+				sc[3*a+b] = lo + int32(p)
+			}
+		}
+	}
+}
+
+// AssembleStiffness re-assembles the numeric values of K in place for a per-triangle diffusivity
+// kappa (len NumTris) through the scatter map: val[pos[k]] += ke[k], no search, no allocation.
+// (The random-field model of a later issue uses it; NewSystem uses it with kappa ≡ 1 — or a
+// nil kappa meaning 1.)
+//
+// The P1 element matrix of triangle t with vertices (x_a, y_a) and area A is
+//
+//	ke[a][b] = kappa[t] (β_a β_b + γ_a γ_b) / (4A)
+//	β_a = y_{a+1} - y_{a+2},  γ_a = x_{a+2} - x_{a+1}   (indices mod 3)
+//
+// A non-nil kappa of the wrong length panics. A preconditioner built on K must be rebuilt
+// (Jacobi.Update) after the values change.
+func (s *System) AssembleStiffness(kappa []float64) {
+	m := s.Mesh
+	nt := m.NumTris()
+	if kappa != nil && len(kappa) != nt {
+		panic(errKappaLen)
+	}
+	val := s.K.Val
+	clear(val)
+	coords, tri, scatter := m.Coords, m.Tri[:3*nt], s.Scatter[:9*nt]
+	for t := range nt {
+		var ke [9]float64
+		elementStiffness(&ke, coords, tri[3*t:3*t+3])
+		w := 1.0
+		if kappa != nil {
+			w = kappa[t]
+		}
+		for l, pos := range scatter[9*t : 9*t+9] {
+			if pos >= 0 {
+				val[pos] += w * ke[l]
+			}
+		}
+	}
+}
+
+// elementStiffness writes the 3×3 P1 stiffness of the triangle with nodes tri (diffusivity 1),
+// row-major, into ke.
+func elementStiffness(ke *[9]float64, coords []float64, tri []int32) {
+	a, b, c := tri[0], tri[1], tri[2]
+	x0, y0 := coords[2*a], coords[2*a+1]
+	x1, y1 := coords[2*b], coords[2*b+1]
+	x2, y2 := coords[2*c], coords[2*c+1]
+	beta := [3]float64{y1 - y2, y2 - y0, y0 - y1}
+	gamma := [3]float64{x2 - x1, x0 - x2, x1 - x0}
+	area2 := gamma[2]*beta[1] - gamma[1]*beta[2] // 2A = (x1-x0)(y2-y0) - (x2-x0)(y1-y0)
+	w := 1 / (2 * area2)                         // 1/(4A)
+	for i := range 3 {
+		for j := range 3 {
+			ke[3*i+j] = w * (beta[i]*beta[j] + gamma[i]*gamma[j])
+		}
+	}
+}

@@ -1,0 +1,17 @@
+// Package fem implements the finite-element side of a sample: P1 assembly of the Poisson
+// problem on a mesh.Mesh with homogeneous Dirichlet nodes eliminated, the load vector, the
+// lumped-area quantity of interest, a compressed-sparse-row matrix with int32 indices, and a
+// preconditioned conjugate-gradient solver.
+//
+// The phases live one per file: csr.go (the matrix and SpMV), assemble.go (sparsity pattern,
+// element-to-CSR scatter map, stiffness), load.go (source and load vector), qoi.go (nodal
+// areas and the QoI), precond.go (preconditioners) and cg.go (PCG). Each tuned kernel has an
+// obvious reference version in the tests (spmvRef, cgRef) and a byte model next to it
+// (SpMVBytes, PCGIterationBytes) for benchmarks and run reports.
+//
+// Set-up allocates; the per-sample path does not: Load, PCG with a Workspace, and QoI allocate
+// nothing, so one System, one preconditioner and one Workspace serve every sample of a rank.
+//
+// Programmer misuse (mismatched lengths) panics with a "fem: " message; data conditions (an
+// invalid mesh, CG not converging, a breakdown) are returned as errors.
+package fem

@@ -1,0 +1,33 @@
+package fem
+
+const errQoILen = "fem: QoI vector length does not match the number of unknowns"
+
+// lumpedArea sets Area_i = Σ_{triangles T ∋ node i} |T|/3 for every unknown i.
+func (s *System) lumpedArea() {
+	m := s.Mesh
+	s.Area = make([]float64, len(s.Node))
+	for t := range m.NumTris() {
+		a3 := m.SignedArea(t) / 3
+		for _, v := range m.Tri[3*t : 3*t+3] {
+			if i := s.Dof[v]; i >= 0 {
+				s.Area[i] += a3
+			}
+		}
+	}
+}
+
+// QoI returns Σ_i Area_i u_i over the unknowns (Dirichlet nodes contribute 0).
+//
+// This is the Kratos tutorial's quantity of interest, Σ_nodes (nodal area × u), an O(h²)
+// approximation of ∫_Ω u. It panics if len(u) is not the number of unknowns and allocates
+// nothing.
+func (s *System) QoI(u []float64) float64 {
+	if len(u) != len(s.Area) {
+		panic(errQoILen)
+	}
+	var q float64
+	for i, a := range s.Area {
+		q += a * u[i]
+	}
+	return q
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"mcfem/mc"
+)
+
+// runCLI runs mcfem with args and returns its exit code, stdout and stderr.
+func runCLI(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := mcfem(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// withoutExecution decodes summary.json and drops its "execution" object (timings, hosts,
+// rank count, build).
+func withoutExecution(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(data, &m))
+	require.Contains(t, m, "execution")
+	delete(m, "execution")
+	return m
+}
+
+func TestOutputsIdenticalForEveryRankCount(t *testing.T) {
+	// Acceptance 3: mcfem run -np P -samples 5000 -mesh 32 -seed 1 -out dP for P = 1..4.
+	samples := "5000"
+	if testing.Short() {
+		samples = "500"
+	}
+	base := t.TempDir()
+	var refCSV []byte
+	var refSummary map[string]any
+	for _, p := range []string{"1", "2", "3", "4"} {
+		dir := filepath.Join(base, "d"+p)
+		code, _, stderr := runCLI("run", "-np", p, "-samples", samples, "-mesh", "32", "-seed", "1", "-out", dir, "-quiet")
+		require.Equal(t, exitOK, code, stderr)
+		csv, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
+		require.NoError(t, err)
+		summary := withoutExecution(t, filepath.Join(dir, "summary.json"))
+		timings, err := os.ReadFile(filepath.Join(dir, "timings.csv"))
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(string(timings), "sample,rank,seconds\n"))
+		if refCSV == nil {
+			refCSV, refSummary = csv, summary
+			require.True(t, strings.HasPrefix(string(csv), "sample,eps,qoi,iterations,residual\n"))
+			assert.Equal(t, "VALID", summary["verdict"].(map[string]any)["result"])
+			continue
+		}
+		assert.True(t, bytes.Equal(refCSV, csv), "samples.csv differs between -np 1 and -np %s", p)
+		assert.Equal(t, refSummary, summary, "summary.json (without execution) differs between -np 1 and -np %s", p)
+	}
+}
+
+func TestDefaultRunMatchesExactDiscreteMean(t *testing.T) {
+	// Acceptance 1: the default campaign's mean lies within its 99% CI of the exact discrete
+	// expectation E[Q_h] = E[ε]·Q_h(1) = 0.25·Q_h(1) (test oracle: the discrete QoI is linear in ε).
+	if testing.Short() {
+		t.Skip("default campaign: 1000 samples at mesh 64")
+	}
+	dir := t.TempDir()
+	code, stdout, stderr := runCLI("run", "-np", "2", "-confidence", "0.99", "-out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "verdict: VALID")
+	assert.Contains(t, stdout, "99% CI of the mean")
+
+	var s struct {
+		Statistics struct {
+			N      int     `json:"n"`
+			CILow  float64 `json:"ci_low"`
+			CIHigh float64 `json:"ci_high"`
+		} `json:"statistics"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &s))
+	require.Equal(t, 1000, s.Statistics.N)
+	q1 := discreteQoI1(t, 64)
+	exact := 0.25 * q1
+	t.Logf("99%% CI [%.6f, %.6f], exact discrete mean %.6f (Q_h(1) = %.9f)", s.Statistics.CILow, s.Statistics.CIHigh, exact, q1)
+	assert.True(t, s.Statistics.CILow <= exact && exact <= s.Statistics.CIHigh)
+}
+
+func TestBadInputExitsTwoAndRunsNothing(t *testing.T) {
+	// Acceptance 5: a one-line error naming the flag and its valid range, exit code 2, and no
+	// output directory created.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-samples", "0"}, "-samples 0: want an integer ≥ 1"},
+		{[]string{"-samples", "-3"}, "-samples -3: want an integer ≥ 1"},
+		{[]string{"-mesh", "0"}, "-mesh 0: want cells per side in [1, "},
+		{[]string{"-np", "0"}, "-np 0: want ranks ≥ 1"},
+		{[]string{"-rtol", "0"}, "-rtol 0: want a relative tolerance in (0, 1)"},
+		{[]string{"-rtol", "-1e-8"}, "-rtol -1e-08: want a relative tolerance in (0, 1)"},
+		{[]string{"-maxit", "0"}, "-maxit 0: want an integer ≥ 1"},
+		{[]string{"-confidence", "1.5"}, "-confidence 1.5: want a level in (0, 1)"},
+		{[]string{"-bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"-samples", "many"}, `invalid value "many" for flag -samples`},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			code, stdout, stderr := runCLI(append([]string{"run", "-out", dir}, tc.args...)...)
+			assert.Equal(t, exitUsage, code)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, tc.want)
+			assert.True(t, strings.HasPrefix(stderr, "mcfem run: "), stderr)
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+			assert.NoDirExists(t, dir)
+		})
+	}
+	code, _, stderr := runCLI("frobnicate")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, `unknown command "frobnicate"`)
+}
+
+func TestNonConvergenceExitsOne(t *testing.T) {
+	// Acceptance 6: CG capped at 3 iterations: an error naming the sample, the iterations and
+	// the residual; exit code 1; no statistics printed, no files written.
+	dir := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runCLI("run", "-np", "2", "-maxit", "3", "-out", dir)
+	assert.Equal(t, exitFailure, code)
+	assert.Empty(t, stdout)
+	assert.Regexp(t, `^mcfem: rank [01]: sample [0-9]+ \(eps=[0-9.e-]+\): fem: CG did not converge in 3 iterations \(residual [0-9.e+-]+ > 1e-08\)\n$`, stderr)
+	assert.NoFileExists(t, filepath.Join(dir, "summary.json"))
+}
+
+func TestHelpListsEveryFlag(t *testing.T) {
+	code, stdout, _ := runCLI("run", "-h")
+	require.Equal(t, exitOK, code)
+	for _, f := range []string{"-samples", "-mesh", "-seed", "-np", "-rtol", "-maxit", "-confidence", "-out", "-quiet", "(default 1000)", "(default 64)", "(default 1e-08)"} {
+		assert.Contains(t, stdout, f)
+	}
+	code, stdout, _ = runCLI("verify", "-h")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "(default 512)")
+	code, stdout, _ = runCLI("version")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "mcfem ")
+}
+
+// discreteQoI1 is Q_h(1), the discrete QoI at ε = 1 solved to 1e-12: a test oracle only.
+func discreteQoI1(t *testing.T, cells int) float64 {
+	m, err := mc.NewModel(cells, 1e-12, 10000)
+	require.NoError(t, err)
+	q, _, err := m.NewSolver().Solve(1)
+	require.NoError(t, err)
+	return q
+}

@@ -1,0 +1,301 @@
+package mc
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Env describes where and how a campaign ran: the fields of the report that may change from
+// run to run without the results changing.
+type Env struct {
+	Backend string // "local" (in-process ranks) or "mpi"
+	Library string // MPI library version, if any
+	Hosts   []string
+	Version string // mcfem version (VCS revision)
+	Go      string
+	OS      string
+	Arch    string
+	Tags    string
+	Started time.Time
+}
+
+// Reused names the sample-independent work a rank does once, as the report states it.
+var Reused = []string{"mesh", "CSR pattern and scatter map", "stiffness matrix K", "Jacobi preconditioner", "load shape F_i = ∫ f φ_i"}
+
+// WriteText writes the readable summary.
+func (r *Result) WriteText(w io.Writer, env Env) error {
+	b := bufio.NewWriter(w)
+	c, p, s := r.Config, r.Problem, r.Stats
+	ex := c.ExactStats()
+	it := r.Iterations()
+	fmt.Fprintf(b, "mcfem run: %d samples on %d ranks (%s), mesh %d×%d: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
+		c.Samples, r.Ranks, env.Backend, p.Cells, p.Cells, p.Nodes, p.Triangles, p.Unknowns, p.NonZeros)
+	fmt.Fprintf(b, "input ε ~ %s, seed %d; QoI = Σ area_i u_i; CG + Jacobi, rtol %g, maxit %d\n", c.Dist, c.Seed, c.Rtol, c.MaxIt)
+	fmt.Fprintf(b, "set up once per rank: %s\n\n", strings.Join(Reused, ", "))
+
+	fmt.Fprintf(b, "%-22s %14s %14s %12s %8s\n", "QoI", "estimate", "exact (6ε)", "gap", "gap/SE")
+	row := func(name string, est, exact, se float64) {
+		z := "      -"
+		if se > 0 {
+			z = fmt.Sprintf("%8.2f", (est-exact)/se)
+		}
+		fmt.Fprintf(b, "%-22s %14.7g %14.7g %12.3g %s\n", name, est, exact, est-exact, z)
+	}
+	row("mean", s.Mean, ex.Mean, s.StdErr)
+	fmt.Fprintf(b, "%-22s [%.7g, %.7g]  (± %.3g)\n", fmt.Sprintf("%g%% CI of the mean", 100*s.Confidence), s.CILow(), s.CIHigh(), s.CIHalf)
+	fmt.Fprintf(b, "%-22s %14.7g\n", "std error of the mean", s.StdErr)
+	row("variance", s.Variance, ex.Variance, s.VarStdErr)
+	row("std deviation", s.StdDev, ex.StdDev, 0)
+	row("skewness", s.Skewness, ex.Skewness, 0)
+	row("excess kurtosis", s.ExKurtosis, ex.ExKurtosis, 0)
+	fmt.Fprintf(b, "(the exact values are the continuum's; the discrete QoI differs from 6ε by O(h²), see `mcfem verify`)\n\n")
+
+	fmt.Fprintf(b, "CG iterations: min %d, mean %.1f, max %d; largest final relative residual %.3g\n", it.Min, it.Mean, it.Max, it.MaxResidual)
+	fmt.Fprintf(b, "%-22s %10s %10s %10s\n", "time per phase [s]", "min", "avg", "max")
+	for i, ph := range r.Phases() {
+		fmt.Fprintf(b, "%-22s %10.4f %10.4f %10.4f\n", PhaseNames[i], ph.Min, ph.Avg, ph.Max)
+	}
+	fmt.Fprintf(b, "load imbalance (max/avg solve time): %.3f\n", r.Imbalance())
+	fmt.Fprintf(b, "wall %.3f s, %.1f samples/s\n", r.Wall, r.SamplesPerSecond())
+	verdict, passed := "VALID", 0
+	for _, ch := range r.Checks {
+		if ch.Pass {
+			passed++
+		} else {
+			verdict = "INVALID"
+			fmt.Fprintf(b, "check %s FAILED: %s\n", ch.Name, ch.Detail)
+		}
+	}
+	fmt.Fprintf(b, "verdict: %s (%d of %d checks passed)\n", verdict, passed, len(r.Checks))
+	return b.Flush()
+}
+
+// num is a float64 that encodes NaN and ±Inf as JSON null.
+type num float64
+
+func (x num) MarshalJSON() ([]byte, error) {
+	f := float64(x)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+}
+
+type phaseJSON struct {
+	Min num `json:"min"`
+	Avg num `json:"avg"`
+	Max num `json:"max"`
+}
+
+// Summary is the layout of summary.json. Everything outside Execution depends only on the
+// results, so two runs of the same configuration on any rank counts have identical summaries
+// once "execution" is removed.
+type Summary struct {
+	Parameters struct {
+		Samples        int    `json:"samples"`
+		Mesh           int    `json:"mesh"`
+		Seed           uint64 `json:"seed"`
+		Dist           string `json:"dist"`
+		Rtol           num    `json:"rtol"`
+		MaxIt          int    `json:"maxit"`
+		Confidence     num    `json:"confidence"`
+		Preconditioner string `json:"preconditioner"`
+	} `json:"parameters"`
+	Problem struct {
+		Nodes     int      `json:"nodes"`
+		Triangles int      `json:"triangles"`
+		Unknowns  int      `json:"unknowns"`
+		NonZeros  int      `json:"nonzeros"`
+		QoI       string   `json:"qoi"`
+		Reused    []string `json:"reused_per_rank"`
+	} `json:"problem"`
+	Statistics struct {
+		N              int64 `json:"n"`
+		Mean           num   `json:"mean"`
+		CILow          num   `json:"ci_low"`
+		CIHigh         num   `json:"ci_high"`
+		CIHalfWidth    num   `json:"ci_half_width"`
+		Confidence     num   `json:"confidence"`
+		StdErr         num   `json:"stderr"`
+		Variance       num   `json:"variance"`
+		VarianceStdErr num   `json:"variance_stderr"`
+		StdDev         num   `json:"std"`
+		Skewness       num   `json:"skewness"`
+		ExKurtosis     num   `json:"excess_kurtosis"`
+	} `json:"statistics"`
+	Exact struct {
+		Note       string `json:"note"`
+		Mean       num    `json:"mean"`
+		Variance   num    `json:"variance"`
+		StdDev     num    `json:"std"`
+		Skewness   num    `json:"skewness"`
+		ExKurtosis num    `json:"excess_kurtosis"`
+	} `json:"exact"`
+	Gap struct {
+		Mean           num `json:"mean"`
+		MeanOverSE     num `json:"mean_over_stderr"`
+		Variance       num `json:"variance"`
+		VarianceOverSE num `json:"variance_over_stderr"`
+		Skewness       num `json:"skewness"`
+		ExKurtosis     num `json:"excess_kurtosis"`
+	} `json:"gap"`
+	CG struct {
+		IterationsMin  int `json:"iterations_min"`
+		IterationsMean num `json:"iterations_mean"`
+		IterationsMax  int `json:"iterations_max"`
+		ResidualMax    num `json:"residual_max"`
+	} `json:"cg"`
+	Verdict struct {
+		Result string  `json:"result"`
+		Checks []Check `json:"checks"`
+	} `json:"verdict"`
+	Execution struct {
+		Backend          string               `json:"backend"`
+		Library          string               `json:"mpi_library,omitempty"`
+		Ranks            int                  `json:"ranks"`
+		Hosts            []string             `json:"hosts"`
+		Started          string               `json:"started"`
+		WallSeconds      num                  `json:"wall_seconds"`
+		SamplesPerSecond num                  `json:"samples_per_second"`
+		LoadImbalance    num                  `json:"load_imbalance"`
+		Phases           map[string]phaseJSON `json:"phases_seconds"`
+		PerRank          []rankJSON           `json:"per_rank"`
+		Build            struct {
+			Version string `json:"version"`
+			Go      string `json:"go"`
+			OS      string `json:"os"`
+			Arch    string `json:"arch"`
+			Tags    string `json:"tags"`
+		} `json:"build"`
+	} `json:"execution"`
+}
+
+type rankJSON struct {
+	Rank    int `json:"rank"`
+	Samples int `json:"samples"`
+	Setup   num `json:"setup"`
+	Solve   num `json:"solve"`
+	Combine num `json:"combine"`
+}
+
+// Summary builds summary.json's content.
+func (r *Result) Summary(env Env) *Summary {
+	var o Summary
+	c, s := r.Config, r.Stats
+	pp := &o.Parameters
+	pp.Samples, pp.Mesh, pp.Seed, pp.Dist = c.Samples, c.Cells, c.Seed, c.Dist.String()
+	pp.Rtol, pp.MaxIt, pp.Confidence, pp.Preconditioner = num(c.Rtol), c.MaxIt, num(c.Confidence), "jacobi"
+	pr := &o.Problem
+	pr.Nodes, pr.Triangles, pr.Unknowns, pr.NonZeros = r.Problem.Nodes, r.Problem.Triangles, r.Problem.Unknowns, r.Problem.NonZeros
+	pr.QoI, pr.Reused = "sum over nodes of lumped nodal area times u", Reused
+	st := &o.Statistics
+	st.N, st.Mean, st.CILow, st.CIHigh, st.CIHalfWidth = s.N, num(s.Mean), num(s.CILow()), num(s.CIHigh()), num(s.CIHalf)
+	st.Confidence, st.StdErr, st.Variance, st.VarianceStdErr = num(s.Confidence), num(s.StdErr), num(s.Variance), num(s.VarStdErr)
+	st.StdDev, st.Skewness, st.ExKurtosis = num(s.StdDev), num(s.Skewness), num(s.ExKurtosis)
+	ex := c.ExactStats()
+	e := &o.Exact
+	e.Note = "continuum QoI = 6ε; the discrete QoI differs by O(h²)"
+	e.Mean, e.Variance, e.StdDev, e.Skewness, e.ExKurtosis = num(ex.Mean), num(ex.Variance), num(ex.StdDev), num(ex.Skewness), num(ex.ExKurtosis)
+	g := &o.Gap
+	g.Mean, g.MeanOverSE = num(s.Mean-ex.Mean), num((s.Mean-ex.Mean)/s.StdErr)
+	g.Variance, g.VarianceOverSE = num(s.Variance-ex.Variance), num((s.Variance-ex.Variance)/s.VarStdErr)
+	g.Skewness, g.ExKurtosis = num(s.Skewness-ex.Skewness), num(s.ExKurtosis-ex.ExKurtosis)
+	it := r.Iterations()
+	o.CG.IterationsMin, o.CG.IterationsMean, o.CG.IterationsMax, o.CG.ResidualMax = it.Min, num(it.Mean), it.Max, num(it.MaxResidual)
+	o.Verdict.Result = "INVALID"
+	if r.Valid() {
+		o.Verdict.Result = "VALID"
+	}
+	o.Verdict.Checks = r.Checks
+
+	x := &o.Execution
+	x.Backend, x.Library, x.Ranks, x.Hosts = env.Backend, env.Library, r.Ranks, env.Hosts
+	x.Started = env.Started.UTC().Format(time.RFC3339)
+	x.WallSeconds, x.SamplesPerSecond, x.LoadImbalance = num(r.Wall), num(r.SamplesPerSecond()), num(r.Imbalance())
+	x.Phases = map[string]phaseJSON{}
+	for i, ph := range r.Phases() {
+		x.Phases[PhaseNames[i]] = phaseJSON{num(ph.Min), num(ph.Avg), num(ph.Max)}
+	}
+	for _, t := range r.Timing {
+		x.PerRank = append(x.PerRank, rankJSON{t.Rank, t.Samples, num(t.Phase[PhaseSetup]), num(t.Phase[PhaseSolve]), num(t.Phase[PhaseCombine])})
+	}
+	x.Build.Version, x.Build.Go, x.Build.OS, x.Build.Arch, x.Build.Tags = env.Version, env.Go, env.OS, env.Arch, env.Tags
+	return &o
+}
+
+// WriteSamplesCSV writes one row per sample in sample order, results only, with floats in
+// their shortest exact form: the file is byte-identical for every rank count.
+func (r *Result) WriteSamplesCSV(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	b.WriteString("sample,eps,qoi,iterations,residual\n")
+	var line []byte
+	for _, rec := range r.Records {
+		line = strconv.AppendInt(line[:0], int64(rec.Index), 10)
+		line = append(line, ',')
+		line = strconv.AppendFloat(line, rec.Eps, 'g', -1, 64)
+		line = append(line, ',')
+		line = strconv.AppendFloat(line, rec.QoI, 'g', -1, 64)
+		line = append(line, ',')
+		line = strconv.AppendInt(line, int64(rec.Iterations), 10)
+		line = append(line, ',')
+		line = strconv.AppendFloat(line, rec.Residual, 'g', -1, 64)
+		line = append(line, '\n')
+		b.Write(line)
+	}
+	return b.Flush()
+}
+
+// WriteTimingsCSV writes where and how long each sample ran.
+func (r *Result) WriteTimingsCSV(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	b.WriteString("sample,rank,seconds\n")
+	for _, rec := range r.Records {
+		fmt.Fprintf(b, "%d,%d,%.9f\n", rec.Index, rec.Rank, rec.Seconds)
+	}
+	return b.Flush()
+}
+
+// WriteFiles writes summary.json, samples.csv and timings.csv into dir (created if needed).
+// Each file is written to a temporary name and renamed, so a reader never sees half a file.
+func (r *Result) WriteFiles(dir string, env Env) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	write := func(name string, f func(io.Writer) error) error {
+		path := filepath.Join(dir, name)
+		tmp, err := os.CreateTemp(dir, name+".tmp*")
+		if err != nil {
+			return err
+		}
+		if err := f(tmp); err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			return fmt.Errorf("mc: writing %s: %w", path, err)
+		}
+		if err := tmp.Close(); err != nil {
+			os.Remove(tmp.Name())
+			return fmt.Errorf("mc: writing %s: %w", path, err)
+		}
+		return os.Rename(tmp.Name(), path)
+	}
+	summary := func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r.Summary(env))
+	}
+	if err := write("summary.json", summary); err != nil {
+		return err
+	}
+	if err := write("samples.csv", r.WriteSamplesCSV); err != nil {
+		return err
+	}
+	return write("timings.csv", r.WriteTimingsCSV)
+}

@@ -1,0 +1,8 @@
+// Package mesh implements the flat 2D triangle meshes that mcfem solves on: node coordinates,
+// counter-clockwise triangles and Dirichlet boundary flags held in plain arrays, a structured
+// generator for the unit square, and validation.
+//
+// A mesh is data, not a pointer graph: coordinates are one []float64 (x, y per node),
+// triangles one []int32 (three node indices each), boundary flags one []bool. Node indices are
+// int32 so that the CSR matrices built on a mesh cost 12 bytes per nonzero.
+package mesh

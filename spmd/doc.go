@@ -1,0 +1,30 @@
+// Package spmd implements the communicator of mcfem: the few collective operations that the
+// ranks of an SPMD (single program, multiple data) job use to cooperate.
+//
+// Every rank runs the same function with its own Comm; ranks differ only by Rank(). Work is
+// split with the static Block partition, and ranks meet only in collective calls (Barrier,
+// Allreduce, Bcast, Gatherv), which every rank must make in the same order with matching
+// arguments.
+//
+// Backends:
+//
+//   - local: RunLocal runs P ranks as goroutines of one process. Always built; it needs no MPI,
+//     so tests and laptop runs use the same SPMD code.
+//   - MPI: InitMPI, built only with the build tags mpi and cgo (make build-mpi); every rank is a
+//     separate process under mpirun. Without those tags InitMPI returns an error and
+//     MPIAvailable reports false.
+//
+// Every backend passes the conformance suite in package spmdtest.
+//
+// Reductions: the local backend combines contributions in rank order 0, 1, …, P-1 on every
+// rank, so all ranks get bit-identical results, the same on every run. Its float64 Min and
+// Max follow Go's min and max: NaN propagates (one NaN anywhere makes that element NaN) and
+// -0 is less than +0; MPI's built-in MPI_MIN and MPI_MAX promise neither, so callers should
+// not depend on them. Int64 Sum wraps around on overflow, as two's-complement addition does.
+//
+// Failure: an error or panic on any rank, or a call to Abort, ends the whole job. On the local
+// backend every collective that is blocked, or entered later, on the surviving ranks returns
+// ErrAborted, and RunLocal reports the first failure as a *RankError or *AbortError.
+// Programmer errors (length mismatches, a bad root or Op, and on the local backend ranks making
+// different collective calls) panic with a message prefixed "spmd: ".
+package spmd
