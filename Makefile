@@ -3,8 +3,11 @@ GO      ?= go
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 LDFLAGS := -X main.version=$(VERSION)
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# MPI library for build-mpi: openmpi (default) or mpich. Flags come from pkg-config, falling
+# back to the mpicc wrapper (scripts/mpi-flags.sh).
+MPI     ?= openmpi
 
-.PHONY: all build run test vet lint bench clean
+.PHONY: all build build-mpi run test test-mpi vet lint bench clean
 
 all: build
 
@@ -12,22 +15,37 @@ all: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o mcfem .
 
+## build-mpi: ./mcfem with the MPI backend (cgo, -tags mpi); MPI=mpich for MPICH
+build-mpi:
+	CGO_ENABLED=1 CGO_CFLAGS="$$(scripts/mpi-flags.sh cflags $(MPI))" CGO_LDFLAGS="$$(scripts/mpi-flags.sh libs $(MPI))" \
+		$(GO) build -tags mpi -ldflags "$(LDFLAGS)" -o mcfem .
+
 ## run: the seed's default campaign on in-process ranks
 run: build
 	./mcfem run
 
-## test: formatting, vet and every test
+## test: formatting, vet, every Go test, then the MPI tests under mpirun (installs OpenMPI
+## with apt-get when missing and possible; otherwise says loudly that they were skipped)
 test: vet
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) test -count=1 ./...
+	scripts/test-mpi.sh
+
+## test-mpi: only the MPI tests (conformance suite and end-to-end runs under mpirun)
+test-mpi:
+	scripts/test-mpi.sh
 
 vet:
 	$(GO) vet ./...
 
-## lint: vet and staticcheck (fetched through the Go module proxy)
+## lint: vet and staticcheck (fetched through the Go module proxy), with and without -tags mpi
 lint: vet
 	$(GO) run $(STATICCHECK) ./...
+	@if command -v mpicc >/dev/null; then \
+		export CGO_CFLAGS="$$(scripts/mpi-flags.sh cflags $(MPI))" CGO_LDFLAGS="$$(scripts/mpi-flags.sh libs $(MPI))"; \
+		$(GO) vet -tags mpi ./... && $(GO) run $(STATICCHECK) -tags mpi ./...; \
+	else echo "lint: no MPI found: -tags mpi not checked"; fi
 
 ## bench: Go benchmarks of the kernels and the sample loop
 bench:

@@ -3,7 +3,6 @@ package mc
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"mcfem/spmd"
@@ -71,20 +70,21 @@ type Record struct {
 	Residual   float64
 	Seconds    float64
 	Rank       int
+	Thread     int
 }
 
 // recordLen is the number of float64 a Record travels as in the gather. Integers up to 2^53
 // are exact in float64.
-const recordLen = 7
+const recordLen = 8
 
 func (r *Record) pack(dst []float64) {
-	dst[0], dst[1], dst[2] = float64(r.Index), r.Eps, r.QoI
-	dst[3], dst[4], dst[5], dst[6] = float64(r.Iterations), r.Residual, r.Seconds, float64(r.Rank)
+	dst[0], dst[1], dst[2], dst[3] = float64(r.Index), r.Eps, r.QoI, float64(r.Iterations)
+	dst[4], dst[5], dst[6], dst[7] = r.Residual, r.Seconds, float64(r.Rank), float64(r.Thread)
 }
 
 func (r *Record) unpack(src []float64) {
-	r.Index, r.Eps, r.QoI = int(src[0]), src[1], src[2]
-	r.Iterations, r.Residual, r.Seconds, r.Rank = int(src[3]), src[4], src[5], int(src[6])
+	r.Index, r.Eps, r.QoI, r.Iterations = int(src[0]), src[1], src[2], int(src[3])
+	r.Residual, r.Seconds, r.Rank, r.Thread = src[4], src[5], int(src[6]), int(src[7])
 }
 
 // Phase names, in the order of the per-rank timing vector.
@@ -98,10 +98,12 @@ const (
 // PhaseNames are the phases' names as reported.
 var PhaseNames = [numPhases]string{"setup", "solve", "combine"}
 
-// RankTiming is one rank's time per phase, in seconds, and its sample count.
+// RankTiming is one rank's time per phase, in seconds, its sample count, threads and host.
 type RankTiming struct {
 	Rank    int
 	Samples int
+	Threads int
+	Host    string
 	Phase   [numPhases]float64
 }
 
@@ -124,42 +126,33 @@ type Problem struct {
 }
 
 // Run is the campaign as every rank runs it: build the model once, solve the rank's block
-// [r·N/P, (r+1)·N/P) of samples, then combine. It returns the result on rank 0 and nil on the
-// others. A failed sample ends the campaign with an error naming the sample; the caller makes
-// it end the whole job.
-func Run(c spmd.Comm, cfg Config) (*Result, error) {
+// [r·N/P, (r+1)·N/P) of samples with opt.Threads workers, then combine. It returns the result
+// on rank 0 and nil on the others. A failed sample ends the campaign with an error naming the
+// sample (a worker's panic comes back as *PanicError); the caller makes it end the whole job.
+func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	rank, size := c.Rank(), c.Size()
-	var tm RankTiming
-	tm.Rank = rank
+	tm := RankTiming{Rank: rank, Threads: max(opt.Threads, 1), Host: opt.Host}
 	t0 := time.Now()
 
 	model, err := NewModel(cfg.Cells, cfg.Rtol, cfg.MaxIt)
 	if err != nil {
 		return nil, err
 	}
-	solver := model.NewSolver()
-	src := rand.NewPCG(0, 0)
 	lo, hi := spmd.Block(cfg.Samples, size, rank)
 	recs := make([]float64, recordLen*(hi-lo))
-	var sums PowerSums
 	t1 := time.Now()
 	tm.Phase[PhaseSetup] = t1.Sub(t0).Seconds()
 
-	for i := lo; i < hi; i++ {
-		ts := time.Now()
-		SeedSample(src, cfg.Seed, 0, uint64(i))
-		eps := cfg.Dist.Rand(src)
-		q, res, err := solver.Solve(eps)
-		if err != nil {
-			return nil, fmt.Errorf("sample %d (eps=%g): %w", i, eps, err)
-		}
-		r := Record{Index: i, Eps: eps, QoI: q, Iterations: res.Iterations, Residual: res.Residual,
-			Seconds: time.Since(ts).Seconds(), Rank: rank}
-		r.pack(recs[recordLen*(i-lo):])
-		sums.Add(q)
+	if err := sampleLoop(rank, lo, hi, cfg, model, opt, recs); err != nil {
+		return nil, err
+	}
+	// The rank's power sums in sample order, whatever the threads did.
+	var sums PowerSums
+	for k := range hi - lo {
+		sums.Add(recs[recordLen*k+2])
 	}
 	t2 := time.Now()
 	tm.Phase[PhaseSolve] = t2.Sub(t1).Seconds()
@@ -170,39 +163,19 @@ func Run(c spmd.Comm, cfg Config) (*Result, error) {
 	if err := c.AllreduceFloat64s(global, global, spmd.Sum); err != nil {
 		return nil, err
 	}
-	var counts []int
-	var all []float64
-	if rank == 0 {
-		counts = make([]int, size)
-		for r := range counts {
-			l, h := spmd.Block(cfg.Samples, size, r)
-			counts[r] = recordLen * (h - l)
-		}
-		all = make([]float64, recordLen*cfg.Samples)
-	}
-	if err := c.GathervFloat64s(all, recs, counts, 0); err != nil {
+	all, err := gatherBlocks(c, recs, recordLen, func(r int) int {
+		l, h := spmd.Block(cfg.Samples, size, r)
+		return h - l
+	})
+	if err != nil {
 		return nil, err
 	}
 	tm.Phase[PhaseCombine] = time.Since(t2).Seconds()
 
-	// Per-rank timings to rank 0 (after the combine they describe).
-	mine := make([]float64, 1+numPhases)
-	mine[0] = float64(tm.Samples)
-	copy(mine[1:], tm.Phase[:])
-	var timing []float64
-	var tcounts []int
-	if rank == 0 {
-		timing = make([]float64, len(mine)*size)
-		tcounts = make([]int, size)
-		for r := range tcounts {
-			tcounts[r] = len(mine)
-		}
-	}
-	if err := c.GathervFloat64s(timing, mine, tcounts, 0); err != nil {
+	// Per-rank timings and host names to rank 0 (after the combine they describe).
+	timing, err := gatherBlocks(c, tm.pack(), rankTimingLen, func(int) int { return 1 })
+	if err != nil || rank != 0 {
 		return nil, err
-	}
-	if rank != 0 {
-		return nil, nil
 	}
 
 	res := &Result{Config: cfg, Ranks: size, Wall: time.Since(t0).Seconds()}
@@ -216,9 +189,8 @@ func Run(c spmd.Comm, cfg Config) (*Result, error) {
 	}
 	res.Timing = make([]RankTiming, size)
 	for r := range res.Timing {
-		v := timing[len(mine)*r:]
-		res.Timing[r] = RankTiming{Rank: r, Samples: int(v[0])}
-		copy(res.Timing[r].Phase[:], v[1:len(mine)])
+		res.Timing[r].Rank = r
+		res.Timing[r].unpack(timing[rankTimingLen*r:])
 	}
 	res.Stats = DescribeOrdered(qois, cfg.Confidence)
 	var gs PowerSums
@@ -226,4 +198,51 @@ func Run(c spmd.Comm, cfg Config) (*Result, error) {
 	res.Global = Describe(&gs, cfg.Confidence)
 	res.Checks = res.check()
 	return res, nil
+}
+
+// gatherBlocks gathers every rank's src of items(r)·width values on rank 0, in rank order;
+// other ranks get nil.
+func gatherBlocks(c spmd.Comm, src []float64, width int, items func(r int) int) ([]float64, error) {
+	var counts []int
+	var dst []float64
+	if c.Rank() == 0 {
+		counts = make([]int, c.Size())
+		total := 0
+		for r := range counts {
+			counts[r] = width * items(r)
+			total += counts[r]
+		}
+		dst = make([]float64, total)
+	}
+	return dst, c.GathervFloat64s(dst, src, counts, 0)
+}
+
+// hostLen is the number of bytes of a host name the report keeps.
+const hostLen = 64
+
+// rankTimingLen is the number of float64 a RankTiming travels as: samples, threads, the phase
+// times, then the host name one byte per value.
+const rankTimingLen = 2 + numPhases + hostLen
+
+func (t *RankTiming) pack() []float64 {
+	v := make([]float64, rankTimingLen)
+	v[0], v[1] = float64(t.Samples), float64(t.Threads)
+	copy(v[2:], t.Phase[:])
+	for i := 0; i < len(t.Host) && i < hostLen; i++ {
+		v[2+numPhases+i] = float64(t.Host[i])
+	}
+	return v
+}
+
+func (t *RankTiming) unpack(v []float64) {
+	t.Samples, t.Threads = int(v[0]), int(v[1])
+	copy(t.Phase[:], v[2:2+numPhases])
+	host := make([]byte, 0, hostLen)
+	for _, b := range v[2+numPhases : rankTimingLen] {
+		if b == 0 {
+			break
+		}
+		host = append(host, byte(b))
+	}
+	t.Host = string(host)
 }

@@ -14,9 +14,15 @@ import (
 // runLocal runs a campaign on p in-process ranks and returns rank 0's result.
 func runLocal(t *testing.T, p int, cfg Config) *Result {
 	t.Helper()
+	return runLocalOpt(t, p, cfg, Options{})
+}
+
+// runLocalOpt is runLocal with run options.
+func runLocalOpt(t *testing.T, p int, cfg Config, opt Options) *Result {
+	t.Helper()
 	var res *Result
 	err := spmd.RunLocal(p, func(c spmd.Comm) error {
-		r, err := Run(c, cfg)
+		r, err := Run(c, cfg, opt)
 		if c.Rank() == 0 {
 			res = r
 		}
@@ -31,7 +37,7 @@ func runLocal(t *testing.T, p int, cfg Config) *Result {
 func resultsOnly(recs []Record) []Record {
 	out := make([]Record, len(recs))
 	for i, r := range recs {
-		r.Seconds, r.Rank = 0, 0
+		r.Seconds, r.Rank, r.Thread = 0, 0, 0
 		out[i] = r
 	}
 	return out
@@ -149,7 +155,7 @@ func TestRunFailsOnNonConvergence(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Samples, cfg.Cells, cfg.MaxIt = 10, 16, 3
 	err := spmd.RunLocal(2, func(c spmd.Comm) error {
-		_, err := Run(c, cfg)
+		_, err := Run(c, cfg, Options{})
 		return err
 	})
 	require.Error(t, err)

@@ -18,7 +18,6 @@ import (
 type Env struct {
 	Backend string // "local" (in-process ranks) or "mpi"
 	Library string // MPI library version, if any
-	Hosts   []string
 	Version string // mcfem version (VCS revision)
 	Go      string
 	OS      string
@@ -36,9 +35,13 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 	c, p, s := r.Config, r.Problem, r.Stats
 	ex := c.ExactStats()
 	it := r.Iterations()
-	fmt.Fprintf(b, "mcfem run: %d samples on %d ranks (%s), mesh %d×%d: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
-		c.Samples, r.Ranks, env.Backend, p.Cells, p.Cells, p.Nodes, p.Triangles, p.Unknowns, p.NonZeros)
+	fmt.Fprintf(b, "mcfem run: %d samples on %d ranks × %d threads (%s), mesh %d×%d: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
+		c.Samples, r.Ranks, r.Timing[0].Threads, env.Backend, p.Cells, p.Cells, p.Nodes, p.Triangles, p.Unknowns, p.NonZeros)
 	fmt.Fprintf(b, "input ε ~ %s, seed %d; QoI = Σ area_i u_i; CG + Jacobi, rtol %g, maxit %d\n", c.Dist, c.Seed, c.Rtol, c.MaxIt)
+	if env.Library != "" {
+		fmt.Fprintf(b, "MPI: %s\n", firstLine(env.Library))
+	}
+	fmt.Fprintf(b, "hosts: %s\n", strings.Join(r.Hosts(), ", "))
 	fmt.Fprintf(b, "set up once per rank: %s\n\n", strings.Join(Reused, ", "))
 
 	fmt.Fprintf(b, "%-22s %14s %14s %12s %8s\n", "QoI", "estimate", "exact (6ε)", "gap", "gap/SE")
@@ -76,6 +79,24 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 	}
 	fmt.Fprintf(b, "verdict: %s (%d of %d checks passed)\n", verdict, passed, len(r.Checks))
 	return b.Flush()
+}
+
+// Hosts returns the distinct host names of the ranks, in rank order.
+func (r *Result) Hosts() []string {
+	var hosts []string
+	seen := map[string]bool{}
+	for _, t := range r.Timing {
+		if !seen[t.Host] {
+			seen[t.Host] = true
+			hosts = append(hosts, t.Host)
+		}
+	}
+	return hosts
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSpace(line)
 }
 
 // num is a float64 that encodes NaN and ±Inf as JSON null.
@@ -161,6 +182,7 @@ type Summary struct {
 		Backend          string               `json:"backend"`
 		Library          string               `json:"mpi_library,omitempty"`
 		Ranks            int                  `json:"ranks"`
+		Threads          int                  `json:"threads_per_rank"`
 		Hosts            []string             `json:"hosts"`
 		Started          string               `json:"started"`
 		WallSeconds      num                  `json:"wall_seconds"`
@@ -179,11 +201,13 @@ type Summary struct {
 }
 
 type rankJSON struct {
-	Rank    int `json:"rank"`
-	Samples int `json:"samples"`
-	Setup   num `json:"setup"`
-	Solve   num `json:"solve"`
-	Combine num `json:"combine"`
+	Rank    int    `json:"rank"`
+	Host    string `json:"host"`
+	Threads int    `json:"threads"`
+	Samples int    `json:"samples"`
+	Setup   num    `json:"setup"`
+	Solve   num    `json:"solve"`
+	Combine num    `json:"combine"`
 }
 
 // Summary builds summary.json's content.
@@ -217,7 +241,7 @@ func (r *Result) Summary(env Env) *Summary {
 	o.Verdict.Checks = r.Checks
 
 	x := &o.Execution
-	x.Backend, x.Library, x.Ranks, x.Hosts = env.Backend, env.Library, r.Ranks, env.Hosts
+	x.Backend, x.Library, x.Ranks, x.Threads, x.Hosts = env.Backend, env.Library, r.Ranks, r.Timing[0].Threads, r.Hosts()
 	x.Started = env.Started.UTC().Format(time.RFC3339)
 	x.WallSeconds, x.SamplesPerSecond, x.LoadImbalance = num(r.Wall), num(r.SamplesPerSecond()), num(r.Imbalance())
 	x.Phases = map[string]phaseJSON{}
@@ -225,7 +249,7 @@ func (r *Result) Summary(env Env) *Summary {
 		x.Phases[PhaseNames[i]] = phaseJSON{num(ph.Min), num(ph.Avg), num(ph.Max)}
 	}
 	for _, t := range r.Timing {
-		x.PerRank = append(x.PerRank, rankJSON{t.Rank, t.Samples, num(t.Phase[PhaseSetup]), num(t.Phase[PhaseSolve]), num(t.Phase[PhaseCombine])})
+		x.PerRank = append(x.PerRank, rankJSON{t.Rank, t.Host, t.Threads, t.Samples, num(t.Phase[PhaseSetup]), num(t.Phase[PhaseSolve]), num(t.Phase[PhaseCombine])})
 	}
 	x.Build.Version, x.Build.Go, x.Build.OS, x.Build.Arch, x.Build.Tags = env.Version, env.Go, env.OS, env.Arch, env.Tags
 	return &o
@@ -253,12 +277,12 @@ func (r *Result) WriteSamplesCSV(w io.Writer) error {
 	return b.Flush()
 }
 
-// WriteTimingsCSV writes where and how long each sample ran.
+// WriteTimingsCSV writes where (rank, worker thread) and how long each sample ran.
 func (r *Result) WriteTimingsCSV(w io.Writer) error {
 	b := bufio.NewWriter(w)
-	b.WriteString("sample,rank,seconds\n")
+	b.WriteString("sample,rank,seconds,thread\n")
 	for _, rec := range r.Records {
-		fmt.Fprintf(b, "%d,%d,%.9f\n", rec.Index, rec.Rank, rec.Seconds)
+		fmt.Fprintf(b, "%d,%d,%.9f,%d\n", rec.Index, rec.Rank, rec.Seconds, rec.Thread)
 	}
 	return b.Flush()
 }

@@ -32,9 +32,15 @@ func (o Op) String() string {
 
 // Comm is one rank's view of an SPMD job. All methods except Rank, Size and Abort are
 // collective: every rank must call the same method, in the same order, with the same root,
-// Op and (except for GathervFloat64s) length. A collective returns ErrAborted once the job
-// has failed on another rank. Length mismatches, a root outside [0, Size()) and invalid Ops
-// are programmer errors and panic.
+// Op and (except for GathervFloat64s) length. On the local backend a collective returns
+// ErrAborted once the job has failed on another rank; under MPI the launcher kills the
+// surviving ranks instead, so there a collective never returns after another rank failed.
+// Length mismatches, a root outside [0, Size()) and invalid Ops are programmer errors and
+// panic, with the same messages on every backend.
+//
+// The MPI backend's methods, except Rank, Size and Abort, must be called from the goroutine
+// that called InitMPI (MPI_THREAD_FUNNELED), or they panic. An error from any method means
+// the communicator is unusable: the caller should Abort.
 type Comm interface {
 	// Rank returns this rank's index in [0, Size()).
 	Rank() int
@@ -54,14 +60,17 @@ type Comm interface {
 	// (other ranks may pass nil). len(dst) on root must equal the sum of counts.
 	GathervFloat64s(dst, src []float64, counts []int, root int) error
 	// Abort ends the whole job with exit code code; msg is printed once. It never returns.
-	// The MPI backend prints msg and calls MPI_Abort. The local backend ends the calling
-	// goroutine, which must be the rank's own, and RunLocal returns an *AbortError that the
-	// caller prints before exiting with Code.
+	// The MPI backend prints msg itself (one write to os.Stderr, a newline added if missing,
+	// nothing for "") and calls MPI_Abort, so mpirun exits with code; called from another
+	// goroutine than InitMPI's, it exits the process with code instead, and the launcher
+	// ends the job. The local backend does not print: it ends the calling goroutine, which
+	// must be the rank's own, and RunLocal returns an *AbortError that the caller prints
+	// before exiting with Code.
 	Abort(code int, msg string)
 }
 
 // ErrAborted is returned by the collectives of surviving ranks once any rank has failed or
-// aborted.
+// aborted (local backend; under MPI the launcher ends the survivors instead).
 var ErrAborted = errors.New("spmd: job aborted by another rank")
 
 // AbortError reports that rank Rank called Abort(Code, Msg).

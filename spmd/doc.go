@@ -12,7 +12,10 @@
 //     so tests and laptop runs use the same SPMD code.
 //   - MPI: InitMPI, built only with the build tags mpi and cgo (make build-mpi); every rank is a
 //     separate process under mpirun. Without those tags InitMPI returns an error and
-//     MPIAvailable reports false.
+//     MPIAvailable reports false; LaunchedByMPI tells whether a launcher started the process.
+//     MPI runs with MPI_THREAD_FUNNELED: package main locks the main goroutine to the main
+//     OS thread (runtime.LockOSThread in an init function), calls InitMPI, every collective
+//     and FinalizeMPI from it, and finalizes only on the success path.
 //
 // Every backend passes the conformance suite in package spmdtest.
 //
@@ -24,7 +27,12 @@
 //
 // Failure: an error or panic on any rank, or a call to Abort, ends the whole job. On the local
 // backend every collective that is blocked, or entered later, on the surviving ranks returns
-// ErrAborted, and RunLocal reports the first failure as a *RankError or *AbortError.
+// ErrAborted, and RunLocal reports the first failure as a *RankError or *AbortError. Under
+// MPI the failing rank must Abort (MPI_Abort), and the launcher kills the others; an MPI call
+// that fails returns an error such as
+//
+//	spmd: MPI_Bcast: MPI_ERR_ROOT: invalid root (error class 8, code 8)
+//
 // Programmer errors (length mismatches, a bad root or Op, and on the local backend ranks making
 // different collective calls) panic with a message prefixed "spmd: ".
 package spmd

@@ -7,4 +7,12 @@
 //
 // Every case makes the same sequence of collective calls on every rank whatever it finds, so
 // a wrong value on one rank never leaves the others waiting.
+//
+// The MPI backend runs the suite from a test binary built once and started under mpirun
+// (see mpi_test.go, built with the tags mpi and cgo):
+//
+//	go test -tags mpi -c -o /tmp/spmdtest.test ./spmd/spmdtest
+//	mpirun -np 4 /tmp/spmdtest.test -test.v
+//
+// Started without a launcher, that binary skips the MPI tests.
 package spmdtest

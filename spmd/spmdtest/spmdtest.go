@@ -24,6 +24,7 @@ func Cases() []Case {
 		newCase("allreduce-float64-rank-order", allreduceFloatRankOrder),
 		newCase("allreduce-int64-beyond-2^53", allreduceIntLarge),
 		newCase("allreduce-in-place", allreduceInPlace),
+		newCase("overlapping-buffers", overlappingBuffers),
 		newCase("empty", empty),
 		newCase("large-vectors", largeVectors),
 		newCase("bcast-every-root", bcastEveryRoot),
@@ -323,6 +324,70 @@ func allreduceInPlace(c spmd.Comm, k *check) error {
 		}
 		k.floats(fmt.Sprintf("float64 in place %v", op), f, wf)
 		k.ints(fmt.Sprintf("int64 in place %v", op), x, wx)
+	}
+	return nil
+}
+
+// overlappingBuffers passes dst and src that share memory without being the same slice:
+// Allreduce with src and dst shifted by one element in one array, and Gatherv with root's
+// src inside dst, both at root's own place (where MPI can work in place) and at the start.
+// A backend must act as if it read all of src before writing dst.
+func overlappingBuffers(c spmd.Comm, k *check) error {
+	p, r := c.Size(), c.Rank()
+	const n = 8
+	val := func(r, i int) float64 { return float64(10*r + i) }
+	for _, shift := range []int{1, -1} {
+		buf := make([]float64, n+1)
+		src, dst := buf[:n], buf[1:]
+		if shift < 0 {
+			src, dst = dst, src
+		}
+		for i := range src {
+			src[i] = val(r, i)
+		}
+		if err := c.AllreduceFloat64s(dst, src, spmd.Sum); err != nil {
+			return err
+		}
+		want := make([]float64, n)
+		for i := range want {
+			want[i] = expect(spmd.Sum, p, func(q int) float64 { return val(q, i) })
+		}
+		k.floats(fmt.Sprintf("Allreduce with dst = src shifted by %d", shift), dst, want)
+	}
+	counts, displs := make([]int, p), make([]int, p)
+	var want []float64
+	for q := range p {
+		counts[q], displs[q] = q+1, len(want)
+		for i := range counts[q] {
+			want = append(want, val(q, i))
+		}
+	}
+	for root := range p {
+		for _, at := range []string{"its own place", "the start"} {
+			var dst []float64
+			var cnt []int
+			src := make([]float64, counts[r])
+			if r == root {
+				dst, cnt = make([]float64, len(want)), counts
+				for i := range dst {
+					dst[i] = math.NaN()
+				}
+				lo := displs[r]
+				if at == "the start" {
+					lo = 0
+				}
+				src = dst[lo : lo+counts[r]]
+			}
+			for i := range src {
+				src[i] = val(r, i)
+			}
+			if err := c.GathervFloat64s(dst, src, cnt, root); err != nil {
+				return err
+			}
+			if r == root {
+				k.floats(fmt.Sprintf("Gatherv to root %d with src at %s of dst", root, at), dst, want)
+			}
+		}
 	}
 	return nil
 }

@@ -1,0 +1,91 @@
+package mc
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Fault is a fault injected for tests (environment variable MCFEM_FAULT=rank:sample:kind): on
+// rank Rank, when sample Sample starts (every sample of the rank if Sample is -1, written "*"),
+//
+//	panic   the worker panics
+//	exit    the process prints a message and exits with code 3, without MPI_Finalize
+//	hang    the worker blocks forever (the stall watchdog must catch it)
+//	slowN   the sample is solved N times instead of once (N ≥ 2): N times the work, same result
+//
+// It exists to prove that a failing rank ends the whole job and that a slow rank does not.
+type Fault struct {
+	Rank, Sample int
+	Kind         string // "panic", "exit", "hang" or "slow"
+	Repeat       int    // solves per sample for "slow"
+}
+
+// ParseFault parses MCFEM_FAULT's value; "" gives nil.
+func ParseFault(s string) (*Fault, error) {
+	if s == "" {
+		return nil, nil
+	}
+	bad := func(why string) error {
+		return fmt.Errorf("mc: MCFEM_FAULT=%q: %s (want rank:sample:kind, sample an index or *, kind panic|exit|hang|slowN)", s, why)
+	}
+	parts := strings.Split(s, ":")
+	if len(parts) != 3 {
+		return nil, bad("not three fields")
+	}
+	f := &Fault{Sample: -1, Repeat: 1}
+	var err error
+	if f.Rank, err = strconv.Atoi(parts[0]); err != nil || f.Rank < 0 {
+		return nil, bad("rank is not an integer ≥ 0")
+	}
+	if parts[1] != "*" {
+		if f.Sample, err = strconv.Atoi(parts[1]); err != nil || f.Sample < 0 {
+			return nil, bad("sample is neither * nor an integer ≥ 0")
+		}
+	}
+	switch k := parts[2]; {
+	case k == "panic" || k == "exit" || k == "hang":
+		f.Kind = k
+	case strings.HasPrefix(k, "slow"):
+		f.Kind = "slow"
+		if f.Repeat, err = strconv.Atoi(k[4:]); err != nil || f.Repeat < 2 {
+			return nil, bad("slowN needs N ≥ 2")
+		}
+	default:
+		return nil, bad("unknown kind " + strconv.Quote(k))
+	}
+	return f, nil
+}
+
+// String returns the fault in MCFEM_FAULT's syntax.
+func (f *Fault) String() string {
+	sample, kind := "*", f.Kind
+	if f.Sample >= 0 {
+		sample = strconv.Itoa(f.Sample)
+	}
+	if kind == "slow" {
+		kind += strconv.Itoa(f.Repeat)
+	}
+	return fmt.Sprintf("%d:%s:%s", f.Rank, sample, kind)
+}
+
+// hits reports whether the fault fires at sample i of rank.
+func (f *Fault) hits(rank, i int) bool {
+	return f != nil && f.Rank == rank && (f.Sample < 0 || f.Sample == i)
+}
+
+// inject fires a panic, exit or hang fault at sample i of rank; it returns for "slow".
+func (f *Fault) inject(rank, i int) {
+	switch f.Kind {
+	case "panic":
+		panic(fmt.Sprintf("mc: injected fault MCFEM_FAULT=%s at sample %d", f, i))
+	case "exit":
+		// Test-only: a rank that dies without MPI_Finalize, as a crashed process does.
+		fmt.Fprintf(os.Stderr, "mcfem: rank %d: sample %d: injected fault MCFEM_FAULT=%s: exiting with code 3\n", rank, i, f)
+		os.Exit(3)
+	case "hang":
+		time.Sleep(1<<63 - 1)
+	}
+}

@@ -1,0 +1,175 @@
+package mc
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mcfem/fem"
+)
+
+// Options say how a campaign runs on this rank; none of them changes the results.
+type Options struct {
+	Threads      int           // worker goroutines per rank, sharing the rank's model (≥ 1; 0 means 1)
+	StallTimeout time.Duration // watchdog: a rank with samples left that finishes none for this long stalls (0: off)
+	// OnStall is called (from the watchdog's goroutine) with a message saying what the rank was
+	// doing when it stalled; it must end the job. Required when StallTimeout > 0.
+	OnStall func(msg string)
+	Host    string // this rank's host name, for the report
+	Fault   *Fault // test-only fault injection (nil: none)
+}
+
+// PanicError is a panic recovered in a worker goroutine, carried to the rank's main goroutine
+// so that the job is ended from there.
+type PanicError struct {
+	Value any
+	Stack string
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v\n%s", e.Value, e.Stack) }
+
+// sampleLoop solves samples [lo, hi) with opt.Threads workers that take the next unsolved
+// index in turn (dynamic hand-out: a worker never idles while the rank has samples left) and
+// writes each record into recs at its index, so the records' order does not depend on the
+// threads. It returns the first error; the other workers stop at their next sample.
+func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []float64) error {
+	threads := max(opt.Threads, 1)
+	solvers := make([]*Solver, threads)
+	for w := range solvers {
+		solvers[w] = model.NewSolver()
+	}
+	var (
+		next    atomic.Int64
+		stop    atomic.Bool
+		errOnce sync.Once
+		first   error
+	)
+	next.Store(int64(lo))
+	wd := startWatchdog(rank, threads, opt)
+	defer wd.stop()
+
+	work := func(w int) {
+		defer func() {
+			if p := recover(); p != nil {
+				errOnce.Do(func() { first = &PanicError{Value: p, Stack: string(debug.Stack())} })
+				stop.Store(true)
+			}
+		}()
+		s := solvers[w]
+		src := rand.NewPCG(0, 0)
+		for !stop.Load() {
+			i := int(next.Add(1) - 1)
+			if i >= hi {
+				return
+			}
+			wd.begin(w, i)
+			rec, err := solveSample(s, src, rank, w, i, cfg, opt.Fault)
+			if err != nil {
+				errOnce.Do(func() { first = err })
+				stop.Store(true)
+				return
+			}
+			rec.pack(recs[recordLen*(i-lo):])
+			wd.done(w)
+		}
+	}
+	if threads == 1 {
+		work(0)
+		return first
+	}
+	var wg sync.WaitGroup
+	for w := range threads {
+		wg.Go(func() { work(w) })
+	}
+	wg.Wait()
+	return first
+}
+
+// solveSample draws sample i's input from its own stream and solves it.
+func solveSample(s *Solver, src *rand.PCG, rank, thread, i int, cfg Config, fault *Fault) (Record, error) {
+	ts := time.Now()
+	repeat := 1
+	if fault.hits(rank, i) {
+		fault.inject(rank, i)
+		repeat = fault.Repeat
+	}
+	SeedSample(src, cfg.Seed, 0, uint64(i))
+	eps := cfg.Dist.Rand(src)
+	var (
+		q   float64
+		res fem.Result
+		err error
+	)
+	for range repeat {
+		q, res, err = s.Solve(eps)
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("sample %d (eps=%g): %w", i, eps, err)
+	}
+	return Record{Index: i, Eps: eps, QoI: q, Iterations: res.Iterations, Residual: res.Residual,
+		Seconds: time.Since(ts).Seconds(), Rank: rank, Thread: thread}, nil
+}
+
+// watchdog ends the job when a rank that still has samples to do finishes none for
+// StallTimeout. It runs only during the sample loop: a rank that is done and waits in the final
+// gather for slower ranks is waiting legitimately and is never timed out.
+type watchdog struct {
+	last    atomic.Int64   // unix nanoseconds of the last finished (or first started) sample
+	current []atomic.Int64 // per worker: the sample in hand, or -1
+	since   []atomic.Int64 // per worker: when it took it
+	quit    chan struct{}
+	once    sync.Once
+}
+
+func startWatchdog(rank, threads int, opt Options) *watchdog {
+	wd := &watchdog{current: make([]atomic.Int64, threads), since: make([]atomic.Int64, threads), quit: make(chan struct{})}
+	for w := range wd.current {
+		wd.current[w].Store(-1)
+	}
+	wd.last.Store(time.Now().UnixNano())
+	if opt.StallTimeout <= 0 {
+		return wd
+	}
+	period := min(opt.StallTimeout/4, time.Second)
+	go func() {
+		tick := time.NewTicker(period)
+		defer tick.Stop()
+		for {
+			select {
+			case <-wd.quit:
+				return
+			case now := <-tick.C:
+				if idle := now.Sub(time.Unix(0, wd.last.Load())); idle > opt.StallTimeout {
+					opt.OnStall(wd.report(rank, idle, now))
+					return
+				}
+			}
+		}
+	}()
+	return wd
+}
+
+func (wd *watchdog) begin(w, i int) {
+	wd.since[w].Store(time.Now().UnixNano())
+	wd.current[w].Store(int64(i))
+}
+
+func (wd *watchdog) done(w int) {
+	wd.current[w].Store(-1)
+	wd.last.Store(time.Now().UnixNano())
+}
+
+func (wd *watchdog) stop() { wd.once.Do(func() { close(wd.quit) }) }
+
+func (wd *watchdog) report(rank int, idle time.Duration, now time.Time) string {
+	msg := fmt.Sprintf("mcfem: rank %d: stalled: no sample finished for %s (-stall-timeout)", rank, idle.Round(time.Millisecond))
+	for w := range wd.current {
+		if i := wd.current[w].Load(); i >= 0 {
+			msg += fmt.Sprintf("; thread %d has been solving sample %d for %s", w, i, now.Sub(time.Unix(0, wd.since[w].Load())).Round(time.Millisecond))
+		}
+	}
+	return msg
+}

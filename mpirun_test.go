@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The tests in this file run mcfem under mpirun. scripts/test-mpi.sh (make test) builds the
+// binaries and sets MCFEM_MPI_BIN (built with -tags mpi) and MCFEM_NOMPI_BIN (without); plain
+// `go test` skips them.
+
+// mpiBins returns the two binaries or skips the test.
+func mpiBins(t *testing.T) (mpiBin, nompiBin string) {
+	t.Helper()
+	mpiBin, nompiBin = os.Getenv("MCFEM_MPI_BIN"), os.Getenv("MCFEM_NOMPI_BIN")
+	if mpiBin == "" || nompiBin == "" {
+		t.Skip("MPI test: run through scripts/test-mpi.sh (make test), which builds the binaries")
+	}
+	if _, err := exec.LookPath("mpirun"); err != nil {
+		t.Skip("MPI test: mpirun not found")
+	}
+	return mpiBin, nompiBin
+}
+
+// mpirunResult is the outcome of one mpirun.
+type mpirunResult struct {
+	code           int
+	stdout, stderr string
+	took           time.Duration
+}
+
+// mpirun runs `mpirun -np p bin args…` under an outer `timeout -k 5 120`, so that no bug can
+// hang the test, with extra environment variables forwarded to every rank.
+func mpirun(t *testing.T, p int, env []string, bin string, args ...string) mpirunResult {
+	t.Helper()
+	cmdline := []string{"-k", "5", "120", "mpirun", "--oversubscribe"}
+	if os.Geteuid() == 0 {
+		cmdline = append(cmdline, "--allow-run-as-root")
+	}
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		cmdline = append(cmdline, "-x", k)
+	}
+	cmdline = append(cmdline, "-np", strconv.Itoa(p), bin)
+	cmdline = append(cmdline, args...)
+	cmd := exec.CommandContext(context.Background(), "timeout", cmdline...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	err := cmd.Run()
+	r := mpirunResult{stdout: out.String(), stderr: errb.String(), took: time.Since(start)}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("mpirun: %v", err)
+	}
+	require.NotEqual(t, 124, r.code, "mpirun timed out (hung job): %s", r.stderr)
+	require.NotEqual(t, 137, r.code, "mpirun killed after timing out (hung job): %s", r.stderr)
+	return r
+}
+
+func TestMPIOutputsMatchInProcess(t *testing.T) {
+	// Issue 3, acceptance 2: mpirun -np P for P = 1..4, with 1 and 2 threads, gives the
+	// samples.csv of the in-process `mcfem run -np 1` byte for byte, and the same summary.json
+	// without "execution".
+	mpiBin, _ := mpiBins(t)
+	flags := []string{"-samples", "600", "-mesh", "32", "-seed", "5", "-quiet"}
+	base := t.TempDir()
+	ref := filepath.Join(base, "local")
+	code, _, stderr := runCLI(append([]string{"run", "-np", "1", "-out", ref}, flags...)...)
+	require.Equal(t, exitOK, code, stderr)
+	refCSV, err := os.ReadFile(filepath.Join(ref, "samples.csv"))
+	require.NoError(t, err)
+	refSummary := withoutExecution(t, filepath.Join(ref, "summary.json"))
+
+	for _, threads := range []string{"1", "2"} {
+		for _, p := range []int{1, 2, 3, 4} {
+			dir := filepath.Join(base, "mpi-np"+strconv.Itoa(p)+"-t"+threads)
+			r := mpirun(t, p, nil, mpiBin, append([]string{"run", "-threads", threads, "-out", dir}, flags...)...)
+			require.Equal(t, 0, r.code, "np %d threads %s: %s", p, threads, r.stderr)
+			csv, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
+			require.NoError(t, err)
+			assert.True(t, bytes.Equal(refCSV, csv), "samples.csv: mpirun -np %d -threads %s differs from in-process -np 1", p, threads)
+			assert.Equal(t, refSummary, withoutExecution(t, filepath.Join(dir, "summary.json")), "np %d threads %s", p, threads)
+		}
+	}
+	// The report says it ran on MPI ranks.
+	r := mpirun(t, 2, nil, mpiBin, "run", "-samples", "20", "-mesh", "8", "-threads", "2")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "20 samples on 2 ranks × 2 threads (mpi)")
+	assert.Contains(t, r.stdout, "MPI: ")
+	assert.Equal(t, 1, strings.Count(r.stdout, "verdict: VALID"), "only rank 0 reports")
+}
+
+func TestMPIFaultsEndTheJob(t *testing.T) {
+	// Issue 3, acceptance 3: a fault on rank 2 of 4 ends the whole job non-zero, quickly, with
+	// a message naming the rank and the sample. 600 samples over 4 ranks: rank 2 owns [300, 450).
+	mpiBin, _ := mpiBins(t)
+	for _, tc := range []struct {
+		kind  string
+		args  []string
+		code  int
+		want  string
+		limit time.Duration
+	}{
+		// 15 s: the issue's bound for a dying rank (OpenMPI needs ~1-2 s, plus start-up).
+		{"panic", nil, exitInternal, "mcfem: rank 2: internal error: panic: mc: injected fault MCFEM_FAULT=2:310:panic at sample 310", 15 * time.Second},
+		{"exit", nil, exitFault, "mcfem: rank 2: sample 310: injected fault MCFEM_FAULT=2:310:exit", 15 * time.Second},
+		// The stall timeout set here (3 s) plus the same 15 s for the job to end.
+		{"hang", []string{"-stall-timeout", "3s"}, exitStall, "mcfem: rank 2: stalled: no sample finished for", 18 * time.Second},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			args := append([]string{"run", "-samples", "600", "-mesh", "32", "-quiet"}, tc.args...)
+			r := mpirun(t, 4, []string{"MCFEM_FAULT=2:310:" + tc.kind}, mpiBin, args...)
+			t.Logf("exit %d after %s; stderr:\n%s", r.code, r.took.Round(time.Millisecond), r.stderr)
+			assert.Equal(t, tc.code, r.code)
+			assert.Contains(t, r.stderr, tc.want)
+			if tc.kind == "hang" {
+				assert.Contains(t, r.stderr, "has been solving sample 310")
+			}
+			assert.Less(t, r.took, tc.limit)
+			assert.NotContains(t, r.stdout, "verdict")
+		})
+	}
+}
+
+func TestMPISlowRankCompletes(t *testing.T) {
+	// Rank 0 has four times the work of the others (every sample solved 4 times); with the
+	// default stall timeout the others wait for it in the final gather, and the result is right.
+	mpiBin, _ := mpiBins(t)
+	flags := []string{"-samples", "400", "-mesh", "32", "-seed", "3", "-quiet"}
+	ref := filepath.Join(t.TempDir(), "ref")
+	code, _, stderr := runCLI(append([]string{"run", "-np", "1", "-out", ref}, flags...)...)
+	require.Equal(t, exitOK, code, stderr)
+	dir := filepath.Join(t.TempDir(), "slow")
+	r := mpirun(t, 4, []string{"MCFEM_FAULT=0:*:slow4"}, mpiBin, append([]string{"run", "-out", dir}, flags...)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	want, err := os.ReadFile(filepath.Join(ref, "samples.csv"))
+	require.NoError(t, err)
+	got, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(want, got))
+}
+
+func TestMPIErrorsAreCollective(t *testing.T) {
+	mpiBin, nompiBin := mpiBins(t)
+	// Issue 3, acceptance 4: the binary built without MPI refuses under mpirun.
+	r := mpirun(t, 2, nil, nompiBin, "run", "-samples", "10")
+	assert.NotEqual(t, 0, r.code)
+	assert.Contains(t, r.stderr, "built without MPI: rebuild with make build-mpi")
+	assert.Empty(t, r.stdout, "no rank may run a campaign")
+
+	// Bad input: every rank validates, all end with exit 2, one message.
+	r = mpirun(t, 3, nil, mpiBin, "run", "-samples", "0")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Equal(t, 1, strings.Count(r.stderr, "mcfem run: -samples 0: want an integer ≥ 1"), r.stderr)
+	r = mpirun(t, 2, nil, mpiBin, "run", "-np", "4")
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "under mpirun the rank count is mpirun's -np (2 here)")
+	r = mpirun(t, 2, nil, mpiBin, "run", "-h")
+	assert.Equal(t, exitOK, r.code)
+	assert.Equal(t, 1, strings.Count(r.stdout, "-stall-timeout"), "help printed once")
+
+	// A CG failure on some rank ends the job with exit 1 and a message naming rank and sample.
+	r = mpirun(t, 2, nil, mpiBin, "run", "-samples", "10", "-mesh", "16", "-maxit", "3")
+	assert.Equal(t, exitFailure, r.code)
+	assert.Regexp(t, `mcfem: rank [01]: sample [0-9]+ \(eps=[0-9.e-]+\): fem: CG did not converge in 3 iterations`, r.stderr)
+	assert.NotContains(t, r.stdout, "verdict")
+}
