@@ -424,7 +424,7 @@ func versionLine() string {
 	if spmd.MPIAvailable() {
 		mpi = "MPI: built in"
 		if lib := spmd.MPILibraryVersion(); lib != "" {
-			mpi += " (" + strings.TrimSpace(strings.SplitN(lib, "\n", 2)[0]) + ")"
+			mpi += " (" + mc.FirstLine(lib) + ")"
 		}
 	}
 	tags := buildTags()

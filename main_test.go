@@ -52,7 +52,7 @@ func TestOutputsIdenticalForEveryRankCount(t *testing.T) {
 		summary := withoutExecution(t, filepath.Join(dir, "summary.json"))
 		timings, err := os.ReadFile(filepath.Join(dir, "timings.csv"))
 		require.NoError(t, err)
-		require.True(t, strings.HasPrefix(string(timings), "sample,rank,seconds\n"))
+		require.True(t, strings.HasPrefix(string(timings), "sample,rank,seconds,thread\n"))
 		if refCSV == nil {
 			refCSV, refSummary = csv, summary
 			require.True(t, strings.HasPrefix(string(csv), "sample,eps,qoi,iterations,residual\n"))

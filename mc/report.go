@@ -35,11 +35,11 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 	c, p, s := r.Config, r.Problem, r.Stats
 	ex := c.ExactStats()
 	it := r.Iterations()
-	fmt.Fprintf(b, "mcfem run: %d samples on %d ranks × %d threads (%s), mesh %d×%d: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
-		c.Samples, r.Ranks, r.Timing[0].Threads, env.Backend, p.Cells, p.Cells, p.Nodes, p.Triangles, p.Unknowns, p.NonZeros)
+	fmt.Fprintf(b, "mcfem run: %d samples on %d ranks (%s), %d threads per rank, mesh %d×%d: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
+		c.Samples, r.Ranks, env.Backend, r.Timing[0].Threads, p.Cells, p.Cells, p.Nodes, p.Triangles, p.Unknowns, p.NonZeros)
 	fmt.Fprintf(b, "input ε ~ %s, seed %d; QoI = Σ area_i u_i; CG + Jacobi, rtol %g, maxit %d\n", c.Dist, c.Seed, c.Rtol, c.MaxIt)
 	if env.Library != "" {
-		fmt.Fprintf(b, "MPI: %s\n", firstLine(env.Library))
+		fmt.Fprintf(b, "MPI: %s\n", FirstLine(env.Library))
 	}
 	fmt.Fprintf(b, "hosts: %s\n", strings.Join(r.Hosts(), ", "))
 	fmt.Fprintf(b, "set up once per rank: %s\n\n", strings.Join(Reused, ", "))
@@ -94,9 +94,11 @@ func (r *Result) Hosts() []string {
 	return hosts
 }
 
-func firstLine(s string) string {
+// FirstLine returns the first line of s with its runs of white space made single spaces: an
+// MPI library's version string, shortened for a one-line report.
+func FirstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
-	return strings.TrimSpace(line)
+	return strings.Join(strings.Fields(line), " ")
 }
 
 // num is a float64 that encodes NaN and ±Inf as JSON null.

@@ -39,10 +39,19 @@ mpirun=(mpirun --oversubscribe)
 echo "test-mpi: $(mpirun --version 2>&1 | head -1)"
 for p in 1 2 3 4; do
   echo "test-mpi: spmd conformance suite under mpirun -np $p"
-  timeout -k 5 120 "${mpirun[@]}" -np "$p" "$tmp/spmdtest.test" -test.count=1 >"$tmp/conf.log" 2>&1 || {
+  timeout -k 5 120 "${mpirun[@]}" -np "$p" "$tmp/spmdtest.test" -test.count=1 -test.v >"$tmp/conf.log" 2>&1 || {
     cat "$tmp/conf.log"; echo "test-mpi: conformance suite FAILED under mpirun -np $p" >&2; exit 1; }
-  grep -c '^--- PASS\|^PASS' "$tmp/conf.log" >/dev/null
+  # Every rank must report every case passed: cases × ranks lines "--- PASS: …/rank=R/case".
+  cases=$(grep -cE -- '--- PASS: TestMPIConformance/rank=0/' "$tmp/conf.log" || true)
+  passed=$(grep -cE -- '--- PASS: TestMPIConformance/rank=[0-9]+/' "$tmp/conf.log" || true)
+  echo "test-mpi: mpirun -np $p: $passed conformance checks passed ($cases cases × $p ranks)"
+  if [ "$cases" -lt 10 ] || [ "$passed" != $((cases * p)) ] || grep -q -- '--- FAIL' "$tmp/conf.log"; then
+    cat "$tmp/conf.log"; echo "test-mpi: conformance suite incomplete under mpirun -np $p" >&2; exit 1
+  fi
 done
 
 echo "test-mpi: end-to-end mpirun tests"
-MCFEM_MPI_BIN="$tmp/mcfem-mpi" MCFEM_NOMPI_BIN="$tmp/mcfem-nompi" go test -count=1 -run 'MPI' .
+MCFEM_MPI_BIN="$tmp/mcfem-mpi" MCFEM_NOMPI_BIN="$tmp/mcfem-nompi" \
+  go test -count=1 -v -run 'MPI' . >"$tmp/e2e.log" 2>&1 || { cat "$tmp/e2e.log"; exit 1; }
+grep -E '^ *(--- |ok|FAIL)' "$tmp/e2e.log"
+if grep -q -- '--- SKIP' "$tmp/e2e.log"; then echo "test-mpi: an end-to-end MPI test was skipped" >&2; exit 1; fi
