@@ -118,7 +118,7 @@ func TestMPIFaultsEndTheJob(t *testing.T) {
 		limit time.Duration
 	}{
 		// 15 s: the bound for a dying rank (OpenMPI needs ~1-2 s, plus start-up).
-		{"panic", nil, exitInternal, "mcfem: rank 2: internal error: panic: mc: injected fault MCFEM_FAULT=2:310:panic at sample 310", 15 * time.Second},
+		{"panic", nil, exitInternal, "mcfem: rank 2: sample 310: panic: mc: injected fault MCFEM_FAULT=2:310:panic at sample 310", 15 * time.Second},
 		{"exit", nil, exitFault, "mcfem: rank 2: sample 310: injected fault MCFEM_FAULT=2:310:exit", 15 * time.Second},
 		// The stall timeout set here (3 s) plus the same 15 s for the job to end.
 		{"hang", []string{"-stall-timeout", "3s"}, exitStall, "mcfem: rank 2: stalled: no sample finished for", 18 * time.Second},

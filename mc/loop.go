@@ -22,14 +22,17 @@ type Options struct {
 	Fault   *Fault // test-only fault injection (nil: none)
 }
 
-// PanicError is a panic recovered in a worker goroutine, carried to the rank's main goroutine
-// so that the job is ended from there.
+// PanicError is a panic recovered in a worker goroutine while it solved sample Sample (-1:
+// between samples), carried to the rank's main goroutine so that the job is ended from there.
 type PanicError struct {
-	Value any
-	Stack string
+	Sample int
+	Value  any
+	Stack  string
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v\n%s", e.Value, e.Stack) }
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("sample %d: panic: %v\n%s", e.Sample, e.Value, e.Stack)
+}
 
 // sampleLoop solves samples [lo, hi) with opt.Threads workers that take the next unsolved
 // index in turn (dynamic hand-out: a worker never idles while the rank has samples left) and
@@ -52,16 +55,17 @@ func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []
 	defer wd.stop()
 
 	work := func(w int) {
+		i := -1
 		defer func() {
 			if p := recover(); p != nil {
-				errOnce.Do(func() { first = &PanicError{Value: p, Stack: string(debug.Stack())} })
+				errOnce.Do(func() { first = &PanicError{Sample: i, Value: p, Stack: string(debug.Stack())} })
 				stop.Store(true)
 			}
 		}()
 		s := solvers[w]
 		src := rand.NewPCG(0, 0)
 		for !stop.Load() {
-			i := int(next.Add(1) - 1)
+			i = int(next.Add(1) - 1)
 			if i >= hi {
 				return
 			}

@@ -42,7 +42,9 @@ func TestWorkerPanicBecomesPanicError(t *testing.T) {
 	})
 	var pe *PanicError
 	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 25, pe.Sample)
 	assert.Contains(t, pe.Value, "injected fault MCFEM_FAULT=1:25:panic at sample 25")
+	assert.True(t, strings.HasPrefix(pe.Error(), "sample 25: panic: "), pe.Error())
 	assert.Contains(t, pe.Stack, "fault.go")
 }
 

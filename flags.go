@@ -1,0 +1,55 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"mcfem/mc"
+)
+
+// flagSet is a subcommand's flags: parse errors are printed by the caller as one line, and -h
+// prints the synopsis and every flag with its default on stdout.
+type flagSet struct {
+	*flag.FlagSet
+	synopsis string
+}
+
+func newFlagSet(name, synopsis string) flagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return flagSet{fs, synopsis}
+}
+
+// parse parses args; it returns -1 to go on, or the exit code to return.
+func (fs flagSet) parse(args []string, stdout, stderr io.Writer) int {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(stdout, "Usage: %s [flags]\n\n%s\n\nFlags:\n", fs.Name(), fs.synopsis)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+		return exitOK
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v (see %s -h)\n", fs.Name(), err, fs.Name())
+		return exitUsage
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "%s: unexpected argument %q (see %s -h)\n", fs.Name(), fs.Arg(0), fs.Name())
+		return exitUsage
+	}
+	return -1
+}
+
+// usageError prints a configuration error as one line naming the flag and its valid range.
+func usageError(fs flagSet, err error, stderr io.Writer) int {
+	var fe *mc.FieldError
+	if errors.As(err, &fe) {
+		fmt.Fprintf(stderr, "%s: -%s %s: want %s\n", fs.Name(), fe.Field, fe.Value, fe.Want)
+	} else {
+		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
+	}
+	return exitUsage
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"mcfem/spmd"
+)
+
+// mcfemMPI is mcfem on an MPI rank: MPI_Init_thread first, before anything can fail; then the
+// command line is validated on every rank and the verdict agreed collectively, so that all
+// ranks end with the same code and one message; then the run; MPI_Finalize only on the success
+// path. Any error or panic after MPI_Init ends the whole job through MPI_Abort.
+func mcfemMPI(args []string, stdout, stderr io.Writer) int {
+	c, err := spmd.InitMPI()
+	if err != nil {
+		fmt.Fprintf(stderr, "mcfem: %v\n", err)
+		return exitFailure
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			c.Abort(exitInternal, fmt.Sprintf("mcfem: rank %d: internal error: panic: %v\n%s", c.Rank(), p, debug.Stack()))
+		}
+	}()
+	if len(args) == 0 || args[0] != "run" {
+		// Other commands run on rank 0 alone; the others wait for its exit code.
+		code := int64(0)
+		if c.Rank() == 0 {
+			code = int64(dispatch(args, stdout, stderr))
+		}
+		return finishMPI(c, code)
+	}
+	var outb, errb bytes.Buffer
+	j, code := parseRun(args[1:], &outb, &errb)
+	if j != nil && j.npSet {
+		fmt.Fprintf(&errb, "mcfem run: -np %d: -np counts in-process ranks; under mpirun the rank count is mpirun's -np (%d here)\n", j.np, c.Size())
+		j, code = nil, exitUsage
+	}
+	// Agree on the outcome: the highest exit code wins, and the lowest rank that failed prints.
+	v := []int64{int64(code), 0}
+	if code > 0 {
+		v[1] = int64(c.Size() - c.Rank())
+	}
+	if err := c.AllreduceInt64s(v, v, spmd.Max); err != nil {
+		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
+	}
+	if v[0] >= 0 {
+		if v[1] > 0 && c.Rank() == c.Size()-int(v[1]) {
+			stderr.Write(errb.Bytes())
+		}
+		if c.Rank() == 0 {
+			stdout.Write(outb.Bytes())
+		}
+		return finishMPI(c, v[0])
+	}
+	env := newEnv("mpi", spmd.MPILibraryVersion())
+	j.opt.Host = spmd.ProcessorName()
+	if err := rankMain(c, func() error { return j.rankWork(c, env, stdout) }); err != nil {
+		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
+	}
+	return finishMPI(c, exitOK)
+}
+
+// finishMPI shares rank 0's exit code, finalizes MPI (every rank reaches it) and returns the code.
+func finishMPI(c spmd.Comm, code int64) int {
+	v := []int64{code}
+	if err := c.AllreduceInt64s(v, v, spmd.Max); err != nil {
+		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
+	}
+	if err := spmd.FinalizeMPI(); err != nil {
+		fmt.Fprintf(os.Stderr, "mcfem: rank %d: %v\n", c.Rank(), err)
+		return exitFailure
+	}
+	return int(v[0])
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"mcfem/mc"
+	"mcfem/spmd"
+)
+
+// runJob is a parsed and validated `mcfem run`.
+type runJob struct {
+	cfg   mc.Config
+	opt   mc.Options
+	np    int  // in-process ranks
+	npSet bool // -np given on the command line
+	out   string
+	quiet bool
+}
+
+// parseRun parses and validates `mcfem run`'s flags and environment. It returns the job and
+// -1, or nil and the exit code (0 after -h).
+func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
+	j := &runJob{cfg: mc.DefaultConfig()}
+	cfg := &j.cfg
+	fs := newFlagSet("mcfem run", "Runs a Monte Carlo campaign of the reference problem: each rank solves its block of\n"+
+		"samples with -threads workers, rank 0 prints the statistics and, with -out, writes\n"+
+		"summary.json, samples.csv and timings.csv. The results depend on neither the rank count\n"+
+		"nor the threads. Under mpirun the ranks are MPI processes; otherwise -np in-process ranks.")
+	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "number of Monte Carlo samples N (≥ 1)")
+	fs.IntVar(&cfg.Cells, "mesh", cfg.Cells, "cells per side of the structured mesh of the unit square (≥ 1)")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the random streams: sample i's input depends on (seed, i) only")
+	fs.IntVar(&j.np, "np", runtime.NumCPU(), "in-process ranks (≥ 1); under mpirun the rank count is mpirun's")
+	fs.IntVar(&j.opt.Threads, "threads", 1, "worker threads per rank, sharing the rank's matrix and preconditioner (≥ 1)")
+	fs.Float64Var(&cfg.Rtol, "rtol", cfg.Rtol, "CG relative residual tolerance, in (0, 1)")
+	fs.IntVar(&cfg.MaxIt, "maxit", cfg.MaxIt, "CG iteration cap per sample (≥ 1)")
+	fs.Float64Var(&cfg.Confidence, "confidence", cfg.Confidence, "level of the confidence interval of the mean, in (0, 1)")
+	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, "end the job when a rank with samples left finishes none for this long (0: never); ranks that are done never time out")
+	fs.StringVar(&j.out, "out", "", "directory to write summary.json, samples.csv and timings.csv into (created if needed)")
+	fs.BoolVar(&j.quiet, "quiet", false, "print no summary on stdout (errors still go to stderr, files are still written)")
+	if code := fs.parse(args, stdout, stderr); code >= 0 {
+		return nil, code
+	}
+	fs.Visit(func(f *flag.Flag) { j.npSet = j.npSet || f.Name == "np" })
+	if err := cfg.Validate(); err != nil {
+		return nil, usageError(fs, err, stderr)
+	}
+	field := func(name string, v any, want string) (*runJob, int) {
+		return nil, usageError(fs, &mc.FieldError{Field: name, Value: fmt.Sprint(v), Want: want}, stderr)
+	}
+	switch {
+	case j.np < 1:
+		return field("np", j.np, "ranks ≥ 1")
+	case j.opt.Threads < 1:
+		return field("threads", j.opt.Threads, "threads per rank ≥ 1")
+	case j.opt.StallTimeout < 0:
+		return field("stall-timeout", j.opt.StallTimeout, "a duration ≥ 0 (0: never), e.g. 30m")
+	}
+	fault, err := mc.ParseFault(os.Getenv("MCFEM_FAULT"))
+	if err != nil {
+		fmt.Fprintf(stderr, "mcfem run: %v\n", err)
+		return nil, exitUsage
+	}
+	j.opt.Fault = fault
+	j.opt.OnStall = func(msg string) {
+		// From the watchdog's goroutine: no MPI call here (FUNNELED). A rank that exits without
+		// MPI_Finalize ends the whole mpirun job.
+		fmt.Fprintln(os.Stderr, msg)
+		os.Exit(exitStall)
+	}
+	return j, -1
+}
+
+// rankWork is what every rank does for `mcfem run`; rank 0 also reports and writes the files.
+func (j *runJob) rankWork(c spmd.Comm, env mc.Env, stdout io.Writer) error {
+	res, err := mc.Run(c, j.cfg, j.opt)
+	if err != nil || res == nil {
+		return err
+	}
+	if j.out != "" {
+		if err := res.WriteFiles(j.out, env); err != nil {
+			return err
+		}
+	}
+	if !j.quiet {
+		return res.WriteText(stdout, env)
+	}
+	return nil
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	j, code := parseRun(args, stdout, stderr)
+	if j == nil {
+		return code
+	}
+	env := newEnv("local", "")
+	host, _ := os.Hostname()
+	j.opt.Host = host
+	err := spmd.RunLocal(j.np, func(c spmd.Comm) error {
+		return rankMain(c, func() error { return j.rankWork(c, env, stdout) })
+	})
+	return exitCode(err, stderr)
+}
+
+// rankMain runs one rank's work and turns any failure into the end of the whole job: an error
+// aborts with exit code 1, a panic with 70, each with one message naming the rank. A rank
+// that only saw another rank's abort returns quietly.
+func rankMain(c spmd.Comm, work func() error) error {
+	defer func() {
+		if p := recover(); p != nil {
+			c.Abort(exitInternal, fmt.Sprintf("mcfem: rank %d: internal error: panic: %v\n%s", c.Rank(), p, debug.Stack()))
+		}
+	}()
+	err := work()
+	var pe *mc.PanicError
+	switch {
+	case errors.As(err, &pe):
+		c.Abort(exitInternal, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
+	case err != nil && !errors.Is(err, spmd.ErrAborted):
+		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
+	}
+	return err
+}
+
+// exitCode maps the end of a job to the process's exit code, printing the reason.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ab *spmd.AbortError
+	if errors.As(err, &ab) {
+		fmt.Fprintln(stderr, ab.Msg)
+		return ab.Code
+	}
+	fmt.Fprintf(stderr, "mcfem: %v\n", err)
+	return exitFailure
+}

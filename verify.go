@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"mcfem/mc"
+)
+
+func cmdVerify(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("mcfem verify", "Solves the reference problem at ε = 1 on meshes of -min, 2·min, …, -max cells per side and\n"+
+		"prints the error of the discrete QoI against the exact 6ε with the observed order (expected 2).")
+	lo := fs.Int("min", 8, "coarsest mesh, cells per side (≥ 1)")
+	hi := fs.Int("max", 512, "finest mesh, cells per side (≥ -min)")
+	rtol := fs.Float64("rtol", 1e-12, "CG relative residual tolerance, in (0, 1): tight, so that the solver's error stays below the discretisation error")
+	maxit := fs.Int("maxit", 100000, "CG iteration cap (≥ 1)")
+	if code := fs.parse(args, stdout, stderr); code >= 0 {
+		return code
+	}
+	cfg := mc.DefaultConfig()
+	cfg.Cells, cfg.Rtol, cfg.MaxIt = *hi, *rtol, *maxit
+	if err := cfg.Validate(); err != nil {
+		return usageError(fs, err, stderr)
+	}
+	if *lo < 1 || *lo > *hi {
+		return usageError(fs, &mc.FieldError{Field: "min", Value: fmt.Sprint(*lo), Want: fmt.Sprintf("cells per side in [1, -max=%d]", *hi)}, stderr)
+	}
+	var cells []int
+	for n := *lo; n <= *hi; n *= 2 {
+		cells = append(cells, n)
+	}
+	rows, err := mc.Verify(cells, *rtol, *maxit)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcfem verify: %v\n", err)
+		return exitFailure
+	}
+	if err := mc.WriteVerify(stdout, rows, *rtol); err != nil {
+		return exitFailure
+	}
+	return exitOK
+}
