@@ -39,6 +39,7 @@ const usage = `mcfem runs Monte Carlo campaigns of a finite-element problem on m
 Usage:
   mcfem run [flags]      run a campaign (mcfem run -h lists the flags)
   mcfem verify [flags]   mesh-convergence table of the discrete QoI against the exact 6ε
+  mcfem bench [flags]    bandwidth probe, SpMV, CG and per-sample cost per mesh and preconditioner
   mcfem version          print the version, build and backend
   mcfem help             print this help
 
@@ -86,6 +87,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "verify":
 		return cmdVerify(args[1:], stdout, stderr)
+	case "bench":
+		return cmdBench(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionLine())
 		return exitOK
@@ -93,6 +96,6 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "mcfem: unknown command %q (commands: run, verify, version, help)\n", args[0])
+	fmt.Fprintf(stderr, "mcfem: unknown command %q (commands: run, verify, bench, version, help)\n", args[0])
 	return exitUsage
 }

@@ -155,7 +155,9 @@ func TestHelpListsEveryFlag(t *testing.T) {
 
 // discreteQoI1 is Q_h(1), the discrete QoI at ε = 1 solved to 1e-12: a test oracle only.
 func discreteQoI1(t *testing.T, cells int) float64 {
-	m, err := mc.NewModel(cells, 1e-12, 10000)
+	cfg := mc.DefaultConfig()
+	cfg.Cells, cfg.Rtol = cells, 1e-12
+	m, err := mc.NewModel(cfg)
 	require.NoError(t, err)
 	q, _, err := m.NewSolver().Solve(1)
 	require.NoError(t, err)

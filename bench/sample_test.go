@@ -17,7 +17,9 @@ func BenchmarkSample(b *testing.B) {
 			continue
 		}
 		b.Run(fmt.Sprintf("mesh=%d", cells), func(b *testing.B) {
-			m, err := mc.NewModel(cells, 1e-8, 100000)
+			cfg := mc.DefaultConfig()
+			cfg.Cells, cfg.MaxIt = cells, 100000
+			m, err := mc.NewModel(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -20,7 +20,8 @@ type System struct {
 	Node []int32 // per unknown: its node
 	K    *CSR    // stiffness (diffusivity 1) over the unknowns, SPD, sorted columns per row
 	// Scatter holds 9 entries per triangle: the position in K.Val of the local pair (a,b),
-	// row-major, or -1 when either node is Dirichlet. Built once with the pattern.
+	// row-major, or -1 when either node is Dirichlet or the pair's element entry is zero by
+	// geometry (see prunePattern). Built once with the pattern.
 	Scatter []int32
 	Area    []float64 // lumped nodal area per unknown: 1/3 of the areas of the triangles touching it
 	// F holds, per unknown i, the load ∫ f φ_i over the mesh for the System's source f,
@@ -56,6 +57,7 @@ func NewSystem(m *mesh.Mesh, f Source) (*System, error) {
 		return nil, err
 	}
 	s.buildScatter()
+	s.prunePattern()
 	s.AssembleStiffness(nil)
 	s.lumpedArea()
 	if err := s.assembleLoad(f); err != nil {
@@ -148,6 +150,56 @@ func (s *System) buildScatter() {
 				}
 				sc[3*a+b] = lo + int32(p)
 			}
+		}
+	}
+}
+
+// prunePattern drops from K's pattern the off-diagonal entries that every triangle
+// contributes exactly zero to: the pair (a,b) of a triangle whose angle opposite edge ab is a
+// right angle has β_a β_b + γ_a γ_b = 0, whatever the diffusivity on the triangle. On the
+// structured mesh these are the diagonal neighbours, so K keeps the 5-point stencil (5 entries
+// per row instead of 7: 28% fewer bytes per SpMV). Entries that vanish only by cancellation
+// between triangles are kept: a per-triangle diffusivity can make them nonzero.
+func (s *System) prunePattern() {
+	m, k := s.Mesh, s.K
+	used := make([]bool, len(k.Col))
+	for i := range k.N {
+		lo, hi := k.RowPtr[i], k.RowPtr[i+1]
+		if p, ok := slices.BinarySearch(k.Col[lo:hi], int32(i)); ok {
+			used[int(lo)+p] = true // the diagonal stays
+		}
+	}
+	for t := range m.NumTris() {
+		var ke [9]float64
+		elementStiffness(&ke, m.Coords, m.Tri[3*t:3*t+3])
+		for l, pos := range s.Scatter[9*t : 9*t+9] {
+			if pos >= 0 && ke[l] != 0 {
+				used[pos] = true
+			}
+		}
+	}
+	// Compact in place and map old positions to new ones.
+	newPos := make([]int32, len(k.Col))
+	w := int32(0)
+	lo := k.RowPtr[0]
+	for i := range k.N {
+		hi := k.RowPtr[i+1]
+		for p := lo; p < hi; p++ {
+			newPos[p] = -1
+			if used[p] {
+				newPos[p] = w
+				k.Col[w] = k.Col[p]
+				w++
+			}
+		}
+		lo = hi
+		k.RowPtr[i+1] = w
+	}
+	k.Col = slices.Clone(k.Col[:w])
+	k.Val = make([]float64, w)
+	for l, pos := range s.Scatter {
+		if pos >= 0 {
+			s.Scatter[l] = newPos[pos]
 		}
 	}
 }

@@ -67,3 +67,12 @@ func (j *Jacobi) Apply(z, r []float64) {
 		z[i] = d * r[i]
 	}
 }
+
+// Identity is the trivial preconditioner M = I (plain CG), for comparisons.
+type Identity struct{}
+
+// Apply sets z = r.
+func (Identity) Apply(z, r []float64) { copy(z, r) }
+
+// ApplyBatch sets z = r for k interleaved vectors.
+func (Identity) ApplyBatch(z, r []float64, k int) { copy(z, r) }

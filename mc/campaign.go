@@ -3,6 +3,8 @@ package mc
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"mcfem/spmd"
@@ -20,11 +22,17 @@ type Config struct {
 	MaxIt      int     // CG iteration cap
 	Confidence float64 // level of the confidence interval of the mean
 	Dist       Dist    // distribution of ε
+	PC         string  // CG preconditioner: "jacobi", "amg" or "none"
+	// Batch solves this many samples together (one pass over the matrix per CG iteration
+	// serves them all). Each sample's result is bit-identical to its unbatched solve, so it
+	// changes the speed, never the results.
+	Batch int
 }
 
 // DefaultConfig is the seed's campaign.
 func DefaultConfig() Config {
-	return Config{Samples: 1000, Cells: 64, Seed: 1, Rtol: 1e-8, MaxIt: 10000, Confidence: 0.95, Dist: Beta{2, 6}}
+	return Config{Samples: 1000, Cells: 64, Seed: 1, Rtol: 1e-8, MaxIt: 10000, Confidence: 0.95, Dist: Beta{2, 6},
+		PC: "jacobi", Batch: 1}
 }
 
 // FieldError reports a configuration value outside its valid range; Field is the name used by
@@ -38,6 +46,10 @@ type FieldError struct {
 func (e *FieldError) Error() string {
 	return fmt.Sprintf("mc: %s = %s: want %s", e.Field, e.Value, e.Want)
 }
+
+// MaxBatch bounds Config.Batch: beyond it the k vectors of a row no longer fit in a cache line
+// or two and batching stops paying.
+const MaxBatch = 64
 
 // maxCells keeps the mesh's node count, (cells+1)², within int32 indices.
 const maxCells = 46339
@@ -57,6 +69,10 @@ func (c Config) Validate() error {
 		return &FieldError{"confidence", fmt.Sprint(c.Confidence), "a level in (0, 1), e.g. 0.95"}
 	case c.Dist == nil:
 		return &FieldError{"dist", "none", "a distribution"}
+	case !slices.Contains(Preconditioners, c.PC):
+		return &FieldError{"pc", c.PC, "one of " + strings.Join(Preconditioners, ", ")}
+	case c.Batch < 1 || c.Batch > MaxBatch:
+		return &FieldError{"batch", fmt.Sprint(c.Batch), fmt.Sprintf("samples per batch in [1, %d]", MaxBatch)}
 	}
 	return nil
 }
@@ -137,7 +153,7 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	tm := RankTiming{Rank: rank, Threads: max(opt.Threads, 1), Host: opt.Host}
 	t0 := time.Now()
 
-	model, err := NewModel(cfg.Cells, cfg.Rtol, cfg.MaxIt)
+	model, err := NewModel(cfg)
 	if err != nil {
 		return nil, err
 	}

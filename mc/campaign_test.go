@@ -76,7 +76,9 @@ func statsBits(s Stats) []uint64 {
 // discreteQoI1 is Q_h(1), the discrete QoI at ε = 1, solved to 1e-12. Test oracle only: the
 // discrete QoI is linear in ε for the reference problem, so E[Q_h] = E[ε]·Q_h(1) and so on.
 func discreteQoI1(t *testing.T, cells int) float64 {
-	m, err := NewModel(cells, 1e-12, 10000)
+	cfg := DefaultConfig()
+	cfg.Cells, cfg.Rtol = cells, 1e-12
+	m, err := NewModel(cfg)
 	require.NoError(t, err)
 	q, _, err := m.NewSolver().Solve(1)
 	require.NoError(t, err)
@@ -132,7 +134,9 @@ func TestStatisticsAgainstExactDiscreteValues(t *testing.T) {
 
 func TestSampleAllocatesNothing(t *testing.T) {
 	// Acceptance 7: the per-sample path (seed the stream, draw ε, load, solve, QoI) allocates 0.
-	m, err := NewModel(16, 1e-8, 1000)
+	cfg := DefaultConfig()
+	cfg.Cells = 16
+	m, err := NewModel(cfg)
 	require.NoError(t, err)
 	s := m.NewSolver()
 	src := rand.NewPCG(0, 0)

@@ -35,11 +35,12 @@ func (e *PanicError) Error() string {
 }
 
 // sampleLoop solves samples [lo, hi) with opt.Threads workers that take the next unsolved
-// index in turn (dynamic hand-out: a worker never idles while the rank has samples left) and
-// writes each record into recs at its index, so the records' order does not depend on the
-// threads. It returns the first error; the other workers stop at their next sample.
+// batch of cfg.Batch indices in turn (dynamic hand-out: a worker never idles while the rank has
+// samples left) and writes each record into recs at its index, so the records' order does not
+// depend on the threads. It returns the first error; the other workers stop at their next batch.
 func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []float64) error {
 	threads := max(opt.Threads, 1)
+	k := model.Batch
 	solvers := make([]*Solver, threads)
 	for w := range solvers {
 		solvers[w] = model.NewSolver()
@@ -64,19 +65,19 @@ func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []
 		}()
 		s := solvers[w]
 		src := rand.NewPCG(0, 0)
+		eps := make([]float64, k)
 		for !stop.Load() {
-			i = int(next.Add(1) - 1)
+			i = int(next.Add(int64(k)) - int64(k))
 			if i >= hi {
 				return
 			}
+			n := min(k, hi-i)
 			wd.begin(w, i)
-			rec, err := solveSample(s, src, rank, w, i, cfg, opt.Fault)
-			if err != nil {
+			if err := solveBatch(s, src, rank, w, i, eps[:n], cfg, opt.Fault, recs[recordLen*(i-lo):]); err != nil {
 				errOnce.Do(func() { first = err })
 				stop.Store(true)
 				return
 			}
-			rec.pack(recs[recordLen*(i-lo):])
 			wd.done(w)
 		}
 	}
@@ -92,29 +93,40 @@ func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []
 	return first
 }
 
-// solveSample draws sample i's input from its own stream and solves it.
-func solveSample(s *Solver, src *rand.PCG, rank, thread, i int, cfg Config, fault *Fault) (Record, error) {
+// solveBatch draws the inputs of samples i, i+1, …, i+len(eps)-1, each from its own stream,
+// solves them together and packs their records into recs (the record of sample i first). A
+// batch's wall time is shared equally by its samples.
+func solveBatch(s *Solver, src *rand.PCG, rank, thread, i int, eps []float64, cfg Config, fault *Fault, recs []float64) error {
 	ts := time.Now()
 	repeat := 1
-	if fault.hits(rank, i) {
-		fault.inject(rank, i)
-		repeat = fault.Repeat
+	for j := range eps {
+		if fault.hits(rank, i+j) {
+			fault.inject(rank, i+j)
+			repeat = max(repeat, fault.Repeat)
+		}
+		SeedSample(src, cfg.Seed, 0, uint64(i+j))
+		eps[j] = cfg.Dist.Rand(src)
 	}
-	SeedSample(src, cfg.Seed, 0, uint64(i))
-	eps := cfg.Dist.Rand(src)
 	var (
-		q   float64
-		res fem.Result
-		err error
+		q    []float64
+		res  []fem.Result
+		errs []error
 	)
 	for range repeat {
-		q, res, err = s.Solve(eps)
+		q, res, errs = s.SolveBatch(eps)
 	}
-	if err != nil {
-		return Record{}, fmt.Errorf("sample %d (eps=%g): %w", i, eps, err)
+	for j, err := range errs {
+		if err != nil {
+			return fmt.Errorf("sample %d (eps=%g): %w", i+j, eps[j], err)
+		}
 	}
-	return Record{Index: i, Eps: eps, QoI: q, Iterations: res.Iterations, Residual: res.Residual,
-		Seconds: time.Since(ts).Seconds(), Rank: rank, Thread: thread}, nil
+	sec := time.Since(ts).Seconds() / float64(len(eps))
+	for j := range eps {
+		r := Record{Index: i + j, Eps: eps[j], QoI: q[j], Iterations: res[j].Iterations, Residual: res[j].Residual,
+			Seconds: sec, Rank: rank, Thread: thread}
+		r.pack(recs[recordLen*j:])
+	}
+	return nil
 }
 
 // watchdog ends the job when a rank that still has samples to do finishes none for

@@ -53,7 +53,7 @@ func TestWatchdogCatchesAHang(t *testing.T) {
 	// (plus one tick). The hung goroutine is left asleep; the test process ends it.
 	cfg := DefaultConfig()
 	cfg.Samples, cfg.Cells = 10, 8
-	m, err := NewModel(cfg.Cells, cfg.Rtol, cfg.MaxIt)
+	m, err := NewModel(cfg)
 	require.NoError(t, err)
 	f, err := ParseFault("0:3:hang")
 	require.NoError(t, err)

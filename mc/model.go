@@ -2,28 +2,38 @@ package mc
 
 import (
 	"fmt"
+	"time"
 
 	"mcfem/fem"
 	"mcfem/mesh"
 )
 
+// Preconditioners lists the values of Config.PC.
+var Preconditioners = []string{"jacobi", "amg", "none"}
+
 // Model is the reference problem on one mesh (SPEC.md): -Δu = ε f on the unit square,
 // u = 0 on the boundary, QoI = Σ_i area_i u_i. Everything in it is independent of the sample
-// and read-only once built, so a rank builds it once and every sample shares it: the mesh, the
-// CSR pattern and stiffness matrix, the Jacobi preconditioner and the load shape ∫ f φ_i.
-// Each sample still assembles its own load vector ε·F and runs its own CG solve from u = 0.
+// and read-only once built, so a rank builds it once and every sample (and every thread)
+// shares it: the mesh, the CSR pattern and stiffness matrix, the preconditioner and the load
+// shape ∫ f φ_i. Each sample still assembles its own load vector ε·F and runs its own CG solve
+// from u = 0.
 type Model struct {
-	Cells int
-	Mesh  *mesh.Mesh
-	Sys   *fem.System
-	PC    *fem.Jacobi
-	Rtol  float64
-	MaxIt int
+	Cells  int
+	Mesh   *mesh.Mesh
+	Sys    *fem.System
+	PCName string
+	PC     fem.Preconditioner // shared, read-only: *fem.Jacobi, *fem.AMG or fem.Identity
+	Rtol   float64
+	MaxIt  int
+	Batch  int
+	// Setup times in seconds: mesh and matrix (assembly), and the preconditioner.
+	AssemblySeconds, PCSeconds float64
 }
 
-// NewModel builds the model on the structured mesh of cells×cells squares.
-func NewModel(cells int, rtol float64, maxit int) (*Model, error) {
-	m, err := mesh.UnitSquare(cells)
+// NewModel builds the model of the configuration: mesh, system and preconditioner.
+func NewModel(cfg Config) (*Model, error) {
+	t0 := time.Now()
+	m, err := mesh.UnitSquare(cfg.Cells)
 	if err != nil {
 		return nil, err
 	}
@@ -31,37 +41,111 @@ func NewModel(cells int, rtol float64, maxit int) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc, err := fem.NewJacobi(sys.K)
-	if err != nil {
-		return nil, fmt.Errorf("mc: preconditioner: %w", err)
+	t1 := time.Now()
+	md := &Model{Cells: cfg.Cells, Mesh: m, Sys: sys, PCName: cfg.PC, Rtol: cfg.Rtol, MaxIt: cfg.MaxIt,
+		Batch: max(cfg.Batch, 1), AssemblySeconds: t1.Sub(t0).Seconds()}
+	switch cfg.PC {
+	case "jacobi", "":
+		md.PCName = "jacobi"
+		md.PC, err = fem.NewJacobi(sys.K)
+	case "amg":
+		md.PC, err = newAMG(sys.K)
+	case "none":
+		md.PC = fem.Identity{}
+	default:
+		err = fmt.Errorf("unknown preconditioner %q", cfg.PC)
 	}
-	return &Model{Cells: cells, Mesh: m, Sys: sys, PC: pc, Rtol: rtol, MaxIt: maxit}, nil
+	if err != nil {
+		return nil, fmt.Errorf("mc: preconditioner %s: %w", md.PCName, err)
+	}
+	md.PCSeconds = time.Since(t1).Seconds()
+	return md, nil
 }
 
-// Solver is one worker's writable state for the model: the load and solution vectors and the
-// CG workspace, allocated once and reused by every sample.
+// Solver is one worker's writable state for the model: load and solution vectors for a batch
+// of Model.Batch samples (interleaved), the CG workspace and the preconditioner's own
+// workspace, allocated once and reused by every sample.
 type Solver struct {
-	m    *Model
-	b, u []float64
-	ws   *fem.Workspace
+	m      *Model
+	k      int
+	pc     fem.Preconditioner // the model's, bound to this worker's workspace when it needs one
+	b, u   []float64
+	ws     *fem.Workspace
+	bws    *fem.BatchWorkspace
+	res    []fem.Result
+	errs   []error
+	qoi    []float64
+	epsBuf []float64
 }
 
 // NewSolver allocates a worker's state.
 func (m *Model) NewSolver() *Solver {
-	n := m.Sys.K.N
-	return &Solver{m: m, b: make([]float64, n), u: make([]float64, n), ws: fem.NewWorkspace(n)}
+	n, k := m.Sys.K.N, m.Batch
+	s := &Solver{m: m, k: k, pc: bindPC(m.PC), b: make([]float64, n*k), u: make([]float64, n*k),
+		ws: fem.NewWorkspace(n), res: make([]fem.Result, k), errs: make([]error, k),
+		qoi: make([]float64, k), epsBuf: make([]float64, k)}
+	if k > 1 {
+		s.bws = fem.NewBatchWorkspace(n, k)
+	}
+	return s
 }
 
-// Solve assembles the load for ε, solves K u = b by Jacobi-preconditioned CG from u = 0 and
+// Solve assembles the load for ε, solves K u = b by preconditioned CG from u = 0 and
 // returns the QoI. It allocates nothing. On a CG failure the error is fem's (typed) and the
 // QoI is NaN.
 func (s *Solver) Solve(eps float64) (qoi float64, res fem.Result, err error) {
 	sys := s.m.Sys
-	sys.Load(eps, s.b)
-	clear(s.u)
-	res, err = fem.PCG(sys.K, s.m.PC, s.b, s.u, s.m.Rtol, s.m.MaxIt, s.ws)
+	n := sys.K.N
+	b, u := s.b[:n], s.u[:n]
+	sys.Load(eps, b)
+	clear(u)
+	res, err = fem.PCG(sys.K, s.pc, b, u, s.m.Rtol, s.m.MaxIt, s.ws)
 	if err != nil {
 		return nan, res, err
 	}
-	return sys.QoI(s.u), res, nil
+	return sys.QoI(u), res, nil
+}
+
+// SolveBatch solves the samples of eps (at most Model.Batch of them) together: one pass over
+// the matrix per iteration serves them all, and each converges on its own. Sample j's QoI,
+// CG result and error are in the returned slices' entry j (valid until the next call); each is
+// bit-identical to Solve(eps[j]). It allocates nothing.
+func (s *Solver) SolveBatch(eps []float64) (qoi []float64, res []fem.Result, errs []error) {
+	if s.k == 1 || len(eps) == 1 {
+		for j, e := range eps {
+			s.qoi[j], s.res[j], s.errs[j] = s.Solve(e)
+		}
+		return s.qoi[:len(eps)], s.res[:len(eps)], s.errs[:len(eps)]
+	}
+	if len(eps) > s.k {
+		panic("mc: SolveBatch with more samples than the model's batch size")
+	}
+	k := s.k
+	// Unused columns solve b = 0: zero iterations, nothing to do.
+	e := s.epsBuf
+	copy(e, eps)
+	clear(e[len(eps):])
+	sys := s.m.Sys
+	F := sys.F
+	for i, f := range F {
+		bi := s.b[i*k : i*k+k]
+		for j := range bi {
+			bi[j] = e[j] * f
+		}
+	}
+	clear(s.u)
+	fem.PCGBatch(sys.K, s.pc, s.b, s.u, k, s.m.Rtol, s.m.MaxIt, s.bws, s.res, s.errs)
+	area := sys.Area
+	for j := range eps {
+		s.qoi[j] = nan
+		if s.errs[j] != nil {
+			continue
+		}
+		var q float64
+		for i, a := range area {
+			q += a * s.u[i*k+j]
+		}
+		s.qoi[j] = q
+	}
+	return s.qoi[:len(eps)], s.res[:len(eps)], s.errs[:len(eps)]
 }

@@ -27,7 +27,10 @@ type Env struct {
 }
 
 // Reused names the sample-independent work a rank does once, as the report states it.
-var Reused = []string{"mesh", "CSR pattern and scatter map", "stiffness matrix K", "Jacobi preconditioner", "load shape F_i = ∫ f φ_i"}
+func (c Config) Reused() []string {
+	pc := map[string]string{"jacobi": "Jacobi preconditioner", "amg": "AMG hierarchy (smoothed aggregation)", "none": "no preconditioner"}[c.PC]
+	return []string{"mesh", "CSR pattern and scatter map", "stiffness matrix K", pc, "load shape F_i = ∫ f φ_i"}
+}
 
 // WriteText writes the readable summary.
 func (r *Result) WriteText(w io.Writer, env Env) error {
@@ -37,12 +40,13 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 	it := r.Iterations()
 	fmt.Fprintf(b, "mcfem run: %d samples on %d ranks (%s), %d threads per rank, mesh %d×%d: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
 		c.Samples, r.Ranks, env.Backend, r.Timing[0].Threads, p.Cells, p.Cells, p.Nodes, p.Triangles, p.Unknowns, p.NonZeros)
-	fmt.Fprintf(b, "input ε ~ %s, seed %d; QoI = Σ area_i u_i; CG + Jacobi, rtol %g, maxit %d\n", c.Dist, c.Seed, c.Rtol, c.MaxIt)
+	fmt.Fprintf(b, "input ε ~ %s, seed %d; QoI = Σ area_i u_i; CG with preconditioner %s, rtol %g, maxit %d, batches of %d samples\n",
+		c.Dist, c.Seed, c.PC, c.Rtol, c.MaxIt, c.Batch)
 	if env.Library != "" {
 		fmt.Fprintf(b, "MPI: %s\n", FirstLine(env.Library))
 	}
 	fmt.Fprintf(b, "hosts: %s\n", strings.Join(r.Hosts(), ", "))
-	fmt.Fprintf(b, "set up once per rank: %s\n\n", strings.Join(Reused, ", "))
+	fmt.Fprintf(b, "set up once per rank: %s\n\n", strings.Join(c.Reused(), ", "))
 
 	fmt.Fprintf(b, "%-22s %14s %14s %12s %8s\n", "QoI", "estimate", "exact (6ε)", "gap", "gap/SE")
 	row := func(name string, est, exact, se float64) {
@@ -185,6 +189,7 @@ type Summary struct {
 		Library          string               `json:"mpi_library,omitempty"`
 		Ranks            int                  `json:"ranks"`
 		Threads          int                  `json:"threads_per_rank"`
+		Batch            int                  `json:"batch"`
 		Hosts            []string             `json:"hosts"`
 		Started          string               `json:"started"`
 		WallSeconds      num                  `json:"wall_seconds"`
@@ -218,10 +223,10 @@ func (r *Result) Summary(env Env) *Summary {
 	c, s := r.Config, r.Stats
 	pp := &o.Parameters
 	pp.Samples, pp.Mesh, pp.Seed, pp.Dist = c.Samples, c.Cells, c.Seed, c.Dist.String()
-	pp.Rtol, pp.MaxIt, pp.Confidence, pp.Preconditioner = num(c.Rtol), c.MaxIt, num(c.Confidence), "jacobi"
+	pp.Rtol, pp.MaxIt, pp.Confidence, pp.Preconditioner = num(c.Rtol), c.MaxIt, num(c.Confidence), c.PC
 	pr := &o.Problem
 	pr.Nodes, pr.Triangles, pr.Unknowns, pr.NonZeros = r.Problem.Nodes, r.Problem.Triangles, r.Problem.Unknowns, r.Problem.NonZeros
-	pr.QoI, pr.Reused = "sum over nodes of lumped nodal area times u", Reused
+	pr.QoI, pr.Reused = "sum over nodes of lumped nodal area times u", c.Reused()
 	st := &o.Statistics
 	st.N, st.Mean, st.CILow, st.CIHigh, st.CIHalfWidth = s.N, num(s.Mean), num(s.CILow()), num(s.CIHigh()), num(s.CIHalf)
 	st.Confidence, st.StdErr, st.Variance, st.VarianceStdErr = num(s.Confidence), num(s.StdErr), num(s.Variance), num(s.VarStdErr)
@@ -244,6 +249,7 @@ func (r *Result) Summary(env Env) *Summary {
 
 	x := &o.Execution
 	x.Backend, x.Library, x.Ranks, x.Threads, x.Hosts = env.Backend, env.Library, r.Ranks, r.Timing[0].Threads, r.Hosts()
+	x.Batch = c.Batch
 	x.Started = env.Started.UTC().Format(time.RFC3339)
 	x.WallSeconds, x.SamplesPerSecond, x.LoadImbalance = num(r.Wall), num(r.SamplesPerSecond()), num(r.Imbalance())
 	x.Phases = map[string]phaseJSON{}

@@ -19,7 +19,9 @@ type VerifyRow struct {
 func Verify(cells []int, rtol float64, maxit int) ([]VerifyRow, error) {
 	rows := make([]VerifyRow, 0, len(cells))
 	for i, n := range cells {
-		m, err := NewModel(n, rtol, maxit)
+		cfg := DefaultConfig()
+		cfg.Cells, cfg.Rtol, cfg.MaxIt = n, rtol, maxit
+		m, err := NewModel(cfg)
 		if err != nil {
 			return rows, err
 		}

@@ -1,0 +1,214 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"mcfem/fem"
+	"mcfem/mc"
+)
+
+// Options choose what `mcfem bench` measures.
+type Options struct {
+	Sizes   []int         // cells per side
+	PCs     []string      // preconditioners
+	Batches []int         // samples per batch
+	MinTime time.Duration // least time spent on each measurement
+	Rtol    float64
+	// MaxSampleTime skips a (size, pc) whose single solve is estimated to take longer
+	// (Jacobi-CG at 1024 cells per side takes ~10 s); 0 never skips.
+	MaxSampleTime time.Duration
+}
+
+// DefaultOptions is the full ladder, or with quick a small one that runs in under a minute.
+func DefaultOptions(quick bool) Options {
+	if quick {
+		return Options{Sizes: []int{64, 128, 256}, PCs: []string{"jacobi", "amg"}, Batches: []int{1, 8},
+			MinTime: 200 * time.Millisecond, Rtol: 1e-8, MaxSampleTime: 2 * time.Second}
+	}
+	return Options{Sizes: []int{64, 128, 256, 512, 1024}, PCs: []string{"jacobi", "amg"}, Batches: []int{1, 8},
+		MinTime: time.Second, Rtol: 1e-8, MaxSampleTime: 30 * time.Second}
+}
+
+// Probe is the memory-bandwidth reference of the run.
+type Probe struct {
+	Triad1GBs   float64 `json:"triad_1thread_gbs"`
+	TriadAllGBs float64 `json:"triad_all_gbs"`
+	Threads     int     `json:"threads"`
+	ArrayMiB    float64 `json:"array_mib"`
+}
+
+// Row is one (mesh, preconditioner, batch) measurement.
+type Row struct {
+	Cells    int    `json:"cells"`
+	Unknowns int    `json:"unknowns"`
+	NonZeros int    `json:"nonzeros"`
+	PC       string `json:"pc"`
+	Batch    int    `json:"batch"`
+
+	SpMVSeconds  float64 `json:"spmv_seconds"`
+	SpMVGBs      float64 `json:"spmv_gbs"`        // from fem.SpMVBytes
+	SpMVFraction float64 `json:"spmv_of_triad"`   // SpMVGBs / one-thread triad
+	Iterations   float64 `json:"cg_iterations"`   // mean per sample
+	IterSeconds  float64 `json:"cg_iter_seconds"` // time per CG iteration (batch 1: solve time / iterations)
+	// IterModelRatio is IterSeconds over the time to move one SpMV's bytes plus six vector
+	// passes (6·8·n) at the one-thread triad bandwidth.
+	IterModelRatio float64 `json:"cg_iter_over_model"`
+	SetupSeconds   float64 `json:"setup_seconds"` // mesh, matrix and preconditioner
+	SetupSpMVEq    float64 `json:"setup_spmv_equiv"`
+	PCSetupSeconds float64 `json:"pc_setup_seconds"`
+	SampleSeconds  float64 `json:"sample_seconds"` // per sample: load + solve + QoI
+	SampleSpMVEq   float64 `json:"sample_spmv_equiv"`
+	Samples        int     `json:"samples_timed"`
+	Skipped        string  `json:"skipped,omitempty"`
+}
+
+// Report is a whole `mcfem bench` run.
+type Report struct {
+	Machine string  `json:"machine"`
+	Go      string  `json:"go"`
+	Started string  `json:"started"`
+	Probe   Probe   `json:"probe"`
+	Rtol    float64 `json:"rtol"`
+	Rows    []Row   `json:"rows"`
+}
+
+// Run measures the bandwidth probe, then every size, preconditioner and batch. Progress
+// lines go to log.
+func Run(opt Options, log io.Writer) (*Report, error) {
+	rep := &Report{Machine: machine(), Go: runtime.Version(), Started: time.Now().UTC().Format(time.RFC3339), Rtol: opt.Rtol}
+	const n = 1 << 24 // 3 arrays of 128 MiB: far above any last-level cache
+	rep.Probe = Probe{Threads: runtime.GOMAXPROCS(0), ArrayMiB: 8 * n / (1 << 20)}
+	rep.Probe.Triad1GBs = Triad(n, 1, opt.MinTime)
+	rep.Probe.TriadAllGBs = Triad(n, rep.Probe.Threads, opt.MinTime)
+	fmt.Fprintf(log, "bench: triad %.1f GB/s (1 thread), %.1f GB/s (%d threads)\n", rep.Probe.Triad1GBs, rep.Probe.TriadAllGBs, rep.Probe.Threads)
+	for _, cells := range opt.Sizes {
+		for _, pc := range opt.PCs {
+			var solveEstimate float64
+			for _, k := range opt.Batches {
+				row, err := measure(cells, pc, k, opt, rep.Probe.Triad1GBs, solveEstimate)
+				if err != nil {
+					return rep, err
+				}
+				if k == 1 {
+					solveEstimate = row.SampleSeconds
+				}
+				fmt.Fprintf(log, "bench: mesh %d pc %s batch %d: %.4g s per sample, %.3g SpMV-equivalents %s\n",
+					cells, pc, k, row.SampleSeconds, row.SampleSpMVEq, row.Skipped)
+				rep.Rows = append(rep.Rows, row)
+			}
+		}
+	}
+	return rep, nil
+}
+
+// measure builds the model once and times SpMV, set-up and samples.
+func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate float64) (Row, error) {
+	cfg := mc.DefaultConfig()
+	cfg.Cells, cfg.PC, cfg.Batch, cfg.Rtol, cfg.MaxIt = cells, pc, k, opt.Rtol, 1000000
+	row := Row{Cells: cells, PC: pc, Batch: k}
+	if opt.MaxSampleTime > 0 && solveEstimate > opt.MaxSampleTime.Seconds() {
+		row.Skipped = fmt.Sprintf("(skipped: one solve takes %.1f s)", solveEstimate)
+		return row, nil
+	}
+	model, err := mc.NewModel(cfg)
+	if err != nil {
+		return row, err
+	}
+	a := model.Sys.K
+	row.Unknowns, row.NonZeros = a.N, a.NNZ()
+	row.SetupSeconds = model.AssemblySeconds + model.PCSeconds
+	row.PCSetupSeconds = model.PCSeconds
+
+	x, y := make([]float64, a.N), make([]float64, a.N)
+	for i := range x {
+		x[i] = 1
+	}
+	row.SpMVSeconds = bestOf(func() { a.MulVec(y, x) }, opt.MinTime/4, 5)
+	row.SpMVGBs = float64(fem.SpMVBytes(a.N, a.NNZ())) / row.SpMVSeconds / 1e9
+	row.SpMVFraction = row.SpMVGBs / triad1
+	row.SetupSpMVEq = row.SetupSeconds / row.SpMVSeconds
+
+	s := model.NewSolver()
+	src := rand.NewPCG(0, 0)
+	eps := make([]float64, k)
+	var its, samples int
+	start := time.Now()
+	for i := 0; samples == 0 || time.Since(start) < opt.MinTime; i++ {
+		for j := range eps {
+			mc.SeedSample(src, 1, 0, uint64(samples+j))
+			eps[j] = cfg.Dist.Rand(src)
+		}
+		_, res, errs := s.SolveBatch(eps)
+		for j := range eps {
+			if errs[j] != nil {
+				return row, fmt.Errorf("bench: mesh %d pc %s: %w", cells, pc, errs[j])
+			}
+			its += res[j].Iterations
+		}
+		samples += k
+	}
+	elapsed := time.Since(start).Seconds()
+	row.Samples = samples
+	row.SampleSeconds = elapsed / float64(samples)
+	row.SampleSpMVEq = row.SampleSeconds / row.SpMVSeconds
+	row.Iterations = float64(its) / float64(samples)
+	if k == 1 && row.Iterations > 0 {
+		row.IterSeconds = row.SampleSeconds / row.Iterations
+		model := float64(fem.SpMVBytes(a.N, a.NNZ())+48*int64(a.N)) / (triad1 * 1e9)
+		row.IterModelRatio = row.IterSeconds / model
+	}
+	return row, nil
+}
+
+// WriteText writes the table.
+func (r *Report) WriteText(w io.Writer) error {
+	fmt.Fprintf(w, "machine: %s, %s\n", r.Machine, r.Go)
+	fmt.Fprintf(w, "bandwidth probe (STREAM triad, %.0f MiB arrays): %.1f GB/s one thread, %.1f GB/s %d threads\n",
+		r.Probe.ArrayMiB, r.Probe.Triad1GBs, r.Probe.TriadAllGBs, r.Probe.Threads)
+	fmt.Fprintf(w, "CG to rtol %g from u = 0; one rank, one thread; SpMV-eq = time / time of one SpMV y = Kx on the same matrix\n", r.Rtol)
+	fmt.Fprintf(w, "it/model = time of a CG iteration / time to move one SpMV's bytes + 6·8·n at the one-thread triad rate\n\n")
+	fmt.Fprintf(w, "%6s %9s %9s | %8s %6s %6s | %-6s %5s | %7s %9s %8s | %9s %7s | %10s %8s\n",
+		"cells", "unknowns", "nnz", "SpMV ms", "GB/s", "triad", "pc", "batch", "CG its", "it ms", "it/model", "setup ms", "SpMV-eq", "sample ms", "SpMV-eq")
+	for _, x := range r.Rows {
+		if x.Skipped != "" {
+			fmt.Fprintf(w, "%6d %9s %9s | %8s %6s %6s | %-6s %5d | %s\n", x.Cells, "", "", "", "", "", x.PC, x.Batch, x.Skipped)
+			continue
+		}
+		it, ratio := "-", "-"
+		if x.IterSeconds > 0 {
+			it, ratio = fmt.Sprintf("%.3f", x.IterSeconds*1e3), fmt.Sprintf("%.2f", x.IterModelRatio)
+		}
+		fmt.Fprintf(w, "%6d %9d %9d | %8.3f %6.1f %5.0f%% | %-6s %5d | %7.1f %9s %8s | %9.1f %7.0f | %10.3f %8.1f\n",
+			x.Cells, x.Unknowns, x.NonZeros, x.SpMVSeconds*1e3, x.SpMVGBs, 100*x.SpMVFraction, x.PC, x.Batch,
+			x.Iterations, it, ratio, x.SetupSeconds*1e3, x.SetupSpMVEq, x.SampleSeconds*1e3, x.SampleSpMVEq)
+	}
+	return nil
+}
+
+// WriteJSON writes the report as JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// machine describes the processor: model name and logical CPUs.
+func machine() string {
+	name := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				name = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d logical CPUs, %s/%s", name, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+}

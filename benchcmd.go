@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"mcfem/bench"
+	"mcfem/mc"
+)
+
+func cmdBench(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("mcfem bench", "Measures this machine: a memory-bandwidth probe (STREAM triad, one thread and all), then for\n"+
+		"each mesh size and preconditioner the SpMV rate and its fraction of the probe, the CG\n"+
+		"iterations and time per iteration against the bandwidth model, the set-up cost and the\n"+
+		"per-sample time, each also in SpMV-equivalents (time / time of one SpMV on the same matrix).")
+	quick := fs.Bool("quick", false, "small ladder (64, 128, 256 cells) that runs in under a minute")
+	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
+	sizes := fs.String("sizes", "", "comma-separated cells per side (default 64,128,256,512,1024; with -quick 64,128,256)")
+	pcs := fs.String("pc", "", "comma-separated preconditioners (default jacobi,amg)")
+	batches := fs.String("batch", "", "comma-separated batch sizes (default 1,8)")
+	minTime := fs.Duration("min-time", 0, "least time per measurement (default 1s; with -quick 200ms)")
+	if code := fs.parse(args, stdout, stderr); code >= 0 {
+		return code
+	}
+	opt := bench.DefaultOptions(*quick)
+	var err error
+	if *sizes != "" {
+		if opt.Sizes, err = intList(*sizes, 1, 46339); err != nil {
+			return usageError(fs, &mc.FieldError{Field: "sizes", Value: *sizes, Want: "comma-separated cells per side in [1, 46339]"}, stderr)
+		}
+	}
+	if *batches != "" {
+		if opt.Batches, err = intList(*batches, 1, mc.MaxBatch); err != nil {
+			return usageError(fs, &mc.FieldError{Field: "batch", Value: *batches, Want: fmt.Sprintf("comma-separated batch sizes in [1, %d]", mc.MaxBatch)}, stderr)
+		}
+	}
+	if *pcs != "" {
+		opt.PCs = strings.Split(*pcs, ",")
+		for _, p := range opt.PCs {
+			if !slices.Contains(mc.Preconditioners, p) {
+				return usageError(fs, &mc.FieldError{Field: "pc", Value: *pcs, Want: "comma-separated of " + strings.Join(mc.Preconditioners, ", ")}, stderr)
+			}
+		}
+	}
+	if *minTime < 0 {
+		return usageError(fs, &mc.FieldError{Field: "min-time", Value: minTime.String(), Want: "a duration ≥ 0"}, stderr)
+	}
+	if *minTime > 0 {
+		opt.MinTime = *minTime
+	}
+	rep, err := bench.Run(opt, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcfem bench: %v\n", err)
+		return exitFailure
+	}
+	rep.WriteText(stdout)
+	if *jsonOut != "" {
+		f, err := os.Create(*jsonOut)
+		if err == nil {
+			err = rep.WriteJSON(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "mcfem bench: %v\n", err)
+			return exitFailure
+		}
+	}
+	return exitOK
+}
+
+// intList parses "a,b,c" into integers in [lo, hi].
+func intList(s string, lo, hi int) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < lo || v > hi {
+			return nil, fmt.Errorf("bad value %q", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
