@@ -57,6 +57,7 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		return finishMPI(c, v[0])
 	}
 	env := newEnv("mpi", spmd.MPILibraryVersion())
+	env.Configuration = j.conf
 	j.opt.Host = spmd.ProcessorName()
 	if err := rankMain(c, func() error { return j.rankWork(c, env, stdout) }); err != nil {
 		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))

@@ -101,7 +101,7 @@ func TestMPIOutputsMatchInProcess(t *testing.T) {
 	// The report says it ran on MPI ranks.
 	r := mpirun(t, 2, nil, mpiBin, "run", "-samples", "20", "-mesh", "8", "-threads", "2")
 	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "20 samples on 2 ranks (mpi), 2 threads per rank")
+	assert.Contains(t, r.stdout, "20 samples on 2 ranks (mpi) × 2 threads")
 	assert.Contains(t, r.stdout, "MPI: ")
 	assert.Equal(t, 1, strings.Count(r.stdout, "verdict: VALID"), "only rank 0 reports")
 }

@@ -23,6 +23,7 @@ type runJob struct {
 	npSet bool // -np given on the command line
 	out   string
 	quiet bool
+	conf  map[string]string // every flag's effective value, for the report
 }
 
 // parseRun parses and validates `mcfem run`'s flags and environment. It returns the job and
@@ -47,10 +48,31 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, "end the job when a rank with samples left finishes none for this long (0: never); ranks that are done never time out")
 	fs.StringVar(&j.out, "out", "", "directory to write summary.json, samples.csv and timings.csv into (created if needed)")
 	fs.BoolVar(&j.quiet, "quiet", false, "print no summary on stdout (errors still go to stderr, files are still written)")
+	dist := fs.String("dist", cfg.Dist.String(), "distribution of ε: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma, or list:FILE (one value per line, # comments; sample i uses line i; -samples defaults to the number of values)")
+	fs.String("config", "", "JSON file of flag values ({\"samples\": 5000, \"dist\": \"list:eps.txt\"}); paths in it are relative to it; flags on the command line override it")
+	if path := configArg(args); path != "" {
+		if err := loadConfig(fs, path); err != nil {
+			fmt.Fprintf(stderr, "mcfem run: -config: %v\n", err)
+			return nil, exitUsage
+		}
+	}
 	if code := fs.parse(args, stdout, stderr); code >= 0 {
 		return nil, code
 	}
-	fs.Visit(func(f *flag.Flag) { j.npSet = j.npSet || f.Name == "np" })
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	j.npSet = set["np"]
+	d, err := mc.ParseDist(*dist, ".")
+	if err != nil {
+		fmt.Fprintf(stderr, "mcfem run: -dist: %v\n", err)
+		return nil, exitUsage
+	}
+	cfg.Dist = d
+	if d.Len() > 0 && !set["samples"] {
+		cfg.Samples = d.Len()
+	}
+	j.conf = effectiveConfig(fs)
+	j.conf["samples"] = fmt.Sprint(cfg.Samples)
 	if err := cfg.Validate(); err != nil {
 		return nil, usageError(fs, err, stderr)
 	}
@@ -103,6 +125,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	env := newEnv("local", "")
+	env.Configuration = j.conf
 	host, _ := os.Hostname()
 	j.opt.Host = host
 	err := spmd.RunLocal(j.np, func(c spmd.Comm) error {

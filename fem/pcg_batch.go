@@ -225,12 +225,53 @@ func batchResidual(r, b []float64, k int, rr []float64) {
 
 // spmmDot computes Y = A X and d[j] = x_jᵀy_j in the same pass, like spmvDot per column.
 func spmmDot(y, x []float64, k int, rowPtr, col []int32, val []float64, d []float64) {
-	if k == 1 {
+	switch k {
+	case 1:
 		d[0] = spmvDot(y, x, rowPtr, col, val)
-		return
+	case 8:
+		spmm8Dot(y, x, rowPtr, col, val, (*[8]float64)(d))
+	default:
+		spmm(y, x, k, rowPtr, col, val)
+		colDots(d, x, y, k)
 	}
-	spmm(y, x, k, rowPtr, col, val)
-	colDots(d, x, y, k)
+}
+
+// spmm8Dot is spmm8 fused with the column dot products xᵀy (no second pass over x and y),
+// summing like spmvDot per column.
+func spmm8Dot(y, x []float64, rowPtr, col []int32, val []float64, d *[8]float64) {
+	var d0, d1, d2, d3, d4, d5, d6, d7 float64
+	lo := rowPtr[0]
+	rowPtr = rowPtr[1:]
+	for i, hi := range rowPtr {
+		var s0, s1, s2, s3, s4, s5, s6, s7 float64
+		c := col[lo:hi]
+		v := val[lo:hi]
+		for e, j := range c {
+			xj := (*[8]float64)(x[int(j)*8:])
+			a := v[e]
+			s0 += a * xj[0]
+			s1 += a * xj[1]
+			s2 += a * xj[2]
+			s3 += a * xj[3]
+			s4 += a * xj[4]
+			s5 += a * xj[5]
+			s6 += a * xj[6]
+			s7 += a * xj[7]
+		}
+		yi := (*[8]float64)(y[i*8:])
+		xi := (*[8]float64)(x[i*8:])
+		yi[0], yi[1], yi[2], yi[3], yi[4], yi[5], yi[6], yi[7] = s0, s1, s2, s3, s4, s5, s6, s7
+		d0 += xi[0] * s0
+		d1 += xi[1] * s1
+		d2 += xi[2] * s2
+		d3 += xi[3] * s3
+		d4 += xi[4] * s4
+		d5 += xi[5] * s5
+		d6 += xi[6] * s6
+		d7 += xi[7] * s7
+		lo = hi
+	}
+	*d = [8]float64{d0, d1, d2, d3, d4, d5, d6, d7}
 }
 
 // batchJacobiStart sets p = D⁻¹r and rz[j] = r_jᵀD⁻¹r_j, like jacobiStart per column.
@@ -251,6 +292,10 @@ func batchJacobiStart(p, r, invDiag []float64, k int, rz []float64) {
 // batchJacobiUpdate does x_j += α_j p_j, r_j -= α_j q_j and sets rz[j], rr[j] to the new
 // r_jᵀD⁻¹r_j and r_jᵀr_j, like jacobiUpdate per column.
 func batchJacobiUpdate(x, r, p, q, invDiag, alpha []float64, k int, rz, rr []float64) {
+	if k == 8 {
+		batchJacobiUpdate8(x, r, p, q, invDiag, (*[8]float64)(alpha), (*[8]float64)(rz), (*[8]float64)(rr))
+		return
+	}
 	clear(rz)
 	clear(rr)
 	rz, rr, alpha = rz[:k], rr[:k], alpha[:k]
@@ -268,6 +313,16 @@ func batchJacobiUpdate(x, r, p, q, invDiag, alpha []float64, k int, rz, rr []flo
 
 // batchJacobiDirection sets p_j = D⁻¹r_j + β_j p_j, like jacobiDirection per column.
 func batchJacobiDirection(p, r, invDiag, beta []float64, k int) {
+	if k == 8 {
+		b := (*[8]float64)(beta)
+		for i, d := range invDiag {
+			pi, ri := (*[8]float64)(p[i*8:]), (*[8]float64)(r[i*8:])
+			for j := range 8 {
+				pi[j] = d*ri[j] + b[j]*pi[j]
+			}
+		}
+		return
+	}
 	beta = beta[:k]
 	for i, d := range invDiag {
 		pi, ri := p[i*k:i*k+k], r[i*k:i*k+k]
@@ -301,4 +356,23 @@ func batchDirection(p, z, beta []float64, k int) {
 			pi[j] = zi[j] + bt*pi[j]
 		}
 	}
+}
+
+// batchJacobiUpdate8 is batchJacobiUpdate for k = 8 with fixed-size rows (no bounds checks in
+// the inner loop), in the same order of operations.
+func batchJacobiUpdate8(x, r, p, q, invDiag []float64, alpha, rz, rr *[8]float64) {
+	var z, s [8]float64
+	a := *alpha
+	for i, d := range invDiag {
+		xi, ri := (*[8]float64)(x[i*8:]), (*[8]float64)(r[i*8:])
+		pi, qi := (*[8]float64)(p[i*8:]), (*[8]float64)(q[i*8:])
+		for j := range 8 {
+			xi[j] += a[j] * pi[j]
+			v := ri[j] - a[j]*qi[j]
+			ri[j] = v
+			z[j] += v * d * v
+			s[j] += v * v
+		}
+	}
+	*rz, *rr = z, s
 }

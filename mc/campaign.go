@@ -69,6 +69,8 @@ func (c Config) Validate() error {
 		return &FieldError{"confidence", fmt.Sprint(c.Confidence), "a level in (0, 1), e.g. 0.95"}
 	case c.Dist == nil:
 		return &FieldError{"dist", "none", "a distribution"}
+	case c.Dist.Len() > 0 && c.Samples > c.Dist.Len():
+		return &FieldError{"samples", fmt.Sprint(c.Samples), fmt.Sprintf("at most the %d values of %s", c.Dist.Len(), c.Dist)}
 	case !slices.Contains(Preconditioners, c.PC):
 		return &FieldError{"pc", c.PC, "one of " + strings.Join(Preconditioners, ", ")}
 	case c.Batch < 1 || c.Batch > MaxBatch:

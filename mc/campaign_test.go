@@ -145,7 +145,7 @@ func TestSampleAllocatesNothing(t *testing.T) {
 	i := uint64(0)
 	allocs := testing.AllocsPerRun(50, func() {
 		SeedSample(src, 1, 0, i)
-		q, _, err := s.Solve(d.Rand(src))
+		q, _, err := s.Solve(d.Draw(0, src))
 		if err != nil {
 			panic(err)
 		}

@@ -105,7 +105,7 @@ func solveBatch(s *Solver, src *rand.PCG, rank, thread, i int, eps []float64, cf
 			repeat = max(repeat, fault.Repeat)
 		}
 		SeedSample(src, cfg.Seed, 0, uint64(i+j))
-		eps[j] = cfg.Dist.Rand(src)
+		eps[j] = cfg.Dist.Draw(i+j, src)
 	}
 	var (
 		q    []float64

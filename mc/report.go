@@ -24,6 +24,8 @@ type Env struct {
 	Arch    string
 	Tags    string
 	Started time.Time
+	// Configuration is every option's effective value (flags, configuration file, defaults).
+	Configuration map[string]string
 }
 
 // Reused names the sample-independent work a rank does once, as the report states it.
@@ -38,9 +40,9 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 	c, p, s := r.Config, r.Problem, r.Stats
 	ex := c.ExactStats()
 	it := r.Iterations()
-	fmt.Fprintf(b, "mcfem run: %d samples on %d ranks (%s), %d threads per rank, mesh %d×%d: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
-		c.Samples, r.Ranks, env.Backend, r.Timing[0].Threads, p.Cells, p.Cells, p.Nodes, p.Triangles, p.Unknowns, p.NonZeros)
-	fmt.Fprintf(b, "input ε ~ %s, seed %d; QoI = Σ area_i u_i; CG with preconditioner %s, rtol %g, maxit %d, batches of %d samples\n",
+	fmt.Fprintf(b, "mcfem run: %d samples on %s (%s) × %s, mesh %d×%d: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
+		c.Samples, plural(r.Ranks, "rank"), env.Backend, plural(r.Timing[0].Threads, "thread"), p.Cells, p.Cells, p.Nodes, p.Triangles, p.Unknowns, p.NonZeros)
+	fmt.Fprintf(b, "input ε ~ %s, seed %d; QoI = Σ area_i u_i; CG with preconditioner %s, rtol %g, maxit %d, batch %d\n",
 		c.Dist, c.Seed, c.PC, c.Rtol, c.MaxIt, c.Batch)
 	if env.Library != "" {
 		fmt.Fprintf(b, "MPI: %s\n", FirstLine(env.Library))
@@ -50,6 +52,10 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 
 	fmt.Fprintf(b, "%-22s %14s %14s %12s %8s\n", "QoI", "estimate", "exact (6ε)", "gap", "gap/SE")
 	row := func(name string, est, exact, se float64) {
+		if math.IsNaN(exact) {
+			fmt.Fprintf(b, "%-22s %14.7g %14s %12s %8s\n", name, est, "-", "-", "-")
+			return
+		}
 		z := "      -"
 		if se > 0 {
 			z = fmt.Sprintf("%8.2f", (est-exact)/se)
@@ -96,6 +102,14 @@ func (r *Result) Hosts() []string {
 		}
 	}
 	return hosts
+}
+
+// plural returns "1 thread", "2 threads".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // FirstLine returns the first line of s with its runs of white space made single spaces: an
@@ -190,6 +204,7 @@ type Summary struct {
 		Ranks            int                  `json:"ranks"`
 		Threads          int                  `json:"threads_per_rank"`
 		Batch            int                  `json:"batch"`
+		Configuration    map[string]string    `json:"configuration"`
 		Hosts            []string             `json:"hosts"`
 		Started          string               `json:"started"`
 		WallSeconds      num                  `json:"wall_seconds"`
@@ -249,7 +264,7 @@ func (r *Result) Summary(env Env) *Summary {
 
 	x := &o.Execution
 	x.Backend, x.Library, x.Ranks, x.Threads, x.Hosts = env.Backend, env.Library, r.Ranks, r.Timing[0].Threads, r.Hosts()
-	x.Batch = c.Batch
+	x.Batch, x.Configuration = c.Batch, env.Configuration
 	x.Started = env.Started.UTC().Format(time.RFC3339)
 	x.WallSeconds, x.SamplesPerSecond, x.LoadImbalance = num(r.Wall), num(r.SamplesPerSecond()), num(r.Imbalance())
 	x.Phases = map[string]phaseJSON{}

@@ -1,0 +1,95 @@
+package mc
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat"
+)
+
+func TestParseDistMomentsMatchSampling(t *testing.T) {
+	// Each distribution's exact mean and variance against 2·10⁵ draws: within 5 standard
+	// errors of the sample mean and (for the variance) a 5% band, generous for these
+	// light-tailed cases (lognormal with σ = 0.25 is mildly skewed).
+	for _, s := range []string{"beta:2,6", "uniform:-1,3", "normal:0.5,0.2", "lognormal:-1,0.25"} {
+		t.Run(s, func(t *testing.T) {
+			d, err := ParseDist(s, ".")
+			require.NoError(t, err)
+			assert.Equal(t, s, d.String())
+			assert.Zero(t, d.Len())
+			src := rand.NewPCG(1, 2)
+			xs := make([]float64, 200_000)
+			for i := range xs {
+				xs[i] = d.Draw(i, src)
+			}
+			mean, v := stat.MeanVariance(xs, nil)
+			assert.InDelta(t, d.Mean(), mean, 5*math.Sqrt(d.Variance()/float64(len(xs))))
+			assert.InEpsilon(t, d.Variance(), v, 0.05)
+			assert.InDelta(t, d.Skewness(), stat.Skew(xs, nil), 0.05+0.1*math.Abs(d.Skewness()))
+			require.NotNil(t, d.PDF())
+		})
+	}
+}
+
+func TestParseDistErrors(t *testing.T) {
+	for _, s := range []string{"beta", "beta:0,6", "beta:2", "beta:a,b", "uniform:3,1", "normal:0,0", "normal:0,-1",
+		"lognormal:0,0", "gamma:1,2", "beta:NaN,2", "beta:2,Inf", "list:/does/not/exist"} {
+		_, err := ParseDist(s, ".")
+		assert.Error(t, err, s)
+		assert.Contains(t, err.Error(), "mc: dist", s)
+	}
+}
+
+func TestListDist(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "eps.txt"), []byte("# heat fluxes\n0.1\n\n0.25 # mean\n0.5"), 0o644))
+	d, err := ParseDist("list:eps.txt", dir)
+	require.NoError(t, err)
+	assert.Equal(t, 3, d.Len())
+	assert.Equal(t, "list:eps.txt", d.String())
+	assert.Equal(t, []float64{0.1, 0.25, 0.5}, []float64{d.Draw(0, nil), d.Draw(1, nil), d.Draw(2, nil)})
+	assert.True(t, math.IsNaN(d.Mean()))
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.txt"), []byte("0.1\n0.2\nzero\n"), 0o644))
+	_, err = ParseDist("list:bad.txt", dir)
+	require.Error(t, err)
+	assert.True(t, strings.HasSuffix(strings.SplitN(err.Error(), ": ", 2)[0], "bad.txt:3"), err.Error())
+
+	// Acceptance (issue 5): a 3-value list runs 3 samples with those values, in order.
+	cfg := DefaultConfig()
+	cfg.Cells, cfg.Dist, cfg.Samples = 8, d, 3
+	res := runLocal(t, 2, cfg)
+	for i, want := range []float64{0.1, 0.25, 0.5} {
+		assert.Equal(t, want, res.Records[i].Eps)
+	}
+	cfg.Samples = 4
+	var fe *FieldError
+	require.ErrorAs(t, cfg.Validate(), &fe)
+	assert.Equal(t, "samples", fe.Field)
+}
+
+func FuzzParseDist(f *testing.F) {
+	for _, s := range []string{"beta:2,6", "uniform:0,1", "normal:0,1", "lognormal:0,1", "beta:", ":", "list:", "beta:1e308,1e308"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.HasPrefix(s, "list:") {
+			return // reads files: covered by TestListDist
+		}
+		d, err := ParseDist(s, t.TempDir())
+		if err != nil {
+			return
+		}
+		src := rand.NewPCG(1, 2)
+		for i := range 3 {
+			_ = d.Draw(i, src)
+		}
+		_ = d.String()
+	})
+}
