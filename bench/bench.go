@@ -143,7 +143,7 @@ func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate flo
 	for i := 0; samples == 0 || time.Since(start) < opt.MinTime; i++ {
 		for j := range eps {
 			mc.SeedSample(src, 1, 0, uint64(samples+j))
-			eps[j] = cfg.Dist.Rand(src)
+			eps[j] = cfg.Dist.Draw(samples+j, src)
 		}
 		_, res, errs := s.SolveBatch(eps)
 		for j := range eps {

@@ -30,7 +30,7 @@ func BenchmarkSample(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				mc.SeedSample(src, 1, 0, uint64(i))
-				_, res, err := s.Solve(d.Rand(src))
+				_, res, err := s.Solve(d.Draw(0, src))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -126,7 +126,9 @@ func (d Beta) String() string { return fmt.Sprintf("beta:%g,%g", d.A, d.B) }
 // Uniform is the uniform distribution on [A, B].
 type Uniform struct{ A, B float64 }
 
-func (d Uniform) dist(src rand.Source) distuv.Uniform { return distuv.Uniform{Min: d.A, Max: d.B, Src: src} }
+func (d Uniform) dist(src rand.Source) distuv.Uniform {
+	return distuv.Uniform{Min: d.A, Max: d.B, Src: src}
+}
 
 // Draw draws with gonum's distuv.Uniform.
 func (d Uniform) Draw(_ int, src rand.Source) float64 { return d.dist(src).Rand() }
