@@ -59,6 +59,11 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 	env := newEnv("mpi", spmd.MPILibraryVersion())
 	env.Configuration = j.conf
 	j.opt.Host = spmd.ProcessorName()
+	if !j.quiet && c.Rank() == 0 {
+		p := startProgress(stderr, j.cfg.Samples, rank0Scale(c, j.cfg.Samples), " (estimated from rank 0's block)")
+		defer p.stop() // a deferred stop is safe: it makes no MPI call
+		j.opt.Progress = p.add
+	}
 	if err := rankMain(c, func() error { return j.rankWork(c, env, stdout) }); err != nil {
 		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
 	}

@@ -128,6 +128,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	env.Configuration = j.conf
 	host, _ := os.Hostname()
 	j.opt.Host = host
+	if !j.quiet {
+		p := startProgress(stderr, j.cfg.Samples, 1, "")
+		defer p.stop()
+		j.opt.Progress = p.add
+	}
 	err := spmd.RunLocal(j.np, func(c spmd.Comm) error {
 		return rankMain(c, func() error { return j.rankWork(c, env, stdout) })
 	})

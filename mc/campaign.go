@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"mcfem/mesh"
 	"mcfem/spmd"
 )
 
@@ -89,20 +90,21 @@ type Record struct {
 	Seconds    float64
 	Rank       int
 	Thread     int
+	Start      float64 // seconds from the rank's start (after the opening barrier) to the sample's
 }
 
 // recordLen is the number of float64 a Record travels as in the gather. Integers up to 2^53
 // are exact in float64.
-const recordLen = 8
+const recordLen = 9
 
 func (r *Record) pack(dst []float64) {
 	dst[0], dst[1], dst[2], dst[3] = float64(r.Index), r.Eps, r.QoI, float64(r.Iterations)
-	dst[4], dst[5], dst[6], dst[7] = r.Residual, r.Seconds, float64(r.Rank), float64(r.Thread)
+	dst[4], dst[5], dst[6], dst[7], dst[8] = r.Residual, r.Seconds, float64(r.Rank), float64(r.Thread), r.Start
 }
 
 func (r *Record) unpack(src []float64) {
 	r.Index, r.Eps, r.QoI, r.Iterations = int(src[0]), src[1], src[2], int(src[3])
-	r.Residual, r.Seconds, r.Rank, r.Thread = src[4], src[5], int(src[6]), int(src[7])
+	r.Residual, r.Seconds, r.Rank, r.Thread, r.Start = src[4], src[5], int(src[6]), int(src[7]), src[8]
 }
 
 // Phase names, in the order of the per-rank timing vector.
@@ -136,6 +138,10 @@ type Result struct {
 	Timing  []RankTiming
 	Wall    float64 // seconds on rank 0 from the start of set-up to the end of combine
 	Checks  []Check
+	// With Options.Fields, per mesh node: the mean and standard deviation of u over the
+	// samples, and sample 0's u.
+	FieldMean, FieldStd, FieldSample0 []float64
+	Mesh                              *mesh.Mesh
 }
 
 // Problem describes the discrete problem.
@@ -153,6 +159,10 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	}
 	rank, size := c.Rank(), c.Size()
 	tm := RankTiming{Rank: rank, Threads: max(opt.Threads, 1), Host: opt.Host}
+	// Start together, so that the ranks' clocks (for the trace) share an origin.
+	if err := c.Barrier(); err != nil {
+		return nil, err
+	}
 	t0 := time.Now()
 
 	model, err := NewModel(cfg)
@@ -164,7 +174,11 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	t1 := time.Now()
 	tm.Phase[PhaseSetup] = t1.Sub(t0).Seconds()
 
-	if err := sampleLoop(rank, lo, hi, cfg, model, opt, recs); err != nil {
+	var fields *fieldSums
+	if opt.Fields {
+		fields = newFieldSums(model, max(opt.Threads, 1))
+	}
+	if err := sampleLoop(rank, lo, hi, cfg, model, opt, recs, t0, fields); err != nil {
 		return nil, err
 	}
 	// The rank's power sums in sample order, whatever the threads did.
@@ -187,6 +201,13 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	var fieldData []float64
+	if fields != nil {
+		fieldData = fields.total()
+		if err := c.AllreduceFloat64s(fieldData, fieldData, spmd.Sum); err != nil {
+			return nil, err
+		}
 	}
 	tm.Phase[PhaseCombine] = time.Since(t2).Seconds()
 
@@ -215,6 +236,11 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	gs.SetSlice(global)
 	res.Global = Describe(&gs, cfg.Confidence)
 	res.Checks = res.check()
+	if fields != nil {
+		res.Mesh = model.Mesh
+		res.FieldMean, res.FieldStd = fields.meanStd(fieldData, cfg.Samples)
+		res.FieldSample0 = fields.sample0
+	}
 	return res, nil
 }
 

@@ -20,9 +20,15 @@ func runLocal(t *testing.T, p int, cfg Config) *Result {
 // runLocalOpt is runLocal with run options.
 func runLocalOpt(t *testing.T, p int, cfg Config, opt Options) *Result {
 	t.Helper()
+	return runLocalOptRank(t, p, cfg, func(int) Options { return opt })
+}
+
+// runLocalOptRank is runLocal with each rank's own run options.
+func runLocalOptRank(t *testing.T, p int, cfg Config, opt func(rank int) Options) *Result {
+	t.Helper()
 	var res *Result
 	err := spmd.RunLocal(p, func(c spmd.Comm) error {
-		r, err := Run(c, cfg, opt)
+		r, err := Run(c, cfg, opt(c.Rank()))
 		if c.Rank() == 0 {
 			res = r
 		}
@@ -37,7 +43,7 @@ func runLocalOpt(t *testing.T, p int, cfg Config, opt Options) *Result {
 func resultsOnly(recs []Record) []Record {
 	out := make([]Record, len(recs))
 	for i, r := range recs {
-		r.Seconds, r.Rank, r.Thread = 0, 0, 0
+		r.Seconds, r.Rank, r.Thread, r.Start = 0, 0, 0, 0
 		out[i] = r
 	}
 	return out

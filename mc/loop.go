@@ -20,6 +20,11 @@ type Options struct {
 	OnStall func(msg string)
 	Host    string // this rank's host name, for the report
 	Fault   *Fault // test-only fault injection (nil: none)
+	// Fields accumulates the mean and standard deviation of the solution at every node.
+	Fields bool
+	// Progress, if set, is called by the workers with the number of samples each batch finished;
+	// it must be cheap and safe for concurrent use.
+	Progress func(done int)
 }
 
 // PanicError is a panic recovered in a worker goroutine while it solved sample Sample (-1:
@@ -38,7 +43,7 @@ func (e *PanicError) Error() string {
 // batch of cfg.Batch indices in turn (dynamic hand-out: a worker never idles while the rank has
 // samples left) and writes each record into recs at its index, so the records' order does not
 // depend on the threads. It returns the first error; the other workers stop at their next batch.
-func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []float64) error {
+func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []float64, t0 time.Time, fields *fieldSums) error {
 	threads := max(opt.Threads, 1)
 	k := model.Batch
 	solvers := make([]*Solver, threads)
@@ -73,12 +78,18 @@ func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []
 			}
 			n := min(k, hi-i)
 			wd.begin(w, i)
-			if err := solveBatch(s, src, rank, w, i, eps[:n], cfg, opt.Fault, recs[recordLen*(i-lo):]); err != nil {
+			if err := solveBatch(s, src, rank, w, i, eps[:n], cfg, opt.Fault, recs[recordLen*(i-lo):], t0); err != nil {
 				errOnce.Do(func() { first = err })
 				stop.Store(true)
 				return
 			}
+			if fields != nil {
+				fields.add(w, s, i, n)
+			}
 			wd.done(w)
+			if opt.Progress != nil {
+				opt.Progress(n)
+			}
 		}
 	}
 	if threads == 1 {
@@ -96,7 +107,7 @@ func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []
 // solveBatch draws the inputs of samples i, i+1, …, i+len(eps)-1, each from its own stream,
 // solves them together and packs their records into recs (the record of sample i first). A
 // batch's wall time is shared equally by its samples.
-func solveBatch(s *Solver, src *rand.PCG, rank, thread, i int, eps []float64, cfg Config, fault *Fault, recs []float64) error {
+func solveBatch(s *Solver, src *rand.PCG, rank, thread, i int, eps []float64, cfg Config, fault *Fault, recs []float64, t0 time.Time) error {
 	ts := time.Now()
 	repeat := 1
 	for j := range eps {
@@ -123,7 +134,7 @@ func solveBatch(s *Solver, src *rand.PCG, rank, thread, i int, eps []float64, cf
 	sec := time.Since(ts).Seconds() / float64(len(eps))
 	for j := range eps {
 		r := Record{Index: i + j, Eps: eps[j], QoI: q[j], Iterations: res[j].Iterations, Residual: res[j].Residual,
-			Seconds: sec, Rank: rank, Thread: thread}
+			Seconds: sec, Rank: rank, Thread: thread, Start: ts.Sub(t0).Seconds() + float64(j)*sec}
 		r.pack(recs[recordLen*j:])
 	}
 	return nil

@@ -111,7 +111,7 @@ func (s *Solver) Solve(eps float64) (qoi float64, res fem.Result, err error) {
 // CG result and error are in the returned slices' entry j (valid until the next call); each is
 // bit-identical to Solve(eps[j]). It allocates nothing.
 func (s *Solver) SolveBatch(eps []float64) (qoi []float64, res []fem.Result, errs []error) {
-	if s.k == 1 || len(eps) == 1 {
+	if s.k == 1 {
 		for j, e := range eps {
 			s.qoi[j], s.res[j], s.errs[j] = s.Solve(e)
 		}
