@@ -60,7 +60,9 @@ func TestWatchdogCatchesAHang(t *testing.T) {
 	stalled := make(chan string, 1)
 	opt := Options{Threads: 2, StallTimeout: 300 * time.Millisecond, Fault: f, OnStall: func(msg string) { stalled <- msg }}
 	start := time.Now()
-	go func() { _ = sampleLoop(0, 0, cfg.Samples, cfg, m, opt, make([]float64, recordLen*cfg.Samples), time.Now(), nil) }()
+	go func() {
+		_ = sampleLoop(0, 0, cfg.Samples, cfg, m, opt, make([]float64, recordLen*cfg.Samples), time.Now(), nil)
+	}()
 	select {
 	case msg := <-stalled:
 		// Bound: timeout 300 ms + one 75 ms tick + scheduling slack on a loaded 2-core machine.
