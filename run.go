@@ -23,6 +23,8 @@ type runJob struct {
 	npSet bool // -np given on the command line
 	out   string
 	quiet bool
+	trace bool
+	plots bool
 	conf  map[string]string // every flag's effective value, for the report
 }
 
@@ -48,6 +50,11 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, "end the job when a rank with samples left finishes none for this long (0: never); ranks that are done never time out")
 	fs.StringVar(&j.out, "out", "", "directory to write summary.json, samples.csv and timings.csv into (created if needed)")
 	fs.BoolVar(&j.quiet, "quiet", false, "print no summary on stdout (errors still go to stderr, files are still written)")
+	fs.BoolVar(&j.opt.Fields, "fields", false, "with -out: write fields.vtu (ParaView) with the mean and std of u at every node and sample 0's u")
+	fs.BoolVar(&j.trace, "trace", false, "with -out: write trace.json (Chrome trace events: open in Perfetto or chrome://tracing), a track per rank and thread")
+	fs.BoolVar(&j.plots, "plots", false, "with -out: write qoi-histogram.png (with the exact density) and running-mean.png (with the confidence band)")
+	mdpa := fs.String("mdpa", "", "read the mesh from this Kratos .mdpa file (2D 3-node triangles; nodes reordered by reverse Cuthill–McKee) instead of -mesh")
+	fs.StringVar(&cfg.Boundary, "boundary", "", "with -mdpa: the sub-model-part whose nodes are the Dirichlet boundary (default: the nodes on the mesh's outer edges)")
 	dist := fs.String("dist", cfg.Dist.String(), "distribution of ε: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma, or list:FILE (one value per line, # comments; sample i uses line i; -samples defaults to the number of values)")
 	fs.String("config", "", "JSON file of flag values ({\"samples\": 5000, \"dist\": \"list:eps.txt\"}); paths in it are relative to it; flags on the command line override it")
 	if path := configArg(args); path != "" {
@@ -71,6 +78,21 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	if d.Len() > 0 && !set["samples"] {
 		cfg.Samples = d.Len()
 	}
+	if *mdpa != "" {
+		if set["mesh"] {
+			fmt.Fprintf(stderr, "mcfem run: -mesh and -mdpa: give one mesh, not both\n")
+			return nil, exitUsage
+		}
+		m, err := readMesh(*mdpa, cfg.Boundary)
+		if err != nil {
+			fmt.Fprintf(stderr, "mcfem run: -mdpa: %v\n", err)
+			return nil, exitUsage
+		}
+		cfg.Mesh, cfg.MeshFile = m, *mdpa
+	} else if cfg.Boundary != "" {
+		fmt.Fprintf(stderr, "mcfem run: -boundary needs -mdpa\n")
+		return nil, exitUsage
+	}
 	j.conf = effectiveConfig(fs)
 	j.conf["samples"] = fmt.Sprint(cfg.Samples)
 	if err := cfg.Validate(); err != nil {
@@ -86,6 +108,8 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 		return field("threads", j.opt.Threads, "threads per rank ≥ 1")
 	case j.opt.StallTimeout < 0:
 		return field("stall-timeout", j.opt.StallTimeout, "a duration ≥ 0 (0: never), e.g. 30m")
+	case j.out == "" && (j.opt.Fields || j.trace || j.plots):
+		return field("out", `""`, "a directory: -fields, -trace and -plots write files into it")
 	}
 	fault, err := mc.ParseFault(os.Getenv("MCFEM_FAULT"))
 	if err != nil {
@@ -110,6 +134,9 @@ func (j *runJob) rankWork(c spmd.Comm, env mc.Env, stdout io.Writer) error {
 	}
 	if j.out != "" {
 		if err := res.WriteFiles(j.out, env); err != nil {
+			return err
+		}
+		if err := j.writeExtras(res, j.out); err != nil {
 			return err
 		}
 	}

@@ -17,7 +17,12 @@ var nan = math.NaN()
 // does: not the rank count, not the backend.
 type Config struct {
 	Samples    int     // N, the number of samples
-	Cells      int     // mesh: cells per side of the unit square
+	Cells      int     // mesh: cells per side of the unit square (when Mesh is nil)
+	// Mesh, if not nil, is the mesh to solve on (read from MeshFile, nodes already reordered),
+	// instead of the structured one.
+	Mesh     *mesh.Mesh
+	MeshFile string // where Mesh came from, for the report
+	Boundary string // the sub-model-part of MeshFile that is the Dirichlet boundary ("" = outer edges)
 	Seed       uint64  // key of the random streams
 	Rtol       float64 // CG relative residual tolerance
 	MaxIt      int     // CG iteration cap
@@ -34,6 +39,18 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{Samples: 1000, Cells: 64, Seed: 1, Rtol: 1e-8, MaxIt: 10000, Confidence: 0.95, Dist: Beta{2, 6},
 		PC: "jacobi", Batch: 1}
+}
+
+// MeshName describes the mesh for the report.
+func (c Config) MeshName() string {
+	if c.Mesh == nil {
+		return fmt.Sprintf("unit square %d×%d", c.Cells, c.Cells)
+	}
+	b := c.Boundary
+	if b == "" {
+		b = "outer edges"
+	}
+	return fmt.Sprintf("%s (boundary %s, RCM node order)", c.MeshFile, b)
 }
 
 // FieldError reports a configuration value outside its valid range; Field is the name used by
@@ -60,7 +77,7 @@ func (c Config) Validate() error {
 	switch {
 	case c.Samples < 1:
 		return &FieldError{"samples", fmt.Sprint(c.Samples), "an integer ≥ 1"}
-	case c.Cells < 1 || c.Cells > maxCells:
+	case c.Mesh == nil && (c.Cells < 1 || c.Cells > maxCells):
 		return &FieldError{"mesh", fmt.Sprint(c.Cells), fmt.Sprintf("cells per side in [1, %d]", maxCells)}
 	case !(c.Rtol > 0 && c.Rtol < 1):
 		return &FieldError{"rtol", fmt.Sprint(c.Rtol), "a relative tolerance in (0, 1)"}
@@ -146,6 +163,7 @@ type Result struct {
 
 // Problem describes the discrete problem.
 type Problem struct {
+	Mesh                                        string // "unit square 64×64" or the mesh file
 	Cells, Nodes, Triangles, Unknowns, NonZeros int
 }
 
@@ -218,7 +236,7 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	}
 
 	res := &Result{Config: cfg, Ranks: size, Wall: time.Since(t0).Seconds()}
-	res.Problem = Problem{Cells: cfg.Cells, Nodes: model.Mesh.NumNodes(), Triangles: model.Mesh.NumTris(),
+	res.Problem = Problem{Mesh: cfg.MeshName(), Cells: cfg.Cells, Nodes: model.Mesh.NumNodes(), Triangles: model.Mesh.NumTris(),
 		Unknowns: model.Sys.K.N, NonZeros: model.Sys.K.NNZ()}
 	res.Records = make([]Record, cfg.Samples)
 	qois := make([]float64, cfg.Samples)

@@ -33,9 +33,12 @@ type Model struct {
 // NewModel builds the model of the configuration: mesh, system and preconditioner.
 func NewModel(cfg Config) (*Model, error) {
 	t0 := time.Now()
-	m, err := mesh.UnitSquare(cfg.Cells)
-	if err != nil {
-		return nil, err
+	m := cfg.Mesh
+	if m == nil {
+		var err error
+		if m, err = mesh.UnitSquare(cfg.Cells); err != nil {
+			return nil, err
+		}
 	}
 	sys, err := fem.NewSystem(m, fem.ReferenceSource)
 	if err != nil {

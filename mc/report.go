@@ -40,8 +40,8 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 	c, p, s := r.Config, r.Problem, r.Stats
 	ex := c.ExactStats()
 	it := r.Iterations()
-	fmt.Fprintf(b, "mcfem run: %d samples on %s (%s) × %s, mesh %d×%d: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
-		c.Samples, plural(r.Ranks, "rank"), env.Backend, plural(r.Timing[0].Threads, "thread"), p.Cells, p.Cells, p.Nodes, p.Triangles, p.Unknowns, p.NonZeros)
+	fmt.Fprintf(b, "mcfem run: %d samples on %s (%s) × %s, mesh %s: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
+		c.Samples, plural(r.Ranks, "rank"), env.Backend, plural(r.Timing[0].Threads, "thread"), p.Mesh, p.Nodes, p.Triangles, p.Unknowns, p.NonZeros)
 	fmt.Fprintf(b, "input ε ~ %s, seed %d; QoI = Σ area_i u_i; CG with preconditioner %s, rtol %g, maxit %d, batch %d\n",
 		c.Dist, c.Seed, c.PC, c.Rtol, c.MaxIt, c.Batch)
 	if env.Library != "" {
@@ -142,7 +142,9 @@ type phaseJSON struct {
 type Summary struct {
 	Parameters struct {
 		Samples        int    `json:"samples"`
-		Mesh           int    `json:"mesh"`
+		Mesh           int    `json:"mesh,omitempty"`
+		MDPA           string `json:"mdpa,omitempty"`
+		Boundary       string `json:"boundary,omitempty"`
 		Seed           uint64 `json:"seed"`
 		Dist           string `json:"dist"`
 		Rtol           num    `json:"rtol"`
@@ -151,6 +153,7 @@ type Summary struct {
 		Preconditioner string `json:"preconditioner"`
 	} `json:"parameters"`
 	Problem struct {
+		Mesh      string   `json:"mesh"`
 		Nodes     int      `json:"nodes"`
 		Triangles int      `json:"triangles"`
 		Unknowns  int      `json:"unknowns"`
@@ -237,10 +240,15 @@ func (r *Result) Summary(env Env) *Summary {
 	var o Summary
 	c, s := r.Config, r.Stats
 	pp := &o.Parameters
-	pp.Samples, pp.Mesh, pp.Seed, pp.Dist = c.Samples, c.Cells, c.Seed, c.Dist.String()
+	pp.Samples, pp.Seed, pp.Dist = c.Samples, c.Seed, c.Dist.String()
+	if c.Mesh == nil {
+		pp.Mesh = c.Cells
+	} else {
+		pp.MDPA, pp.Boundary = c.MeshFile, c.Boundary
+	}
 	pp.Rtol, pp.MaxIt, pp.Confidence, pp.Preconditioner = num(c.Rtol), c.MaxIt, num(c.Confidence), c.PC
 	pr := &o.Problem
-	pr.Nodes, pr.Triangles, pr.Unknowns, pr.NonZeros = r.Problem.Nodes, r.Problem.Triangles, r.Problem.Unknowns, r.Problem.NonZeros
+	pr.Mesh, pr.Nodes, pr.Triangles, pr.Unknowns, pr.NonZeros = r.Problem.Mesh, r.Problem.Nodes, r.Problem.Triangles, r.Problem.Unknowns, r.Problem.NonZeros
 	pr.QoI, pr.Reused = "sum over nodes of lumped nodal area times u", c.Reused()
 	st := &o.Statistics
 	st.N, st.Mean, st.CILow, st.CIHigh, st.CIHalfWidth = s.N, num(s.Mean), num(s.CILow()), num(s.CIHigh()), num(s.CIHalf)
@@ -310,6 +318,30 @@ func (r *Result) WriteTimingsCSV(w io.Writer) error {
 	return b.Flush()
 }
 
+// WriteAtomic writes path through a temporary file in the same directory, renamed into place
+// once complete (mode 0644): a reader never sees half a file, and a failed write leaves no file.
+func WriteAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("mc: writing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return fail(err)
+	}
+	if err := write(tmp); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fail(err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
 // WriteFiles writes summary.json, samples.csv and timings.csv into dir (created if needed).
 // Each file is written to a temporary name and renamed, so a reader never sees half a file.
 func (r *Result) WriteFiles(dir string, env Env) error {
@@ -317,21 +349,7 @@ func (r *Result) WriteFiles(dir string, env Env) error {
 		return err
 	}
 	write := func(name string, f func(io.Writer) error) error {
-		path := filepath.Join(dir, name)
-		tmp, err := os.CreateTemp(dir, name+".tmp*")
-		if err != nil {
-			return err
-		}
-		if err := f(tmp); err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			return fmt.Errorf("mc: writing %s: %w", path, err)
-		}
-		if err := tmp.Close(); err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("mc: writing %s: %w", path, err)
-		}
-		return os.Rename(tmp.Name(), path)
+		return WriteAtomic(filepath.Join(dir, name), f)
 	}
 	summary := func(w io.Writer) error {
 		enc := json.NewEncoder(w)
