@@ -16,13 +16,13 @@ var nan = math.NaN()
 // Config holds what a campaign computes. Every field determines the results, and nothing else
 // does: not the rank count, not the backend.
 type Config struct {
-	Samples    int     // N, the number of samples
-	Cells      int     // mesh: cells per side of the unit square (when Mesh is nil)
+	Samples int // N, the number of samples
+	Cells   int // mesh: cells per side of the unit square (when Mesh is nil)
 	// Mesh, if not nil, is the mesh to solve on (read from MeshFile, nodes already reordered),
 	// instead of the structured one.
-	Mesh     *mesh.Mesh
-	MeshFile string // where Mesh came from, for the report
-	Boundary string // the sub-model-part of MeshFile that is the Dirichlet boundary ("" = outer edges)
+	Mesh       *mesh.Mesh
+	MeshFile   string  // where Mesh came from, for the report
+	Boundary   string  // the sub-model-part of MeshFile that is the Dirichlet boundary ("" = outer edges)
 	Seed       uint64  // key of the random streams
 	Rtol       float64 // CG relative residual tolerance
 	MaxIt      int     // CG iteration cap
