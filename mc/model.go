@@ -22,7 +22,7 @@ type Model struct {
 	Mesh   *mesh.Mesh
 	Sys    *fem.System
 	PCName string
-	PC     fem.Preconditioner // shared, read-only: *fem.Jacobi, *fem.AMG or fem.Identity
+	PC     any // shared, read-only: *fem.Jacobi, *fem.AMG or fem.Identity (see bindPC)
 	Rtol   float64
 	MaxIt  int
 	Batch  int
@@ -84,7 +84,7 @@ type Solver struct {
 // NewSolver allocates a worker's state.
 func (m *Model) NewSolver() *Solver {
 	n, k := m.Sys.K.N, m.Batch
-	s := &Solver{m: m, k: k, pc: bindPC(m.PC), b: make([]float64, n*k), u: make([]float64, n*k),
+	s := &Solver{m: m, k: k, pc: bindPC(m.PC, k), b: make([]float64, n*k), u: make([]float64, n*k),
 		ws: fem.NewWorkspace(n), res: make([]fem.Result, k), errs: make([]error, k),
 		qoi: make([]float64, k), epsBuf: make([]float64, k)}
 	if k > 1 {

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Strong-scaling study under mpirun: the same campaign on each rank count, repeated, with the
-# campaign wall time from rank 0's summary.json (set-up + solve + combine, excluding mpirun's
-# start-up, which is reported separately as job_seconds).
+# Scaling study under mpirun, with the campaign wall time from rank 0's summary.json (set-up +
+# solve + combine, excluding mpirun's start-up, which is reported separately as job_seconds).
+#   strong: the same campaign (-samples N) on each rank count;
+#   weak:   N = (samples per rank) × ranks, so the ideal wall time stays constant.
 #
-# Usage: scripts/scaling.sh strong [-r "1 2 4"] [-t THREADS] [-n REPEATS] [-o scaling.csv] [-- mcfem run flags]
-#   default ranks "1 2", threads 1, repeats 3, flags -samples 400 -mesh 128 -seed 1
+# Usage: scripts/scaling.sh strong|weak [-r "1 2 4"] [-t THREADS] [-n REPEATS] [-o scaling.csv] [-- mcfem run flags]
+#   default ranks "1 2", threads 1, repeats 3; flags -samples 400 -mesh 128 -seed 1 (strong) or
+#   -mesh 128 -seed 1 with 200 samples per rank (weak; give -samples to set the per-rank count)
 # Needs ./mcfem built with MPI (make build-mpi) and mpirun. Writes a CSV with one row per run:
 #   ranks,threads,samples,repeat,wall_seconds,job_seconds,samples_per_second,speedup,efficiency,imbalance
-# speedup and efficiency are against the best 1-rank (or lowest-rank-count) wall time; it prints
-# the best of the repeats per rank count.
+# against the best time of the lowest rank count b: strong speedup = b·T_b/T_P, weak (scaled)
+# speedup = P·T_b/(b·T_P), efficiency T_b/T_P. Then it draws speedup.png and efficiency.png
+# next to the CSV (mcfem plot-scaling) and prints the best of the repeats per rank count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-}
-[ "$mode" = strong ] || { echo "usage: scripts/scaling.sh strong [-r RANKS] [-t THREADS] [-n REPEATS] [-o CSV] [-- mcfem run flags]" >&2; exit 2; }
+case $mode in strong|weak) ;; *) echo "usage: scripts/scaling.sh strong|weak [-r RANKS] [-t THREADS] [-n REPEATS] [-o CSV] [-- mcfem run flags]" >&2; exit 2 ;; esac
 shift
 ranks="1 2"; threads=1; repeats=3; csv=scaling.csv
 while [ $# -gt 0 ]; do
@@ -26,7 +29,17 @@ while [ $# -gt 0 ]; do
   esac
 done
 flags=("$@")
-[ ${#flags[@]} -gt 0 ] || flags=(-samples 400 -mesh 128 -seed 1)
+if [ "$mode" = strong ]; then
+  [ ${#flags[@]} -gt 0 ] || flags=(-samples 400 -mesh 128 -seed 1)
+else
+  [ ${#flags[@]} -gt 0 ] || flags=(-mesh 128 -seed 1)
+  # Weak scaling: take -samples as the per-rank count (default 200) and scale it per run.
+  per=200; rest=()
+  while [ ${#flags[@]} -gt 0 ]; do
+    if [ "${flags[0]}" = -samples ]; then per=${flags[1]}; flags=("${flags[@]:2}"); else rest+=("${flags[0]}"); flags=("${flags[@]:1}"); fi
+  done
+  flags=("${rest[@]}")
+fi
 bin=${MCFEM:-./mcfem}
 "$bin" version | grep -q "MPI: built in" || { echo "scaling.sh: $bin is not built with MPI: run make build-mpi" >&2; exit 2; }
 mpirun=(mpirun --oversubscribe)
@@ -39,13 +52,14 @@ for p in $ranks; do
   for rep in $(seq 1 "$repeats"); do
     out="$tmp/np$p-$rep"
     t0=$(date +%s.%N)
-    timeout -k 5 3600 "${mpirun[@]}" -np "$p" "$bin" run -threads "$threads" "${flags[@]}" -quiet -out "$out"
+    n=(); [ "$mode" = weak ] && n=(-samples $((per * p)))
+    timeout -k 5 3600 "${mpirun[@]}" -np "$p" "$bin" run -threads "$threads" "${flags[@]}" "${n[@]}" -quiet -out "$out"
     t1=$(date +%s.%N)
     echo "$p,$threads,$(field n "$out/summary.json"),$rep,$(field wall_seconds "$out/summary.json"),$t0,$t1,$(field load_imbalance "$out/summary.json")" >>"$tmp/rows"
   done
 done
 # Speedup and efficiency against the best wall time of the first (lowest) rank count.
-awk -F, -v OFS=, -v csv="$csv" -v flags="${flags[*]}" -v threads="$threads" -v repeats="$repeats" '
+awk -F, -v OFS=, -v csv="$csv" -v mode="$mode" -v flags="${flags[*]}" -v threads="$threads" -v repeats="$repeats" '
   { p[NR]=$1; t[NR]=$2; n[NR]=$3; rep[NR]=$4; wall[NR]=$5; job[NR]=$7-$6; imb[NR]=$8
     if (!($1 in best) || $5 < best[$1]) best[$1]=$5
     if (NR == 1) base=$1
@@ -53,11 +67,12 @@ awk -F, -v OFS=, -v csv="$csv" -v flags="${flags[*]}" -v threads="$threads" -v r
   END {
     print "ranks,threads,samples,repeat,wall_seconds,job_seconds,samples_per_second,speedup,efficiency,imbalance" > csv
     for (i = 1; i <= NR; i++) {
-      s = best[base] * base / wall[i]
+      s = (mode == "weak" ? best[base] * p[i] / (base * wall[i]) : best[base] * base / wall[i])
       printf "%s,%s,%s,%s,%.6f,%.3f,%.2f,%.4f,%.4f,%s\n", p[i], t[i], n[i], rep[i], wall[i], job[i], n[i]/wall[i], s, s/p[i], imb[i] > csv
     }
-    printf "strong scaling, %s, threads %s, best of %s (wall = rank 0 campaign time):\n", flags, threads, repeats
+    printf "%s scaling, %s, threads %s, best of %s (wall = rank 0 campaign time):\n", mode, flags, threads, repeats
     printf "%6s %12s %10s %10s\n", "ranks", "wall_s", "speedup", "efficiency"
-    for (j = 1; j <= k; j++) { q = order[j]; s = best[base] * base / best[q]; printf "%6s %12.4f %10.3f %10.3f\n", q, best[q], s, s/q }
+    for (j = 1; j <= k; j++) { q = order[j]; s = (mode == "weak" ? best[base] * q / (base * best[q]) : best[base] * base / best[q]); printf "%6s %12.4f %10.3f %10.3f\n", q, best[q], s, s/q }
     print "wrote " csv
   }' "$tmp/rows"
+"$bin" plot-scaling -title "$mode scaling: ${flags[*]}, $threads thread(s) per rank" "$csv"

@@ -1,0 +1,451 @@
+package fem
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Set-up of the smoothed-aggregation hierarchy (Vaněk, Mandel, Brezina 1996): strength of
+// connection, greedy aggregation, the smoothed prolongator and the Galerkin product. Every
+// sparse product is row by row with a dense marker array over the columns (no maps), so a
+// level costs O(nnz) time and memory.
+
+// aggregate groups the unknowns of a into aggregates along strong couplings
+//
+//	|a_ij| > θ √(a_ii a_jj),  i ≠ j, a_ij ≠ 0   (every nonzero if θ < 0)
+//
+// and returns the aggregate of every unknown (-1 for an unknown with no strong coupling,
+// which belongs to no aggregate) and the number of aggregates. The greedy passes, in the
+// unknowns' order:
+//
+//  1. an unknown whose strong neighbours are all free forms an aggregate with them;
+//  2. a free unknown joins the aggregate of pass 1 it is most strongly coupled to;
+//  3. a free unknown still left forms an aggregate with its free strong neighbours.
+//
+// On a structured 5-point-like graph pass 1 leaves plus-shaped aggregates of 5 and pass 2
+// grows them to about 3×3.
+func aggregate(a *sparse, diag []float64, theta float64) ([]int32, int) {
+	n := a.rows
+	// Strong neighbours in CSR form.
+	sPtr := make([]int32, n+1)
+	sCol := make([]int32, 0, a.nnz()-n)
+	t2 := theta * theta
+	for i := range n {
+		lo, hi := a.rowPtr[i], a.rowPtr[i+1]
+		v := a.val[lo:hi]
+		di := diag[i]
+		for k, j := range a.col[lo:hi] {
+			if strong(v[k], di, diag[j], t2, theta < 0) && int(j) != i {
+				sCol = append(sCol, j)
+			}
+		}
+		sPtr[i+1] = int32(len(sCol))
+	}
+
+	const free = -1
+	agg := make([]int32, n)
+	for i := range agg {
+		agg[i] = free
+	}
+	nagg := int32(0)
+	// Pass 1.
+	for i := range n {
+		nb := sCol[sPtr[i]:sPtr[i+1]]
+		if agg[i] != free || len(nb) == 0 {
+			continue
+		}
+		ok := true
+		for _, j := range nb {
+			if agg[j] != free {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		agg[i] = nagg
+		for _, j := range nb {
+			agg[j] = nagg
+		}
+		nagg++
+	}
+	// Pass 2: joins are marked -2-aggregate so that they do not chain within the pass.
+	for i := range n {
+		if agg[i] != free || sPtr[i] == sPtr[i+1] {
+			continue
+		}
+		lo, hi := a.rowPtr[i], a.rowPtr[i+1]
+		v := a.val[lo:hi]
+		best, bestJ := 0.0, int32(-1)
+		for k, j := range a.col[lo:hi] {
+			if agg[j] < 0 || int(j) == i {
+				continue
+			}
+			if s := v[k] * v[k] / diag[j]; s > best && strong(v[k], diag[i], diag[j], t2, theta < 0) {
+				best, bestJ = s, j
+			}
+		}
+		if bestJ >= 0 {
+			agg[i] = -2 - agg[bestJ]
+		}
+	}
+	// Pass 3.
+	for i := range n {
+		if agg[i] != free || sPtr[i] == sPtr[i+1] {
+			continue
+		}
+		agg[i] = nagg
+		for _, j := range sCol[sPtr[i]:sPtr[i+1]] {
+			if agg[j] == free {
+				agg[j] = nagg
+			}
+		}
+		nagg++
+	}
+	for i, g := range agg {
+		if g <= -2 {
+			agg[i] = -2 - g
+		}
+	}
+	return agg, int(nagg)
+}
+
+// strong reports whether the coupling v between unknowns with diagonals di, dj is strong:
+// v² > θ² di dj, or v ≠ 0 when all is set.
+func strong(v, di, dj, theta2 float64, all bool) bool {
+	if all {
+		return v != 0
+	}
+	return v != 0 && v*v > theta2*di*dj
+}
+
+// smoothedProlongator returns P = (I − ω D⁻¹A) P₀ where P₀ is the tentative prolongator of
+// the aggregation: P₀[i, agg[i]] = 1/√|agg[i]| (columns of unit norm; zero rows for unknowns
+// in no aggregate). Row i of P is
+//
+//	P[i, J] = [agg[i] = J]/√|J| − ω/a_ii Σ_{j ∈ J} a_ij/√|J|
+//
+// gathered over row i of A with a marker array over the aggregates; exact zeros are dropped.
+func smoothedProlongator(a *sparse, diag []float64, agg []int32, nc int, omega float64) sparse {
+	n := a.rows
+	scale := make([]float64, nc)
+	for _, g := range agg {
+		if g >= 0 {
+			scale[g]++
+		}
+	}
+	for g, s := range scale {
+		scale[g] = 1 / math.Sqrt(s)
+	}
+	p := sparse{rows: n, cols: nc, rowPtr: make([]int32, n+1), col: make([]int32, 0, 3*n), val: make([]float64, 0, 3*n)}
+	marker := make([]int32, nc)
+	for i := range marker {
+		marker[i] = -1
+	}
+	for i := range n {
+		start := int32(len(p.col))
+		add := func(g int32, v float64) {
+			if pos := marker[g]; pos >= start {
+				p.val[pos] += v
+				return
+			}
+			marker[g] = int32(len(p.col))
+			p.col = append(p.col, g)
+			p.val = append(p.val, v)
+		}
+		if g := agg[i]; g >= 0 {
+			add(g, scale[g])
+		}
+		w := -omega / diag[i]
+		lo, hi := a.rowPtr[i], a.rowPtr[i+1]
+		v := a.val[lo:hi]
+		for k, j := range a.col[lo:hi] {
+			if g := agg[j]; g >= 0 && v[k] != 0 {
+				add(g, w*v[k]*scale[g])
+			}
+		}
+		// Drop exact zeros (an unknown whose couplings to an aggregate cancel).
+		p.rowPtr[i+1] = dropZeros(&p, start)
+	}
+	p.col, p.val = slices.Clip(p.col), slices.Clip(p.val)
+	return p
+}
+
+// transpose returns sᵀ, rows in increasing column order of s.
+func transpose(s *sparse) sparse {
+	t := sparse{rows: s.cols, cols: s.rows, rowPtr: make([]int32, s.cols+1),
+		col: make([]int32, s.nnz()), val: make([]float64, s.nnz())}
+	for _, j := range s.col {
+		t.rowPtr[j+1]++
+	}
+	for j := range s.cols {
+		t.rowPtr[j+1] += t.rowPtr[j]
+	}
+	next := slices.Clone(t.rowPtr[:s.cols])
+	for i := range s.rows {
+		lo, hi := s.rowPtr[i], s.rowPtr[i+1]
+		v := s.val[lo:hi]
+		for k, j := range s.col[lo:hi] {
+			q := next[j]
+			t.col[q] = int32(i)
+			t.val[q] = v[k]
+			next[j]++
+		}
+	}
+	return t
+}
+
+// galerkinWork returns the multiply-adds galerkin(a, p, pᵀ) would do:
+//
+//	Σ_i nnz(P_i) Σ_{j ∈ row i of A} nnz(P_j)
+func galerkinWork(a, p *sparse) int64 {
+	var w int64
+	for i := range a.rows {
+		var s int64
+		for _, j := range a.col[a.rowPtr[i]:a.rowPtr[i+1]] {
+			s += int64(p.rowPtr[j+1] - p.rowPtr[j])
+		}
+		w += int64(p.rowPtr[i+1]-p.rowPtr[i]) * s
+	}
+	return w
+}
+
+// galerkin returns the coarse operator R A P (R = Pᵀ) row by row without forming A P:
+// coarse row I accumulates r_Ii a_ij p_jK over the fine rows i of R's row I, their entries j
+// and the entries K of P's row j, in a marker array over the coarse unknowns. It costs
+// nnz(P)·(entries per row of A)·(entries per row of P) multiply-adds and no temporary matrix.
+func galerkin(a, p, r *sparse) *sparse {
+	nc := p.cols
+	c := &sparse{rows: nc, cols: nc, rowPtr: make([]int32, nc+1),
+		col: make([]int32, 0, 12*nc), val: make([]float64, 0, 12*nc)}
+	marker := make([]int32, nc)
+	for i := range marker {
+		marker[i] = -1
+	}
+	for ci := range nc {
+		start := int32(len(c.col))
+		rlo, rhi := r.rowPtr[ci], r.rowPtr[ci+1]
+		rv := r.val[rlo:rhi]
+		for ri, i := range r.col[rlo:rhi] {
+			alo, ahi := a.rowPtr[i], a.rowPtr[i+1]
+			av := a.val[alo:ahi]
+			for ai, j := range a.col[alo:ahi] {
+				ra := rv[ri] * av[ai]
+				if ra == 0 {
+					continue
+				}
+				plo, phi := p.rowPtr[j], p.rowPtr[j+1]
+				pv := p.val[plo:phi]
+				for pi, g := range p.col[plo:phi] {
+					if pos := marker[g]; pos >= start {
+						c.val[pos] += ra * pv[pi]
+						continue
+					}
+					marker[g] = int32(len(c.col))
+					c.col = append(c.col, g)
+					c.val = append(c.val, ra*pv[pi])
+				}
+			}
+		}
+		c.rowPtr[ci+1] = int32(len(c.col))
+	}
+	return c
+}
+
+// powerRadius estimates ρ(D⁻¹A) by iters power iterations x ← D⁻¹A x from a fixed
+// pseudo-random start. D⁻¹A is similar to the symmetric D^{-1/2} A D^{-1/2}, and the estimate
+// is the latter's Rayleigh quotient at D^{1/2} x, (x, A x) / (x, D x): a lower bound converging
+// from below.
+func powerRadius(a *sparse, diag []float64, iters int) float64 {
+	n := a.rows
+	x := make([]float64, n)
+	y := make([]float64, n)
+	h := uint64(0x9e3779b97f4a7c15) // xorshift64*
+	for i := range x {
+		h ^= h >> 12
+		h ^= h << 25
+		h ^= h >> 27
+		x[i] = float64((h*2685821657736338717)>>11)/(1<<53) - 0.5
+	}
+	diag = diag[:n]
+	rho := 0.0
+	for range iters {
+		spmv(y, x, a.rowPtr, a.col, a.val)
+		var xax, xdx float64
+		for i, v := range y {
+			xax += x[i] * v
+			xdx += x[i] * diag[i] * x[i]
+		}
+		if !(xdx > 0) {
+			return rho
+		}
+		rho = xax / xdx
+		scale := 1 / math.Sqrt(xdx)
+		for i, v := range y {
+			x[i] = v / diag[i] * scale
+		}
+	}
+	return rho
+}
+
+// lowerTimes returns L P for the strict lower triangle L of a (entries a_ij, j < i, exact
+// zeros skipped) and the prolongator p, row by row with a marker array over p's columns;
+// exact zeros of the product are dropped.
+func lowerTimes(a, p *sparse) sparse {
+	n, nc := a.rows, p.cols
+	c := sparse{rows: n, cols: nc, rowPtr: make([]int32, n+1),
+		col: make([]int32, 0, 4*n), val: make([]float64, 0, 4*n)}
+	marker := make([]int32, nc)
+	for i := range marker {
+		marker[i] = -1
+	}
+	for i := range n {
+		start := int32(len(c.col))
+		alo, ahi := a.rowPtr[i], a.rowPtr[i+1]
+		av := a.val[alo:ahi]
+		for ai, j := range a.col[alo:ahi] {
+			aij := av[ai]
+			if int(j) >= i || aij == 0 {
+				continue
+			}
+			plo, phi := p.rowPtr[j], p.rowPtr[j+1]
+			pv := p.val[plo:phi]
+			for pi, g := range p.col[plo:phi] {
+				if pos := marker[g]; pos >= start {
+					c.val[pos] += aij * pv[pi]
+					continue
+				}
+				marker[g] = int32(len(c.col))
+				c.col = append(c.col, g)
+				c.val = append(c.val, aij*pv[pi])
+			}
+		}
+		c.rowPtr[i+1] = dropZeros(&c, start)
+	}
+	return c
+}
+
+// dropZeros removes the exact zeros from the entries of c from position start on (the row
+// being built) and returns the row's new end.
+func dropZeros(c *sparse, start int32) int32 {
+	out := start
+	for k := start; k < int32(len(c.col)); k++ {
+		if c.val[k] != 0 {
+			c.col[out], c.val[out] = c.col[k], c.val[k]
+			out++
+		}
+	}
+	c.col, c.val = c.col[:out], c.val[:out]
+	return out
+}
+
+// scaleRows multiplies row i of s by f·d_i (by f alone when d is nil).
+func scaleRows(s *sparse, f float64, d []float64) {
+	for i := range s.rows {
+		w := f
+		if d != nil {
+			w *= d[i]
+		}
+		lo, hi := s.rowPtr[i], s.rowPtr[i+1]
+		v := s.val[lo:hi]
+		for k := range v {
+			v[k] *= w
+		}
+	}
+}
+
+// newLevel checks the operator a of level index (diagonal present, positive and finite; every
+// entry finite) and returns it split and scaled: an amgLevel with lower, sub, sup and invDiag
+// set (columns not yet shifted), the scaled upper triangle a_ij/a_ii for j > i+1, and the
+// diagonal.
+func newLevel(a *sparse, index int) (l amgLevel, upper sparse, diag []float64, err error) {
+	n := a.rows
+	diag = make([]float64, n)
+	l = amgLevel{n: n, invDiag: make([]float64, n), sub: make([]float64, n), sup: make([]float64, n)}
+	found := make([]bool, n)
+	nl, nu := 0, 0
+	for i := range n {
+		lo, hi := a.rowPtr[i], a.rowPtr[i+1]
+		for k, j := range a.col[lo:hi] {
+			v := a.val[int(lo)+k]
+			if !finite(v) {
+				return l, upper, nil, fmt.Errorf("fem: AMG level %d: entry (%d, %d) is %g, want finite", index, i, j, v)
+			}
+			switch {
+			case int(j) == i:
+				diag[i] += v
+				found[i] = true
+			case v == 0:
+				continue
+			case int(j) < i-1:
+				nl++
+			case int(j) > i+1:
+				nu++
+			}
+			l.nnz++
+		}
+		d := diag[i]
+		switch {
+		case !found[i]:
+			return l, upper, nil, fmt.Errorf("fem: AMG level %d: row %d has no diagonal entry", index, i)
+		case !(d > 0) || d > math.MaxFloat64:
+			return l, upper, nil, fmt.Errorf("fem: AMG level %d: diagonal entry of row %d is %g, want positive and finite", index, i, d)
+		}
+		l.invDiag[i] = 1 / d
+	}
+	l.lower = sparse{rows: n, cols: n, rowPtr: make([]int32, n+1), col: make([]int32, 0, nl), val: make([]float64, 0, nl)}
+	upper = sparse{rows: n, cols: n, rowPtr: make([]int32, n+1), col: make([]int32, 0, nu), val: make([]float64, 0, nu)}
+	for i := range n {
+		lo, hi := a.rowPtr[i], a.rowPtr[i+1]
+		inv := l.invDiag[i]
+		for k, j := range a.col[lo:hi] {
+			v := a.val[int(lo)+k]
+			switch {
+			case v == 0 || int(j) == i:
+			case int(j) == i-1:
+				l.sub[i] += v * inv
+			case int(j) == i+1:
+				l.sup[i] += v * inv
+			case int(j) < i:
+				l.lower.col = append(l.lower.col, j)
+				l.lower.val = append(l.lower.val, v*inv)
+			default:
+				upper.col = append(upper.col, j)
+				upper.val = append(upper.val, v*inv)
+			}
+		}
+		l.lower.rowPtr[i+1] = int32(len(l.lower.col))
+		upper.rowPtr[i+1] = int32(len(upper.col))
+	}
+	return l, upper, diag, nil
+}
+
+// shiftCols adds off to every column index of s (columns then index the workspace vector X).
+func shiftCols(s *sparse, off int) {
+	for k := range s.col {
+		s.col[k] += int32(off)
+	}
+}
+
+// concatRows returns the matrix whose row i is row i of a with off a added to its columns,
+// followed by row i of b with off b added.
+func concatRows(a *sparse, offA int, b *sparse, offB int) sparse {
+	c := sparse{rows: a.rows, cols: -1, rowPtr: make([]int32, a.rows+1),
+		col: make([]int32, 0, a.nnz()+b.nnz()), val: make([]float64, 0, a.nnz()+b.nnz())}
+	for i := range a.rows {
+		lo, hi := a.rowPtr[i], a.rowPtr[i+1]
+		for k, j := range a.col[lo:hi] {
+			c.col = append(c.col, j+int32(offA))
+			c.val = append(c.val, a.val[int(lo)+k])
+		}
+		lo, hi = b.rowPtr[i], b.rowPtr[i+1]
+		for k, j := range b.col[lo:hi] {
+			c.col = append(c.col, j+int32(offB))
+			c.val = append(c.val, b.val[int(lo)+k])
+		}
+		c.rowPtr[i+1] = int32(len(c.col))
+	}
+	return c
+}
