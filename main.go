@@ -14,12 +14,15 @@ import (
 
 // Exit codes: the contract with scripts and batch systems.
 const (
-	exitOK       = 0  // success
-	exitFailure  = 1  // the run failed (a sample's solve failed, an output could not be written)
-	exitUsage    = 2  // bad command line or input: nothing ran
-	exitFault    = 3  // test-only: a rank exited on purpose (MCFEM_FAULT=…:exit)
-	exitStall    = 4  // a rank's stall watchdog fired (-stall-timeout)
-	exitInternal = 70 // a rank panicked: a bug in mcfem
+	exitOK      = 0 // success
+	exitFailure = 1 // the run failed (a sample's solve failed, an output could not be written)
+	exitUsage   = 2 // bad command line or input: nothing ran
+	exitFault   = 3 // test-only: a rank exited on purpose (MCFEM_FAULT=…:exit)
+	exitStall   = 4 // a rank's stall watchdog fired (-stall-timeout)
+	// exitResumable: stopped by SIGTERM, SIGINT or SIGUSR1 with every finished sample in the
+	// journals of -out: rerun with -resume (EX_TEMPFAIL).
+	exitResumable = 75
+	exitInternal  = 70 // a rank panicked: a bug in mcfem
 )
 
 // version is set at link time by the Makefile (-ldflags "-X main.version=…"); otherwise the
@@ -50,7 +53,8 @@ f = -432(x²+y²-x-y), ε ~ Beta(2,6), QoI = ∫u (Σ nodal area × u).
 Under mpirun (a build with make build-mpi) every rank runs the same command;
 without it, -np in-process ranks do.
 Exit codes: 0 success, 1 run failure, 2 usage or input error (nothing ran),
-4 a rank stalled (-stall-timeout), 70 internal error (a rank panicked).
+4 a rank stalled (-stall-timeout), 75 stopped by a signal, resumable with -resume,
+70 internal error (a rank panicked).
 `
 
 // mcfem is the whole program with its streams and arguments; it returns the exit code.

@@ -55,7 +55,7 @@ func TestOutputsIdenticalForEveryRankCount(t *testing.T) {
 		require.True(t, strings.HasPrefix(string(timings), "sample,rank,seconds,thread\n"))
 		if refCSV == nil {
 			refCSV, refSummary = csv, summary
-			require.True(t, strings.HasPrefix(string(csv), "sample,eps,qoi,iterations,residual\n"))
+			require.True(t, strings.HasPrefix(string(csv), "sample,eps,qoi,iterations,residual,status\n"))
 			assert.Equal(t, "VALID", summary["verdict"].(map[string]any)["result"])
 			continue
 		}

@@ -59,6 +59,10 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 	env := newEnv("mpi", spmd.MPILibraryVersion())
 	env.Configuration = j.conf
 	j.opt.Host = spmd.ProcessorName()
+	j.catchSignals(c.Rank() == 0, stderr)
+	if c.Rank() == 0 {
+		j.sayNotes(stderr)
+	}
 	if !j.quiet && c.Rank() == 0 {
 		p := startProgress(stderr, j.cfg.Samples, rank0Scale(c, j.cfg.Samples), " (estimated from rank 0's block)")
 		defer p.stop() // a deferred stop is safe: it makes no MPI call

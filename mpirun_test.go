@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -180,4 +181,84 @@ func TestMPIErrorsAreCollective(t *testing.T) {
 	assert.Equal(t, exitFailure, r.code)
 	assert.Regexp(t, `mcfem: rank [01]: sample [0-9]+ \(eps=[0-9.e-]+\): fem: CG did not converge in 3 iterations`, r.stderr)
 	assert.NotContains(t, r.stdout, "verdict")
+}
+
+// startMPI starts `mpirun -np p bin args…` in the background (killed after 120 s whatever
+// happens) and returns it with its stderr.
+func startMPI(t *testing.T, p int, bin string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	t.Cleanup(cancel)
+	cmdline := []string{"--oversubscribe"}
+	if os.Geteuid() == 0 {
+		cmdline = append(cmdline, "--allow-run-as-root")
+	}
+	cmdline = append(cmdline, "-np", strconv.Itoa(p), bin)
+	cmd := exec.CommandContext(ctx, "mpirun", append(cmdline, args...)...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	require.NoError(t, cmd.Start())
+	return cmd, &errb
+}
+
+func TestMPIKillRankAndResume(t *testing.T) {
+	// Issue 6, acceptance 1 under mpirun: SIGKILL one rank's process; the job ends; mpirun
+	// -np 3 -resume completes with samples.csv identical to an uninterrupted run.
+	mpiBin, _ := mpiBins(t)
+	flags := []string{"-samples", "4000", "-mesh", "32", "-seed", "13", "-quiet"}
+	want := referenceCSV(t, flags...)
+	dir := filepath.Join(t.TempDir(), "out")
+	cmd, errb := startMPI(t, 2, mpiBin, append([]string{"run", "-out", dir}, flags...)...)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	waitJournal(t, dir, 20_000, done)
+	out, err := exec.Command("pgrep", "-P", strconv.Itoa(cmd.Process.Pid)).Output()
+	require.NoError(t, err, "no rank processes under mpirun")
+	pids := strings.Fields(string(out))
+	require.NotEmpty(t, pids)
+	pid, err := strconv.Atoi(pids[len(pids)-1])
+	require.NoError(t, err)
+	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("mpirun did not end after a rank was killed")
+	}
+	assert.NotEqual(t, 0, cmd.ProcessState.ExitCode())
+	t.Logf("killed rank pid %d; mpirun exit %d; %d journal bytes; stderr: %.300s", pid, cmd.ProcessState.ExitCode(), journalBytes(dir), errb.String())
+
+	r := mpirun(t, 3, nil, mpiBin, append([]string{"run", "-resume", "-out", dir}, flags...)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	got, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(want, got), "samples.csv after the resume differs from the uninterrupted run")
+}
+
+func TestMPISigusr1StopsAndResumes(t *testing.T) {
+	// Issue 6, acceptance 2: SIGUSR1 to mpirun (forwarded to every rank): all ranks stop within
+	// 10 s with the resumable code; the resumed run gives identical results.
+	mpiBin, _ := mpiBins(t)
+	flags := []string{"-samples", "4000", "-mesh", "32", "-seed", "14"}
+	want := referenceCSV(t, flags...)
+	dir := filepath.Join(t.TempDir(), "out")
+	cmd, errb := startMPI(t, 2, mpiBin, append([]string{"run", "-out", dir}, flags...)...)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	waitJournal(t, dir, 20_000, done)
+	start := time.Now()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGUSR1))
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the ranks did not stop within 10 s of SIGUSR1")
+	}
+	t.Logf("stopped in %s, mpirun exit %d: %.400s", time.Since(start).Round(time.Millisecond), cmd.ProcessState.ExitCode(), errb.String())
+	assert.Equal(t, exitResumable, cmd.ProcessState.ExitCode())
+	assert.Contains(t, errb.String(), "stopped by user defined signal 1")
+
+	r := mpirun(t, 3, nil, mpiBin, append([]string{"run", "-resume", "-quiet", "-out", dir}, flags...)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	got, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(want, got))
 }

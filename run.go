@@ -17,15 +17,17 @@ import (
 
 // runJob is a parsed and validated `mcfem run`.
 type runJob struct {
-	cfg   mc.Config
-	opt   mc.Options
-	np    int  // in-process ranks
-	npSet bool // -np given on the command line
-	out   string
-	quiet bool
-	trace bool
-	plots bool
-	conf  map[string]string // every flag's effective value, for the report
+	cfg    mc.Config
+	opt    mc.Options
+	np     int  // in-process ranks
+	npSet  bool // -np given on the command line
+	out    string
+	quiet  bool
+	trace  bool
+	plots  bool
+	resume bool
+	conf   map[string]string // every flag's effective value, for the report
+	notes  []string          // what -resume recovered
 }
 
 // parseRun parses and validates `mcfem run`'s flags and environment. It returns the job and
@@ -50,6 +52,8 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, "end the job when a rank with samples left finishes none for this long (0: never); ranks that are done never time out")
 	fs.StringVar(&j.out, "out", "", "directory to write summary.json, samples.csv and timings.csv into (created if needed)")
 	fs.BoolVar(&j.quiet, "quiet", false, "print no summary on stdout (errors still go to stderr, files are still written)")
+	fs.BoolVar(&j.resume, "resume", false, "with -out: take the finished samples from the journals in -out (written by an earlier, interrupted run, on any rank count) and compute only the rest")
+	fs.StringVar(&cfg.OnFailure, "on-failure", cfg.OnFailure, "a sample whose CG does not converge, breaks down or gives a NaN/Inf QoI: fail (end the run), skip (record it, leave it out of the statistics), retry (once, with 10× -maxit, then fail)")
 	fs.BoolVar(&j.opt.Fields, "fields", false, "with -out: write fields.vtu (ParaView) with the mean and std of u at every node and sample 0's u")
 	fs.BoolVar(&j.trace, "trace", false, "with -out: write trace.json (Chrome trace events: open in Perfetto or chrome://tracing), a track per rank and thread")
 	fs.BoolVar(&j.plots, "plots", false, "with -out: write qoi-histogram.png (with the exact density) and running-mean.png (with the confidence band)")
@@ -108,8 +112,23 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 		return field("threads", j.opt.Threads, "threads per rank ≥ 1")
 	case j.opt.StallTimeout < 0:
 		return field("stall-timeout", j.opt.StallTimeout, "a duration ≥ 0 (0: never), e.g. 30m")
-	case j.out == "" && (j.opt.Fields || j.trace || j.plots):
-		return field("out", `""`, "a directory: -fields, -trace and -plots write files into it")
+	case j.out == "" && (j.opt.Fields || j.trace || j.plots || j.resume):
+		return field("out", `""`, "a directory: -fields, -trace, -plots and -resume need it")
+	}
+	if j.out != "" {
+		j.opt.JournalDir = j.out
+	}
+	if j.resume {
+		done, files, notes, err := mc.ReadJournals(j.out, cfg.JournalFields())
+		if err != nil {
+			fmt.Fprintf(stderr, "mcfem run: -resume: %v\n", err)
+			return nil, exitUsage
+		}
+		if len(files) == 0 {
+			fmt.Fprintf(stderr, "mcfem run: -resume: no journal in %s/journal: nothing to resume (run without -resume)\n", j.out)
+			return nil, exitUsage
+		}
+		j.opt.Done, j.notes = done, notes
 	}
 	fault, err := mc.ParseFault(os.Getenv("MCFEM_FAULT"))
 	if err != nil {
@@ -155,6 +174,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	env.Configuration = j.conf
 	host, _ := os.Hostname()
 	j.opt.Host = host
+	j.catchSignals(true, stderr)
+	j.sayNotes(stderr)
 	if !j.quiet {
 		p := startProgress(stderr, j.cfg.Samples, 1, "")
 		defer p.stop()

@@ -29,6 +29,7 @@ type Config struct {
 	Confidence float64 // level of the confidence interval of the mean
 	Dist       Dist    // distribution of ε
 	PC         string  // CG preconditioner: "jacobi", "amg" or "none"
+	OnFailure  string  // a failed sample: "fail" (end the run), "skip" (leave it out), "retry"
 	// Batch solves this many samples together (one pass over the matrix per CG iteration
 	// serves them all). Each sample's result is bit-identical to its unbatched solve, so it
 	// changes the speed, never the results.
@@ -38,7 +39,7 @@ type Config struct {
 // DefaultConfig is the seed's campaign.
 func DefaultConfig() Config {
 	return Config{Samples: 1000, Cells: 64, Seed: 1, Rtol: 1e-8, MaxIt: 10000, Confidence: 0.95, Dist: Beta{2, 6},
-		PC: "jacobi", Batch: 1}
+		PC: "jacobi", Batch: 1, OnFailure: "fail"}
 }
 
 // MeshName describes the mesh for the report.
@@ -91,6 +92,8 @@ func (c Config) Validate() error {
 		return &FieldError{"samples", fmt.Sprint(c.Samples), fmt.Sprintf("at most the %d values of %s", c.Dist.Len(), c.Dist)}
 	case !slices.Contains(Preconditioners, c.PC):
 		return &FieldError{"pc", c.PC, "one of " + strings.Join(Preconditioners, ", ")}
+	case !slices.Contains(FailurePolicies, c.OnFailure):
+		return &FieldError{"on-failure", c.OnFailure, "one of " + strings.Join(FailurePolicies, ", ")}
 	case c.Batch < 1 || c.Batch > MaxBatch:
 		return &FieldError{"batch", fmt.Sprint(c.Batch), fmt.Sprintf("samples per batch in [1, %d]", MaxBatch)}
 	}
@@ -108,20 +111,50 @@ type Record struct {
 	Rank       int
 	Thread     int
 	Start      float64 // seconds from the rank's start (after the opening barrier) to the sample's
+	Status     int     // StatusOK, or why the sample failed (skipped) or needed a retry
+	Journaled  bool    // recovered from a journal (resume), not computed in this run
 }
 
 // recordLen is the number of float64 a Record travels as in the gather. Integers up to 2^53
 // are exact in float64.
-const recordLen = 9
+const recordLen = 10
 
 func (r *Record) pack(dst []float64) {
 	dst[0], dst[1], dst[2], dst[3] = float64(r.Index), r.Eps, r.QoI, float64(r.Iterations)
 	dst[4], dst[5], dst[6], dst[7], dst[8] = r.Residual, r.Seconds, float64(r.Rank), float64(r.Thread), r.Start
+	dst[9] = float64(r.Status)
 }
 
 func (r *Record) unpack(src []float64) {
 	r.Index, r.Eps, r.QoI, r.Iterations = int(src[0]), src[1], src[2], int(src[3])
 	r.Residual, r.Seconds, r.Rank, r.Thread, r.Start = src[4], src[5], int(src[6]), int(src[7]), src[8]
+	r.Status = int(src[9])
+}
+
+// journal returns the record as the journal keeps it: the results, not where or when.
+func (r *Record) journal() JournalRecord {
+	return JournalRecord{Index: int64(r.Index), Eps: r.Eps, QoI: r.QoI, Residual: r.Residual,
+		Iterations: int32(r.Iterations), Status: int32(r.Status)}
+}
+
+// fromJournal is a record recovered from a journal.
+func fromJournal(j JournalRecord) Record {
+	return Record{Index: int(j.Index), Eps: j.Eps, QoI: j.QoI, Residual: j.Residual, Iterations: int(j.Iterations),
+		Status: int(j.Status), Rank: -1, Thread: -1, Journaled: true}
+}
+
+// JournalFields are the settings that determine every sample's result, as journal headers
+// record them: a resume must match them all. (The sample count is not among them: a resumed
+// campaign may ask for more samples than the first run.)
+func (c Config) JournalFields() map[string]string {
+	mesh := fmt.Sprintf("unit square %d", c.Cells)
+	if c.Mesh != nil {
+		mesh = c.Mesh.Hash()
+	}
+	return map[string]string{
+		"model": "reference", "mesh": mesh, "dist": c.Dist.Key(), "seed": fmt.Sprint(c.Seed),
+		"rtol": fmt.Sprint(c.Rtol), "maxit": fmt.Sprint(c.MaxIt), "pc": c.PC,
+	}
 }
 
 // Phase names, in the order of the per-rank timing vector.
@@ -155,8 +188,11 @@ type Result struct {
 	Timing  []RankTiming
 	Wall    float64 // seconds on rank 0 from the start of set-up to the end of combine
 	Checks  []Check
+	// Journaled samples were recovered from journals (-resume); Computed ones solved now.
+	Journaled, Computed int
+	duplicates          int // records rank 0 received twice or out of range (a bug if ever > 0)
 	// With Options.Fields, per mesh node: the mean and standard deviation of u over the
-	// samples, and sample 0's u.
+	// samples computed in this run (journals keep QoIs, not fields), and sample 0's u.
 	FieldMean, FieldStd, FieldSample0 []float64
 	Mesh                              *mesh.Mesh
 }
@@ -167,10 +203,13 @@ type Problem struct {
 	Cells, Nodes, Triangles, Unknowns, NonZeros int
 }
 
-// Run is the campaign as every rank runs it: build the model once, solve the rank's block
-// [r·N/P, (r+1)·N/P) of samples with opt.Threads workers, then combine. It returns the result
-// on rank 0 and nil on the others. A failed sample ends the campaign with an error naming the
-// sample (a worker's panic comes back as *PanicError); the caller makes it end the whole job.
+// Run is the campaign as every rank runs it: build the model once, solve the rank's block of
+// the samples still to do with opt.Threads workers, then combine. The samples to do are
+// [0, N) less those in opt.Done (recovered from journals by -resume): every rank knows the same
+// list, and rank r of P owns its block [r·M/P, (r+1)·M/P). It returns the result on rank 0 and
+// nil on the others. A failed sample ends the campaign with an error naming the sample (unless
+// cfg.OnFailure says otherwise; a worker's panic comes back as *PanicError); the caller makes
+// it end the whole job.
 func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -187,8 +226,22 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	lo, hi := spmd.Block(cfg.Samples, size, rank)
-	recs := make([]float64, recordLen*(hi-lo))
+	todo := missing(cfg.Samples, opt.Done)
+	block := func(r int) []int {
+		lo, hi := spmd.Block(len(todo), size, r)
+		return todo[lo:hi]
+	}
+	mine := block(rank)
+	recs := make([]float64, recordLen*len(mine))
+	var jw *JournalWriter
+	if opt.JournalDir != "" {
+		h := JournalHeader{Format: JournalFormat, Fields: cfg.JournalFields(), Rank: rank, Ranks: size,
+			Created: time.Now().UTC().Format(time.RFC3339)}
+		if jw, err = CreateJournal(opt.JournalDir, h); err != nil {
+			return nil, err
+		}
+		opt.Journals.add(jw)
+	}
 	t1 := time.Now()
 	tm.Phase[PhaseSetup] = t1.Sub(t0).Seconds()
 
@@ -196,27 +249,40 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	if opt.Fields {
 		fields = newFieldSums(model, max(opt.Threads, 1))
 	}
-	if err := sampleLoop(rank, lo, hi, cfg, model, opt, recs, t0, fields); err != nil {
+	err = sampleLoop(rank, mine, cfg, model, opt, recs, t0, fields, jw)
+	if jw != nil {
+		if cerr := opt.Journals.close(jw); err == nil && cerr != nil {
+			err = fmt.Errorf("journal: %w", cerr)
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
-	// The rank's power sums in sample order, whatever the threads did.
+	// The rank's power sums in sample order, whatever the threads did; rank 0 adds the
+	// journaled samples'.
 	var sums PowerSums
-	for k := range hi - lo {
-		sums.Add(recs[recordLen*k+2])
+	for k := range mine {
+		if ok(int(recs[recordLen*k+9])) {
+			sums.Add(recs[recordLen*k+2])
+		}
+	}
+	if rank == 0 {
+		for _, d := range opt.Done {
+			if ok(int(d.Status)) {
+				sums.Add(d.QoI)
+			}
+		}
 	}
 	t2 := time.Now()
 	tm.Phase[PhaseSolve] = t2.Sub(t1).Seconds()
-	tm.Samples = hi - lo
+	tm.Samples = len(mine)
 
-	// Combine: one allreduce of the power sums, then the records in sample order on rank 0.
+	// Combine: one allreduce of the power sums, then the records on rank 0.
 	global := sums.Slice()
 	if err := c.AllreduceFloat64s(global, global, spmd.Sum); err != nil {
 		return nil, err
 	}
-	all, err := gatherBlocks(c, recs, recordLen, func(r int) int {
-		l, h := spmd.Block(cfg.Samples, size, r)
-		return h - l
-	})
+	all, err := gatherBlocks(c, recs, recordLen, func(r int) int { return len(block(r)) })
 	if err != nil {
 		return nil, err
 	}
@@ -235,14 +301,41 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 		return nil, err
 	}
 
-	res := &Result{Config: cfg, Ranks: size, Wall: time.Since(t0).Seconds()}
+	res := &Result{Config: cfg, Ranks: size, Wall: time.Since(t0).Seconds(), Journaled: len(opt.Done), Computed: len(todo)}
 	res.Problem = Problem{Mesh: cfg.MeshName(), Cells: cfg.Cells, Nodes: model.Mesh.NumNodes(), Triangles: model.Mesh.NumTris(),
 		Unknowns: model.Sys.K.N, NonZeros: model.Sys.K.NNZ()}
+	// Every sample in its place: the journaled ones, then the computed ones by their index.
 	res.Records = make([]Record, cfg.Samples)
-	qois := make([]float64, cfg.Samples)
-	for i := range res.Records {
-		res.Records[i].unpack(all[recordLen*i:])
-		qois[i] = res.Records[i].QoI
+	filled := make([]bool, cfg.Samples)
+	res.duplicates = 0
+	put := func(r Record) {
+		if r.Index < 0 || r.Index >= cfg.Samples || filled[r.Index] {
+			res.duplicates++
+			return
+		}
+		filled[r.Index] = true
+		res.Records[r.Index] = r
+	}
+	for _, d := range opt.Done {
+		if int(d.Index) < cfg.Samples {
+			put(fromJournal(d))
+		}
+	}
+	for k := range len(all) / recordLen {
+		var r Record
+		r.unpack(all[recordLen*k:])
+		put(r)
+	}
+	for i, f := range filled {
+		if !f {
+			res.Records[i] = Record{Index: -1} // caught by the sample-indices check
+		}
+	}
+	var qois []float64
+	for _, r := range res.Records {
+		if ok(r.Status) {
+			qois = append(qois, r.QoI)
+		}
 	}
 	res.Timing = make([]RankTiming, size)
 	for r := range res.Timing {
@@ -256,10 +349,38 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	res.Checks = res.check()
 	if fields != nil {
 		res.Mesh = model.Mesh
-		res.FieldMean, res.FieldStd = fields.meanStd(fieldData, cfg.Samples)
+		res.FieldMean, res.FieldStd = fields.meanStd(fieldData, len(qois)-countDone(opt.Done))
 		res.FieldSample0 = fields.sample0
 	}
 	return res, nil
+}
+
+// missing returns the indices in [0, n) that done does not hold, in order.
+func missing(n int, done []JournalRecord) []int {
+	have := make([]bool, n)
+	for _, d := range done {
+		if d.Index >= 0 && int(d.Index) < n {
+			have[d.Index] = true
+		}
+	}
+	todo := make([]int, 0, n)
+	for i, h := range have {
+		if !h {
+			todo = append(todo, i)
+		}
+	}
+	return todo
+}
+
+// countDone counts the journaled samples that are in the statistics.
+func countDone(done []JournalRecord) int {
+	n := 0
+	for _, d := range done {
+		if ok(int(d.Status)) {
+			n++
+		}
+	}
+	return n
 }
 
 // gatherBlocks gathers every rank's src of items(r)·width values on rank 0, in rank order;

@@ -3,6 +3,7 @@ package mc
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Check is one test behind a run's verdict.
@@ -26,13 +27,18 @@ func (r *Result) Valid() bool {
 // the results, never on the rank count, so the verdict reads the same for every P.
 func (r *Result) check() []Check {
 	n := r.Config.Samples
-	indices := len(r.Records) == n
+	indices := len(r.Records) == n && r.duplicates == 0
 	for i := 0; indices && i < n; i++ {
 		indices = r.Records[i].Index == i
 	}
 	var maxRes float64
 	converged, finite := true, true
+	failed := make([]int, len(StatusNames))
 	for _, rec := range r.Records {
+		failed[rec.Status]++
+		if !ok(rec.Status) {
+			continue
+		}
 		if !(rec.Residual <= r.Config.Rtol) {
 			converged = false
 		}
@@ -44,14 +50,25 @@ func (r *Result) check() []Check {
 	// The allreduced sums add the same values in another order: their mean agrees with the
 	// ordered one to a few ulps times log N; 1e-10 relative is far above that and far below
 	// any real disagreement.
-	agree := r.Global.N == int64(n) &&
-		math.Abs(r.Global.Mean-r.Stats.Mean) <= 1e-10*math.Max(1, math.Abs(r.Stats.Mean))
-	return []Check{
+	agree := r.Global.N == r.Stats.N &&
+		(r.Stats.N == 0 || math.Abs(r.Global.Mean-r.Stats.Mean) <= 1e-10*math.Max(1, math.Abs(r.Stats.Mean)))
+	checks := []Check{
 		{"sample-indices", indices, fmt.Sprintf("rank 0 holds exactly the %d distinct sample indices 0..%d, in order", n, n-1)},
-		{"converged", converged, fmt.Sprintf("every CG solve reached rtol %g (largest final relative residual %.3g)", r.Config.Rtol, maxRes)},
-		{"finite", finite, "every QoI is finite"},
+		{"converged", converged, fmt.Sprintf("every CG solve in the statistics reached rtol %g (largest final relative residual %.3g)", r.Config.Rtol, maxRes)},
+		{"finite", finite, "every QoI in the statistics is finite"},
 		{"allreduce", agree, "the allreduced count and mean agree with the ordered statistics (count equal, mean to 1e-10 relative)"},
 	}
+	if bad := n - failed[StatusOK] - failed[StatusRetried]; bad > 0 || failed[StatusRetried] > 0 {
+		var parts []string
+		for st, k := range failed {
+			if st != StatusOK && k > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", StatusNames[st], k))
+			}
+		}
+		checks = append(checks, Check{"failures", true, fmt.Sprintf("%d of %d samples failed and were left out (-on-failure %s): %s; the statistics rest on %d samples",
+			bad, n, r.Config.OnFailure, strings.Join(parts, ", "), n-bad)})
+	}
+	return checks
 }
 
 // IterationStats are the CG iteration counts over the samples.
@@ -66,12 +83,15 @@ func (r *Result) Iterations() IterationStats {
 	s := IterationStats{Min: math.MaxInt}
 	var sum float64
 	for _, rec := range r.Records {
+		if !ok(rec.Status) {
+			continue
+		}
 		s.Min = min(s.Min, rec.Iterations)
 		s.Max = max(s.Max, rec.Iterations)
 		s.MaxResidual = math.Max(s.MaxResidual, rec.Residual)
 		sum += float64(rec.Iterations)
 	}
-	s.Mean = sum / float64(len(r.Records))
+	s.Mean = sum / float64(r.Stats.N)
 	return s
 }
 

@@ -2,6 +2,9 @@ package mc
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -28,6 +31,9 @@ type Dist interface {
 	// Len is the number of values of a list, 0 for a random distribution.
 	Len() int
 	String() string
+	// Key identifies the distribution's values for journals: the parameters, or a digest of
+	// a list's values (not its path).
+	Key() string
 }
 
 // ParseDist parses the -dist value: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma
@@ -121,6 +127,9 @@ func (d Beta) PDF() func(float64) float64 { return d.dist(nil).Prob }
 // Len is 0: Beta is random.
 func (Beta) Len() int { return 0 }
 
+// Key is String: the parameters determine the draws.
+func (d Beta) Key() string { return d.String() }
+
 func (d Beta) String() string { return fmt.Sprintf("beta:%g,%g", d.A, d.B) }
 
 // Uniform is the uniform distribution on [A, B].
@@ -151,6 +160,9 @@ func (d Uniform) PDF() func(float64) float64 { return d.dist(nil).Prob }
 // Len is 0: Uniform is random.
 func (Uniform) Len() int { return 0 }
 
+// Key is String: the parameters determine the draws.
+func (d Uniform) Key() string { return d.String() }
+
 func (d Uniform) String() string { return fmt.Sprintf("uniform:%g,%g", d.A, d.B) }
 
 // Normal is the normal distribution N(Mu, Sigma²).
@@ -180,6 +192,9 @@ func (d Normal) PDF() func(float64) float64 { return d.dist(nil).Prob }
 
 // Len is 0: Normal is random.
 func (Normal) Len() int { return 0 }
+
+// Key is String: the parameters determine the draws.
+func (d Normal) Key() string { return d.String() }
 
 func (d Normal) String() string { return fmt.Sprintf("normal:%g,%g", d.Mu, d.Sigma) }
 
@@ -216,6 +231,9 @@ func (d LogNormal) PDF() func(float64) float64 { return d.dist(nil).Prob }
 
 // Len is 0: LogNormal is random.
 func (LogNormal) Len() int { return 0 }
+
+// Key is String: the parameters determine the draws.
+func (d LogNormal) Key() string { return d.String() }
 
 func (d LogNormal) String() string { return fmt.Sprintf("lognormal:%g,%g", d.Mu, d.Sigma) }
 
@@ -288,3 +306,14 @@ func (l *List) PDF() func(float64) float64 { return nil }
 func (l *List) Len() int { return len(l.Values) }
 
 func (l *List) String() string { return "list:" + l.Path }
+
+// Key is a digest of the values (SHA-256 of their bits), not of the path.
+func (l *List) Key() string {
+	h := sha256.New()
+	var b [8]byte
+	for _, v := range l.Values {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+		h.Write(b[:])
+	}
+	return fmt.Sprintf("list of %d values, sha256:%s", len(l.Values), hex.EncodeToString(h.Sum(nil))[:16])
+}

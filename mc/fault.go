@@ -15,6 +15,8 @@ import (
 //	exit    the process prints a message and exits with code 3, without MPI_Finalize
 //	hang    the worker blocks forever (the stall watchdog must catch it)
 //	slowN   the sample is solved N times instead of once (N ≥ 2): N times the work, same result
+//	nonconv the sample's first solve reports that CG did not converge (a retry succeeds)
+//	nan     the sample's QoI comes out NaN (on every attempt)
 //
 // It exists to prove that a failing rank ends the whole job and that a slow rank does not.
 type Fault struct {
@@ -29,7 +31,7 @@ func ParseFault(s string) (*Fault, error) {
 		return nil, nil
 	}
 	bad := func(why string) error {
-		return fmt.Errorf("mc: MCFEM_FAULT=%q: %s (want rank:sample:kind, sample an index or *, kind panic|exit|hang|slowN)", s, why)
+		return fmt.Errorf("mc: MCFEM_FAULT=%q: %s (want rank:sample:kind, sample an index or *, kind panic|exit|hang|slowN|nonconv|nan)", s, why)
 	}
 	parts := strings.Split(s, ":")
 	if len(parts) != 3 {
@@ -46,7 +48,7 @@ func ParseFault(s string) (*Fault, error) {
 		}
 	}
 	switch k := parts[2]; {
-	case k == "panic" || k == "exit" || k == "hang":
+	case k == "panic" || k == "exit" || k == "hang" || k == "nonconv" || k == "nan":
 		f.Kind = k
 	case strings.HasPrefix(k, "slow"):
 		f.Kind = "slow"

@@ -18,19 +18,22 @@ func newFieldSums(m *Model, workers int) *fieldSums {
 	return f
 }
 
-// add adds the solutions of the n samples i, i+1, … just solved by worker w with s.
-// Dirichlet nodes keep u = 0.
-func (f *fieldSums) add(w int, s *Solver, i, n int) {
+// add adds the solutions of the samples idx just solved by worker w with s (failed samples are
+// left out). Dirichlet nodes keep u = 0.
+func (f *fieldSums) add(w int, s *Solver, idx []int) {
 	nodes := f.model.Mesh.NumNodes()
 	sum, sq := f.sum[w][:nodes], f.sum[w][nodes:]
 	k := s.k
-	for j := range n {
+	for j, i := range idx {
+		if s.errs[j] != nil {
+			continue
+		}
 		for dof, node := range f.model.Sys.Node {
 			u := s.u[dof*k+j]
 			sum[node] += u
 			sq[node] += u * u
 		}
-		if i+j == 0 {
+		if i == 0 {
 			f.sample0 = make([]float64, nodes)
 			for dof, node := range f.model.Sys.Node {
 				f.sample0[node] = s.u[dof*k+j]

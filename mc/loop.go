@@ -1,7 +1,9 @@
 package mc
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime/debug"
 	"sync"
@@ -25,6 +27,13 @@ type Options struct {
 	// Progress, if set, is called by the workers with the number of samples each batch finished;
 	// it must be cheap and safe for concurrent use.
 	Progress func(done int)
+	// JournalDir, if set, is the -out directory: every finished sample is appended to the rank's
+	// journal under JournalDir/journal/. Journals (may be nil) collects the open journals so that
+	// a signal handler can flush them.
+	JournalDir string
+	Journals   *JournalSet
+	// Done are the samples recovered from journals (-resume), sorted by index: not solved again.
+	Done []JournalRecord
 }
 
 // PanicError is a panic recovered in a worker goroutine while it solved sample Sample (-1:
@@ -39,11 +48,31 @@ func (e *PanicError) Error() string {
 	return fmt.Sprintf("sample %d: panic: %v\n%s", e.Sample, e.Value, e.Stack)
 }
 
-// sampleLoop solves samples [lo, hi) with opt.Threads workers that take the next unsolved
-// batch of cfg.Batch indices in turn (dynamic hand-out: a worker never idles while the rank has
-// samples left) and writes each record into recs at its index, so the records' order does not
-// depend on the threads. It returns the first error; the other workers stop at their next batch.
-func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []float64, t0 time.Time, fields *fieldSums) error {
+// Sample statuses, as stored in records, journals and samples.csv.
+const (
+	StatusOK           = 0 // solved
+	StatusNotConverged = 1 // CG reached -maxit
+	StatusBreakdown    = 2 // CG broke down (non-SPD, NaN/Inf in the iteration)
+	StatusNonFinite    = 3 // the QoI is NaN or ±Inf
+	StatusRetried      = 4 // solved on the retry (-on-failure retry)
+)
+
+// StatusNames are the statuses as samples.csv writes them.
+var StatusNames = []string{"ok", "not-converged", "breakdown", "non-finite", "retried"}
+
+// ok reports whether a sample with status st counts in the statistics.
+func ok(st int) bool { return st == StatusOK || st == StatusRetried }
+
+// FailurePolicies lists the values of Config.OnFailure.
+var FailurePolicies = []string{"fail", "skip", "retry"}
+
+// sampleLoop solves the samples idx with opt.Threads workers that take the next unsolved batch
+// of cfg.Batch of them in turn (dynamic hand-out: a worker never idles while the rank has
+// samples left) and writes sample idx[p]'s record into recs at position p, so the records'
+// order does not depend on the threads. Each batch's records are appended to the journal jw (if
+// any) before the next batch starts. It returns the first error; the other workers stop at their
+// next batch.
+func sampleLoop(rank int, idx []int, cfg Config, model *Model, opt Options, recs []float64, t0 time.Time, fields *fieldSums, jw *JournalWriter) error {
 	threads := max(opt.Threads, 1)
 	k := model.Batch
 	solvers := make([]*Solver, threads)
@@ -51,12 +80,13 @@ func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []
 		solvers[w] = model.NewSolver()
 	}
 	var (
-		next    atomic.Int64
-		stop    atomic.Bool
-		errOnce sync.Once
-		first   error
+		next     atomic.Int64
+		stop     atomic.Bool
+		errOnce  sync.Once
+		first    error
+		lastSync atomic.Int64
 	)
-	next.Store(int64(lo))
+	lastSync.Store(time.Now().UnixNano())
 	wd := startWatchdog(rank, threads, opt)
 	defer wd.stop()
 
@@ -71,20 +101,45 @@ func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []
 		s := solvers[w]
 		src := rand.NewPCG(0, 0)
 		eps := make([]float64, k)
+		jrecs := make([]JournalRecord, k)
 		for !stop.Load() {
-			i = int(next.Add(int64(k)) - int64(k))
-			if i >= hi {
+			p := int(next.Add(int64(k)) - int64(k))
+			if p >= len(idx) {
 				return
 			}
-			n := min(k, hi-i)
+			n := min(k, len(idx)-p)
+			i = idx[p]
 			wd.begin(w, i)
-			if err := solveBatch(s, src, rank, w, i, eps[:n], cfg, opt.Fault, recs[recordLen*(i-lo):], t0); err != nil {
+			out := recs[recordLen*p:]
+			if err := solveBatch(s, src, rank, w, idx[p:p+n], eps[:n], cfg, opt.Fault, out, t0); err != nil {
 				errOnce.Do(func() { first = err })
 				stop.Store(true)
 				return
 			}
+			if jw != nil {
+				for j := range n {
+					var r Record
+					r.unpack(out[recordLen*j:])
+					jrecs[j] = r.journal()
+				}
+				if err := jw.Append(jrecs[:n]); err != nil {
+					errOnce.Do(func() { first = fmt.Errorf("journal: %w", err) })
+					stop.Store(true)
+					return
+				}
+				// fsync every few seconds: a record is safe from a killed process once Append
+				// returns, and from an OS crash once synced.
+				if now := time.Now().UnixNano(); now-lastSync.Load() > int64(journalSyncEvery) {
+					lastSync.Store(now)
+					if err := jw.Sync(); err != nil {
+						errOnce.Do(func() { first = fmt.Errorf("journal: %w", err) })
+						stop.Store(true)
+						return
+					}
+				}
+			}
 			if fields != nil {
-				fields.add(w, s, i, n)
+				fields.add(w, s, idx[p:p+n])
 			}
 			wd.done(w)
 			if opt.Progress != nil {
@@ -104,19 +159,25 @@ func sampleLoop(rank, lo, hi int, cfg Config, model *Model, opt Options, recs []
 	return first
 }
 
-// solveBatch draws the inputs of samples i, i+1, …, i+len(eps)-1, each from its own stream,
-// solves them together and packs their records into recs (the record of sample i first). A
-// batch's wall time is shared equally by its samples.
-func solveBatch(s *Solver, src *rand.PCG, rank, thread, i int, eps []float64, cfg Config, fault *Fault, recs []float64, t0 time.Time) error {
+// journalSyncEvery is how often a rank fsyncs its journal while it solves.
+const journalSyncEvery = 2 * time.Second
+
+// solveBatch draws the inputs of the samples idx, each from its own stream, solves them
+// together and packs their records into recs (in idx's order). A batch's wall time is shared
+// equally by its samples. A sample that fails (CG not converged, breakdown, non-finite QoI) is
+// handled by cfg.OnFailure: "fail" returns an error naming it, "skip" records it with its status
+// (and a NaN QoI), "retry" solves it once more alone with ten times the iterations, and fails if
+// that fails too.
+func solveBatch(s *Solver, src *rand.PCG, rank, thread int, idx []int, eps []float64, cfg Config, fault *Fault, recs []float64, t0 time.Time) error {
 	ts := time.Now()
 	repeat := 1
-	for j := range eps {
-		if fault.hits(rank, i+j) {
-			fault.inject(rank, i+j)
+	for j, i := range idx {
+		if fault.hits(rank, i) {
+			fault.inject(rank, i)
 			repeat = max(repeat, fault.Repeat)
 		}
-		SeedSample(src, cfg.Seed, 0, uint64(i+j))
-		eps[j] = cfg.Dist.Draw(i+j, src)
+		SeedSample(src, cfg.Seed, 0, uint64(i))
+		eps[j] = cfg.Dist.Draw(i, src)
 	}
 	var (
 		q    []float64
@@ -126,18 +187,61 @@ func solveBatch(s *Solver, src *rand.PCG, rank, thread, i int, eps []float64, cf
 	for range repeat {
 		q, res, errs = s.SolveBatch(eps)
 	}
-	for j, err := range errs {
-		if err != nil {
-			return fmt.Errorf("sample %d (eps=%g): %w", i+j, eps[j], err)
-		}
-	}
 	sec := time.Since(ts).Seconds() / float64(len(eps))
-	for j := range eps {
-		r := Record{Index: i + j, Eps: eps[j], QoI: q[j], Iterations: res[j].Iterations, Residual: res[j].Residual,
+	for j, i := range idx {
+		r := Record{Index: i, Eps: eps[j], QoI: q[j], Iterations: res[j].Iterations, Residual: res[j].Residual,
 			Seconds: sec, Rank: rank, Thread: thread, Start: ts.Sub(t0).Seconds() + float64(j)*sec}
+		err := errs[j]
+		if fault.hits(rank, i) {
+			switch fault.Kind {
+			case "nonconv":
+				err = &fem.NotConvergedError{Iterations: r.Iterations, Residual: r.Residual, Tol: cfg.Rtol}
+			case "nan":
+				r.QoI = math.NaN()
+			}
+		}
+		r.Status = failureStatus(err, r.QoI)
+		if r.Status != StatusOK && cfg.OnFailure == "retry" {
+			q1, res1, err1 := s.SolveRetry(eps[j])
+			if fault.hits(rank, i) && fault.Kind == "nan" {
+				q1 = math.NaN()
+			}
+			if st := failureStatus(err1, q1); st == StatusOK {
+				r.QoI, r.Iterations, r.Residual, r.Status, err = q1, res1.Iterations, res1.Residual, StatusRetried, nil
+			} else {
+				err = fmt.Errorf("%s after a retry with %d iterations: %w", StatusNames[st], 10*cfg.MaxIt, orNonFinite(err1, q1))
+			}
+		}
+		if r.Status != StatusOK && r.Status != StatusRetried {
+			if cfg.OnFailure != "skip" {
+				return fmt.Errorf("sample %d (eps=%g): %w", i, eps[j], orNonFinite(err, r.QoI))
+			}
+			r.QoI = math.NaN()
+		}
 		r.pack(recs[recordLen*j:])
 	}
 	return nil
+}
+
+// failureStatus classifies a solve's outcome.
+func failureStatus(err error, qoi float64) int {
+	switch {
+	case errors.Is(err, fem.ErrNotConverged):
+		return StatusNotConverged
+	case err != nil:
+		return StatusBreakdown
+	case math.IsNaN(qoi) || math.IsInf(qoi, 0):
+		return StatusNonFinite
+	}
+	return StatusOK
+}
+
+// orNonFinite returns err, or an error saying the QoI is not finite.
+func orNonFinite(err error, qoi float64) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("the QoI is %g", qoi)
 }
 
 // watchdog ends the job when a rank that still has samples to do finishes none for

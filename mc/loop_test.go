@@ -61,7 +61,7 @@ func TestWatchdogCatchesAHang(t *testing.T) {
 	opt := Options{Threads: 2, StallTimeout: 300 * time.Millisecond, Fault: f, OnStall: func(msg string) { stalled <- msg }}
 	start := time.Now()
 	go func() {
-		_ = sampleLoop(0, 0, cfg.Samples, cfg, m, opt, make([]float64, recordLen*cfg.Samples), time.Now(), nil)
+		_ = sampleLoop(0, missing(cfg.Samples, nil), cfg, m, opt, make([]float64, recordLen*cfg.Samples), time.Now(), nil, nil)
 	}()
 	select {
 	case msg := <-stalled:

@@ -97,12 +97,16 @@ func (m *Model) NewSolver() *Solver {
 // returns the QoI. It allocates nothing. On a CG failure the error is fem's (typed) and the
 // QoI is NaN.
 func (s *Solver) Solve(eps float64) (qoi float64, res fem.Result, err error) {
+	return s.solve(eps, s.m.MaxIt)
+}
+
+func (s *Solver) solve(eps float64, maxit int) (qoi float64, res fem.Result, err error) {
 	sys := s.m.Sys
 	n := sys.K.N
 	b, u := s.b[:n], s.u[:n]
 	sys.Load(eps, b)
 	clear(u)
-	res, err = fem.PCG(sys.K, s.pc, b, u, s.m.Rtol, s.m.MaxIt, s.ws)
+	res, err = fem.PCG(sys.K, s.pc, b, u, s.m.Rtol, maxit, s.ws)
 	if err != nil {
 		return nan, res, err
 	}
@@ -151,4 +155,10 @@ func (s *Solver) SolveBatch(eps []float64) (qoi []float64, res []fem.Result, err
 		s.qoi[j] = q
 	}
 	return s.qoi[:len(eps)], s.res[:len(eps)], s.errs[:len(eps)]
+}
+
+// SolveRetry solves one sample alone with ten times the iteration cap: the stricter set-up of
+// -on-failure retry.
+func (s *Solver) SolveRetry(eps float64) (qoi float64, res fem.Result, err error) {
+	return s.solve(eps, 10*s.m.MaxIt)
 }

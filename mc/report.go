@@ -48,7 +48,11 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 		fmt.Fprintf(b, "MPI: %s\n", FirstLine(env.Library))
 	}
 	fmt.Fprintf(b, "hosts: %s\n", strings.Join(r.Hosts(), ", "))
-	fmt.Fprintf(b, "set up once per rank: %s\n\n", strings.Join(c.Reused(), ", "))
+	fmt.Fprintf(b, "set up once per rank: %s\n", strings.Join(c.Reused(), ", "))
+	if r.Journaled > 0 {
+		fmt.Fprintf(b, "resumed: %d samples recovered from journals, %d computed in this run\n", r.Journaled, r.Computed)
+	}
+	fmt.Fprintln(b)
 
 	fmt.Fprintf(b, "%-22s %14s %14s %12s %8s\n", "QoI", "estimate", "exact (6ε)", "gap", "gap/SE")
 	row := func(name string, est, exact, se float64) {
@@ -80,6 +84,9 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 	fmt.Fprintf(b, "wall %.3f s, %.1f samples/s\n", r.Wall, r.SamplesPerSecond())
 	verdict, passed := "VALID", 0
 	for _, ch := range r.Checks {
+		if ch.Name == "failures" {
+			fmt.Fprintf(b, "failed samples: %s\n", ch.Detail)
+		}
 		if ch.Pass {
 			passed++
 		} else {
@@ -142,6 +149,7 @@ type phaseJSON struct {
 type Summary struct {
 	Parameters struct {
 		Samples        int    `json:"samples"`
+		OnFailure      string `json:"on_failure"`
 		Mesh           int    `json:"mesh,omitempty"`
 		MDPA           string `json:"mdpa,omitempty"`
 		Boundary       string `json:"boundary,omitempty"`
@@ -163,6 +171,7 @@ type Summary struct {
 	} `json:"problem"`
 	Statistics struct {
 		N              int64 `json:"n"`
+		Failed         int64 `json:"failed"`
 		Mean           num   `json:"mean"`
 		CILow          num   `json:"ci_low"`
 		CIHigh         num   `json:"ci_high"`
@@ -207,6 +216,8 @@ type Summary struct {
 		Ranks            int                  `json:"ranks"`
 		Threads          int                  `json:"threads_per_rank"`
 		Batch            int                  `json:"batch"`
+		Journaled        int                  `json:"samples_from_journals"`
+		Computed         int                  `json:"samples_computed"`
 		Configuration    map[string]string    `json:"configuration"`
 		Hosts            []string             `json:"hosts"`
 		Started          string               `json:"started"`
@@ -240,7 +251,7 @@ func (r *Result) Summary(env Env) *Summary {
 	var o Summary
 	c, s := r.Config, r.Stats
 	pp := &o.Parameters
-	pp.Samples, pp.Seed, pp.Dist = c.Samples, c.Seed, c.Dist.String()
+	pp.Samples, pp.Seed, pp.Dist, pp.OnFailure = c.Samples, c.Seed, c.Dist.String(), c.OnFailure
 	if c.Mesh == nil {
 		pp.Mesh = c.Cells
 	} else {
@@ -251,6 +262,7 @@ func (r *Result) Summary(env Env) *Summary {
 	pr.Mesh, pr.Nodes, pr.Triangles, pr.Unknowns, pr.NonZeros = r.Problem.Mesh, r.Problem.Nodes, r.Problem.Triangles, r.Problem.Unknowns, r.Problem.NonZeros
 	pr.QoI, pr.Reused = "sum over nodes of lumped nodal area times u", c.Reused()
 	st := &o.Statistics
+	st.Failed = int64(c.Samples) - s.N
 	st.N, st.Mean, st.CILow, st.CIHigh, st.CIHalfWidth = s.N, num(s.Mean), num(s.CILow()), num(s.CIHigh()), num(s.CIHalf)
 	st.Confidence, st.StdErr, st.Variance, st.VarianceStdErr = num(s.Confidence), num(s.StdErr), num(s.Variance), num(s.VarStdErr)
 	st.StdDev, st.Skewness, st.ExKurtosis = num(s.StdDev), num(s.Skewness), num(s.ExKurtosis)
@@ -273,6 +285,7 @@ func (r *Result) Summary(env Env) *Summary {
 	x := &o.Execution
 	x.Backend, x.Library, x.Ranks, x.Threads, x.Hosts = env.Backend, env.Library, r.Ranks, r.Timing[0].Threads, r.Hosts()
 	x.Batch, x.Configuration = c.Batch, env.Configuration
+	x.Journaled, x.Computed = r.Journaled, r.Computed
 	x.Started = env.Started.UTC().Format(time.RFC3339)
 	x.WallSeconds, x.SamplesPerSecond, x.LoadImbalance = num(r.Wall), num(r.SamplesPerSecond()), num(r.Imbalance())
 	x.Phases = map[string]phaseJSON{}
@@ -290,7 +303,7 @@ func (r *Result) Summary(env Env) *Summary {
 // their shortest exact form: the file is byte-identical for every rank count.
 func (r *Result) WriteSamplesCSV(w io.Writer) error {
 	b := bufio.NewWriter(w)
-	b.WriteString("sample,eps,qoi,iterations,residual\n")
+	b.WriteString("sample,eps,qoi,iterations,residual,status\n")
 	var line []byte
 	for _, rec := range r.Records {
 		line = strconv.AppendInt(line[:0], int64(rec.Index), 10)
@@ -302,6 +315,8 @@ func (r *Result) WriteSamplesCSV(w io.Writer) error {
 		line = strconv.AppendInt(line, int64(rec.Iterations), 10)
 		line = append(line, ',')
 		line = strconv.AppendFloat(line, rec.Residual, 'g', -1, 64)
+		line = append(line, ',')
+		line = append(line, StatusNames[rec.Status]...)
 		line = append(line, '\n')
 		b.Write(line)
 	}

@@ -1,0 +1,598 @@
+// Sample journals: every rank appends each finished sample to its own file under DIR/journal/,
+// so that a crash loses at most the samples in flight and a resumed campaign recomputes only
+// what is missing, on any rank count.
+//
+// File format (JournalFormat 1), all integers little-endian, offsets from the start of the file:
+//
+//	header:
+//	  [0, 8)         magic "MCFEMJNL"
+//	  [8, 12)        uint32 L, the length of the JSON that follows (at most 1 MiB)
+//	  [12, 12+L)     JSON of the JournalHeader: {"format":1,"fields":{...},"rank":r,"ranks":p,"created":"RFC 3339"}
+//	  [12+L, 16+L)   uint32 CRC-32C (Castagnoli) of the JSON
+//	records, 44 bytes each, from offset 16+L to the end of the file:
+//	  [0, 8)         int64 sample index (>= 0)
+//	  [8, 16)        float64 eps      } stored as math.Float64bits: every bit, NaN payloads
+//	  [16, 24)       float64 qoi      } and negative zero included, comes back unchanged
+//	  [24, 32)       float64 residual }
+//	  [32, 36)       int32 iterations
+//	  [36, 40)       int32 status (0 ok; other values are the caller's failure reasons)
+//	  [40, 44)       uint32 CRC-32C of bytes [0, 40) of the record
+//
+// A reader takes the records from fixed 44-byte slots after the header. A slot whose checksum
+// fails, or whose index is negative, is a corrupt record: it is dropped and reported, and
+// reading goes on with the next slot. Fewer than 44 bytes at the end is a truncated record (the
+// sample that was being written when the writer died): it is dropped and reported. A header
+// with the wrong magic, a bad checksum or an unknown format is an error. A file that ends
+// inside its header (a writer that died before CreateJournal returned) holds no samples:
+// ReadJournal reports it as an error, ReadJournals skips it with a note.
+//
+// A record whose Append returned is in the file (one write system call, no user-space buffer)
+// and survives the process being killed; it survives an OS crash once Sync has returned.
+
+package mc
+
+import (
+	"bufio"
+	"cmp"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// JournalFormat is the version written in every journal header. The layout of version 1 is
+// described at the top of journal.go; ReadJournal refuses any other version.
+const JournalFormat = 1
+
+const (
+	journalMagic     = "MCFEMJNL"
+	journalMaxHeader = 1 << 20 // bound on the header's JSON, checked before allocating
+	journalRecordLen = 44
+	journalSubdir    = "journal"
+	journalExt       = ".mcj"
+	journalNameTime  = "20060102T150405Z" // the created time in file names: sortable, no ':'
+	journalMaxListed = 5                  // corrupt-record offsets listed in a note
+)
+
+var journalCRC = crc32.MakeTable(crc32.Castagnoli)
+
+// JournalHeader describes the campaign a journal belongs to. Fields holds every setting that
+// determines the samples' results (the caller fills it: e.g. "seed", "mesh", "mesh_sha256",
+// "dist", "rtol", "maxit", "pc", "model"), compared key by key on resume.
+type JournalHeader struct {
+	Format  int               `json:"format"`
+	Fields  map[string]string `json:"fields"`
+	Rank    int               `json:"rank"`
+	Ranks   int               `json:"ranks"`
+	Created string            `json:"created"` // RFC 3339
+}
+
+// JournalRecord is one finished sample. Status: 0 ok; other values are failure reasons
+// defined by the caller (the journal stores them as they are).
+type JournalRecord struct {
+	Index      int64
+	Eps, QoI   float64
+	Residual   float64
+	Iterations int32
+	Status     int32
+}
+
+// JournalWriter appends records to one journal file. Safe for concurrent use.
+type JournalWriter struct {
+	mu     sync.Mutex
+	f      *os.File
+	path   string
+	buf    []byte // encoded records of one Append, reused; guarded by mu
+	err    error  // a failed write: no later Append may write behind a torn record; guarded by mu
+	closed bool   // guarded by mu
+}
+
+// CreateJournal creates a new journal file DIR/journal/<created>-p<pid>-r<rank>.mcj, where
+// <created> is h.Created in UTC as 20060102T150405Z (the directory is created if needed; when
+// the name exists, -1, -2, … is added before .mcj, so no existing file is ever opened), writes
+// and fsyncs the header, and returns the writer.
+//
+// CreateJournal sets h.Format to JournalFormat, and h.Created to the current time when it is
+// empty. It refuses a rank outside [0, Ranks), a Created that is not RFC 3339, and fields that
+// are not valid UTF-8 (JSON would not store them as they are).
+func CreateJournal(dir string, h JournalHeader) (*JournalWriter, error) {
+	if h.Ranks < 1 || h.Rank < 0 || h.Rank >= h.Ranks {
+		return nil, fmt.Errorf("mc: journal: rank %d of %d ranks", h.Rank, h.Ranks)
+	}
+	h.Format = JournalFormat
+	created := time.Now().UTC()
+	if h.Created == "" {
+		h.Created = created.Format(time.RFC3339)
+	} else {
+		t, err := time.Parse(time.RFC3339, h.Created)
+		if err != nil {
+			return nil, fmt.Errorf("mc: journal: created time %q is not RFC 3339", h.Created)
+		}
+		created = t.UTC()
+	}
+	for k, v := range h.Fields {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return nil, fmt.Errorf("mc: journal: field %q = %q is not valid UTF-8", k, v)
+		}
+	}
+	hdr, err := appendJournalHeader(nil, h)
+	if err != nil {
+		return nil, err
+	}
+
+	jdir := filepath.Join(dir, journalSubdir)
+	if err := os.MkdirAll(jdir, 0o755); err != nil {
+		return nil, fmt.Errorf("mc: journal: %w", err)
+	}
+	base := filepath.Join(jdir, fmt.Sprintf("%s-p%d-r%d", created.Format(journalNameTime), os.Getpid(), h.Rank))
+	var f *os.File
+	var path string
+	for n := 0; ; n++ {
+		path = base + journalExt
+		if n > 0 {
+			path = base + "-" + strconv.Itoa(n) + journalExt
+		}
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) || n >= 9999 {
+			return nil, fmt.Errorf("mc: journal: %w", err)
+		}
+	}
+	if _, err = f.Write(hdr); err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("mc: journal %s: writing the header: %w", path, err)
+	}
+	// Make the new directory entries durable too. Best effort: some file systems cannot fsync
+	// a directory, and the header itself is already on disk.
+	syncDir(jdir)
+	syncDir(dir)
+	return &JournalWriter{f: f, path: path}, nil
+}
+
+// syncDir fsyncs a directory, ignoring errors.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// Append writes the records with ONE write system call (no user-space buffering: a record
+// whose Append returned survives the process being killed), under a mutex. A negative index is
+// refused before anything is written. After a failed write every later Append fails too: the
+// file may end in a torn record, which a reader drops as truncated, and nothing may follow it.
+// (A batch larger than 1 GiB, 24 million records, takes more than one system call.)
+func (w *JournalWriter) Append(recs []JournalRecord) error {
+	for _, r := range recs {
+		if r.Index < 0 {
+			return fmt.Errorf("mc: journal %s: negative sample index %d", w.path, r.Index)
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	if w.closed {
+		return fmt.Errorf("mc: journal %s: append after close", w.path)
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	w.buf = w.buf[:0]
+	for _, r := range recs {
+		w.buf = appendJournalRecord(w.buf, r)
+	}
+	if _, err := w.f.Write(w.buf); err != nil {
+		w.err = fmt.Errorf("mc: journal %s: append: %w", w.path, err)
+		return w.err
+	}
+	return nil
+}
+
+// Sync fsyncs the file (durability against an OS crash); the caller calls it every few seconds
+// and at exit. Sync does not take the mutex, so a signal handler may call it while holding Lock.
+func (w *JournalWriter) Sync() error {
+	if err := w.f.Sync(); err != nil {
+		return fmt.Errorf("mc: journal %s: sync: %w", w.path, err)
+	}
+	return nil
+}
+
+// Close syncs and closes the file. It waits for an Append in progress (do not call it while
+// holding Lock); a second Close does nothing.
+func (w *JournalWriter) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	err := w.f.Sync()
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("mc: journal %s: close: %w", w.path, err)
+	}
+	return nil
+}
+
+// Lock takes the mutex that Append holds while writing: once Lock returns, no record is half
+// written and none will be written until Unlock, so a signal handler can Sync and exit.
+func (w *JournalWriter) Lock() { w.mu.Lock() }
+
+// Unlock releases the mutex taken by Lock.
+func (w *JournalWriter) Unlock() { w.mu.Unlock() }
+
+// Path returns the journal's file name.
+func (w *JournalWriter) Path() string { return w.path }
+
+// appendJournalHeader appends the encoded header to dst.
+func appendJournalHeader(dst []byte, h JournalHeader) ([]byte, error) {
+	js, err := json.Marshal(h)
+	if err != nil {
+		return dst, fmt.Errorf("mc: journal header: %w", err)
+	}
+	if len(js) > journalMaxHeader {
+		return dst, fmt.Errorf("mc: journal header: %d bytes of JSON, more than the limit of %d", len(js), journalMaxHeader)
+	}
+	dst = append(dst, journalMagic...)
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(js)))
+	dst = append(dst, js...)
+	return binary.LittleEndian.AppendUint32(dst, crc32.Checksum(js, journalCRC)), nil
+}
+
+// appendJournalRecord appends the 44 bytes of r to dst.
+func appendJournalRecord(dst []byte, r JournalRecord) []byte {
+	start := len(dst)
+	dst = binary.LittleEndian.AppendUint64(dst, uint64(r.Index))
+	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(r.Eps))
+	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(r.QoI))
+	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(r.Residual))
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(r.Iterations))
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(r.Status))
+	return binary.LittleEndian.AppendUint32(dst, crc32.Checksum(dst[start:], journalCRC))
+}
+
+// decodeJournalRecord decodes one record slot; ok is false for a corrupt record.
+func decodeJournalRecord(b *[journalRecordLen]byte) (r JournalRecord, ok bool) {
+	le := binary.LittleEndian
+	if crc32.Checksum(b[:40], journalCRC) != le.Uint32(b[40:]) {
+		return r, false
+	}
+	r = JournalRecord{
+		Index:      int64(le.Uint64(b[0:])),
+		Eps:        math.Float64frombits(le.Uint64(b[8:])),
+		QoI:        math.Float64frombits(le.Uint64(b[16:])),
+		Residual:   math.Float64frombits(le.Uint64(b[24:])),
+		Iterations: int32(le.Uint32(b[32:])),
+		Status:     int32(le.Uint32(b[36:])),
+	}
+	return r, r.Index >= 0
+}
+
+// journalShortHeaderError is a file that ends inside its header: it holds no samples.
+type journalShortHeaderError struct {
+	name string
+	n    int64 // bytes present
+}
+
+func (e *journalShortHeaderError) Error() string {
+	return fmt.Sprintf("mc: journal %s: the file ends inside its header (%d bytes)", e.name, e.n)
+}
+
+// ReadJournal parses one journal from r (name for messages). It never panics, bounds every
+// allocation by the input size, and recovers what it can: a record whose checksum fails is
+// dropped and reported; a truncated last record is dropped and reported. Notes are human
+// lines like "recovered 359 samples from DIR/journal/x.mcj; dropped a truncated record at byte 15838".
+// A bad header (wrong magic, unknown format, corrupt header checksum) is an error naming the file.
+//
+// A journal with nothing dropped gives no note. Otherwise its one note reads
+//
+//	recovered K samples from NAME[; dropped a corrupt record at byte N | ; dropped C corrupt
+//	records at bytes N1, N2, … (the first 5)][; dropped a truncated record at byte N]
+//
+// where N is the offset of the record's first byte in the file.
+func ReadJournal(r io.Reader, name string) (JournalHeader, []JournalRecord, []string, error) {
+	br := bufio.NewReader(r)
+	h, off, err := readJournalHeader(br, name)
+	if err != nil {
+		return JournalHeader{}, nil, nil, err
+	}
+	var (
+		recs      []JournalRecord
+		corrupt   int
+		listed    []int64 // offsets of the first corrupt records
+		truncated = int64(-1)
+		slot      [journalRecordLen]byte
+	)
+	for {
+		n, err := io.ReadFull(br, slot[:])
+		if err == io.EOF {
+			break
+		}
+		if err == io.ErrUnexpectedEOF {
+			truncated = off
+			break
+		}
+		if err != nil {
+			return JournalHeader{}, nil, nil, fmt.Errorf("mc: journal %s: read at byte %d: %w", name, off, err)
+		}
+		if rec, ok := decodeJournalRecord(&slot); ok {
+			recs = append(recs, rec)
+		} else {
+			corrupt++
+			if len(listed) < journalMaxListed {
+				listed = append(listed, off)
+			}
+		}
+		off += int64(n)
+	}
+	if corrupt == 0 && truncated < 0 {
+		return h, recs, nil, nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "recovered %d sample%s from %s", len(recs), pluralS(len(recs)), name)
+	switch {
+	case corrupt == 1:
+		fmt.Fprintf(&b, "; dropped a corrupt record at byte %d", listed[0])
+	case corrupt > 1:
+		fmt.Fprintf(&b, "; dropped %d corrupt records at bytes ", corrupt)
+		for i, o := range listed {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.FormatInt(o, 10))
+		}
+		if corrupt > len(listed) {
+			b.WriteString(", …")
+		}
+	}
+	if truncated >= 0 {
+		fmt.Fprintf(&b, "; dropped a truncated record at byte %d", truncated)
+	}
+	return h, recs, []string{b.String()}, nil
+}
+
+// readJournalHeader reads and checks the header and returns it with its length in bytes.
+func readJournalHeader(br *bufio.Reader, name string) (JournalHeader, int64, error) {
+	var h JournalHeader
+	var fixed [12]byte
+	n, err := io.ReadFull(br, fixed[:])
+	if m := min(n, len(journalMagic)); string(fixed[:m]) != journalMagic[:m] {
+		return h, 0, fmt.Errorf("mc: journal %s: not a journal file (magic %q, want %q)", name, fixed[:m], journalMagic)
+	}
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return h, 0, &journalShortHeaderError{name, int64(n)}
+	}
+	if err != nil {
+		return h, 0, fmt.Errorf("mc: journal %s: read: %w", name, err)
+	}
+	l := binary.LittleEndian.Uint32(fixed[8:])
+	if l > journalMaxHeader {
+		return h, 0, fmt.Errorf("mc: journal %s: header length %d is more than the limit of %d", name, l, journalMaxHeader)
+	}
+	// ReadAll grows its buffer as bytes arrive, so a lying length costs no more than the input.
+	js, err := io.ReadAll(io.LimitReader(br, int64(l)))
+	if err != nil {
+		return h, 0, fmt.Errorf("mc: journal %s: read: %w", name, err)
+	}
+	if len(js) < int(l) {
+		return h, 0, &journalShortHeaderError{name, int64(len(fixed) + len(js))}
+	}
+	var sum [4]byte
+	if n, err := io.ReadFull(br, sum[:]); err == io.EOF || err == io.ErrUnexpectedEOF {
+		return h, 0, &journalShortHeaderError{name, int64(len(fixed)+len(js)) + int64(n)}
+	} else if err != nil {
+		return h, 0, fmt.Errorf("mc: journal %s: read: %w", name, err)
+	}
+	if crc32.Checksum(js, journalCRC) != binary.LittleEndian.Uint32(sum[:]) {
+		return h, 0, fmt.Errorf("mc: journal %s: corrupt header (checksum mismatch)", name)
+	}
+	if err := json.Unmarshal(js, &h); err != nil {
+		return JournalHeader{}, 0, fmt.Errorf("mc: journal %s: bad header: %v", name, err)
+	}
+	if h.Format != JournalFormat {
+		return JournalHeader{}, 0, fmt.Errorf("mc: journal %s has format %d; this build reads format %d", name, h.Format, JournalFormat)
+	}
+	return h, int64(len(fixed) + len(js) + len(sum)), nil
+}
+
+// ReadJournals reads every *.mcj file under DIR/journal/ (sorted by name; none → empty result,
+// no error), checks each header's Format and Fields against want (every key of want must be
+// present with the same value, and no extra keys: a mismatch is an error naming the file, the
+// key, the journal's value and the current value, e.g.
+// `journal DIR/journal/x.mcj was written with seed = 1; this run has seed = 2`), and merges the
+// records by index: the same index in two journals must have identical bits (else error naming
+// both files and the index; identical duplicates are kept once). Returns records sorted by
+// index, the files read, and the notes.
+//
+// Besides ReadJournal's notes, a file that ends inside its header (its writer died before
+// CreateJournal returned, so it holds no samples) is skipped with the note
+// "ignored NAME: the file ends inside its header (N bytes); it holds no samples", and identical
+// duplicates give "K samples appear in more than one record with identical results; kept once".
+// A file so skipped is not among the files read.
+func ReadJournals(dir string, want map[string]string) ([]JournalRecord, []string, []string, error) {
+	jdir := filepath.Join(dir, journalSubdir)
+	ents, err := os.ReadDir(jdir) // sorted by name
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("mc: journal: %w", err)
+	}
+	type sourced struct {
+		rec  JournalRecord
+		file int
+	}
+	var (
+		all          []sourced
+		files, notes []string
+	)
+	for _, e := range ents {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), journalExt) {
+			continue
+		}
+		path := filepath.Join(jdir, e.Name())
+		h, recs, n, err := readJournalFile(path)
+		var short *journalShortHeaderError
+		if errors.As(err, &short) {
+			notes = append(notes, fmt.Sprintf("ignored %s: the file ends inside its header (%d bytes); it holds no samples", path, short.n))
+			continue
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if err := checkJournalFields(path, h.Fields, want); err != nil {
+			return nil, nil, nil, err
+		}
+		files = append(files, path)
+		notes = append(notes, n...)
+		for _, r := range recs {
+			all = append(all, sourced{r, len(files) - 1})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b sourced) int { return cmp.Compare(a.rec.Index, b.rec.Index) })
+	var out []JournalRecord
+	if len(all) > 0 {
+		out = make([]JournalRecord, 0, len(all))
+	}
+	dups, kept := 0, 0 // kept: the file of out's last record
+	for _, s := range all {
+		if n := len(out); n > 0 && out[n-1].Index == s.rec.Index {
+			if d := journalRecordDiff(out[n-1], s.rec); d != "" {
+				if kept == s.file {
+					return nil, nil, nil, fmt.Errorf("mc: journal %s holds two different results for sample %d: %s", files[kept], s.rec.Index, d)
+				}
+				return nil, nil, nil, fmt.Errorf("mc: journals %s and %s hold different results for sample %d: %s", files[kept], files[s.file], s.rec.Index, d)
+			}
+			dups++
+			continue
+		}
+		out = append(out, s.rec)
+		kept = s.file
+	}
+	if dups > 0 {
+		verb := "appear"
+		if dups == 1 {
+			verb = "appears"
+		}
+		notes = append(notes, fmt.Sprintf("%d sample%s %s in more than one record with identical results; kept once", dups, pluralS(dups), verb))
+	}
+	return out, files, notes, nil
+}
+
+// readJournalFile reads one journal file.
+func readJournalFile(path string) (JournalHeader, []JournalRecord, []string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return JournalHeader{}, nil, nil, fmt.Errorf("mc: journal: %w", err)
+	}
+	defer f.Close()
+	return ReadJournal(f, path)
+}
+
+// checkJournalFields compares a journal's fields with the current run's, key by key.
+func checkJournalFields(path string, got, want map[string]string) error {
+	keys := make([]string, 0, len(got)+len(want))
+	for k := range got {
+		keys = append(keys, k)
+	}
+	for k := range want {
+		if _, ok := got[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var diffs, others []string
+	for _, k := range keys {
+		g, inGot := got[k]
+		w, inWant := want[k]
+		var d string
+		switch {
+		case !inGot:
+			d = fmt.Sprintf("was written without %s; this run has %s = %s", k, k, journalValue(w))
+		case !inWant:
+			d = fmt.Sprintf("was written with %s = %s; this run has no %s", k, journalValue(g), k)
+		case g != w:
+			d = fmt.Sprintf("was written with %s = %s; this run has %s = %s", k, journalValue(g), k, journalValue(w))
+		default:
+			continue
+		}
+		if len(diffs) == 0 {
+			diffs = append(diffs, d)
+		} else {
+			others = append(others, k)
+		}
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("mc: journal %s %s", path, diffs[0])
+	if len(others) > 0 {
+		verb := "differ"
+		if len(others) == 1 {
+			verb = "differs"
+		}
+		msg += fmt.Sprintf(" (%s %s too)", strings.Join(others, ", "), verb)
+	}
+	return errors.New(msg)
+}
+
+// journalValue writes a field value as it is, or quoted when it is empty or holds spaces,
+// control characters, quotes or semicolons.
+func journalValue(v string) string {
+	if v == "" || strings.ContainsFunc(v, func(r rune) bool {
+		return unicode.IsSpace(r) || !unicode.IsPrint(r) || r == '"' || r == ';'
+	}) {
+		return strconv.Quote(v)
+	}
+	return v
+}
+
+// journalRecordDiff describes the first field where a and b differ bitwise, or returns "".
+func journalRecordDiff(a, b JournalRecord) string {
+	for _, f := range []struct {
+		name string
+		x, y float64
+	}{{"eps", a.Eps, b.Eps}, {"qoi", a.QoI, b.QoI}, {"residual", a.Residual, b.Residual}} {
+		if bx, by := math.Float64bits(f.x), math.Float64bits(f.y); bx != by {
+			return fmt.Sprintf("%s %v (0x%016x) vs %v (0x%016x)", f.name, f.x, bx, f.y, by)
+		}
+	}
+	if a.Iterations != b.Iterations {
+		return fmt.Sprintf("iterations %d vs %d", a.Iterations, b.Iterations)
+	}
+	if a.Status != b.Status {
+		return fmt.Sprintf("status %d vs %d", a.Status, b.Status)
+	}
+	return ""
+}
+
+// pluralS returns "s" unless n is 1.
+func pluralS(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,0 +1,54 @@
+package mc
+
+import "sync"
+
+// JournalSet is the set of journals open in this process (one per in-process rank), so that a
+// signal handler can stop every append, sync and exit without tearing a record. The zero value
+// is ready; a nil *JournalSet ignores everything.
+type JournalSet struct {
+	mu     sync.Mutex
+	open   map[*JournalWriter]bool
+	frozen bool
+}
+
+func (s *JournalSet) add(w *JournalWriter) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.open == nil {
+		s.open = map[*JournalWriter]bool{}
+	}
+	s.open[w] = true
+}
+
+// close closes w and forgets it.
+func (s *JournalSet) close(w *JournalWriter) error {
+	if s != nil {
+		s.mu.Lock()
+		if s.frozen {
+			s.mu.Unlock()
+			select {} // the process is exiting: Freeze holds every journal
+		}
+		delete(s.open, w)
+		s.mu.Unlock()
+	}
+	return w.Close()
+}
+
+// Freeze stops every append to the open journals (each waits for an append in progress to end),
+// syncs them and returns the number of journals; the caller then exits. Appends afterwards block
+// forever, so nothing is written half.
+func (s *JournalSet) Freeze() int {
+	if s == nil {
+		return 0
+	}
+	s.mu.Lock()
+	s.frozen = true
+	for w := range s.open {
+		w.Lock()
+		_ = w.Sync()
+	}
+	return len(s.open)
+}
