@@ -202,3 +202,37 @@ func TestFailurePolicies(t *testing.T) {
 	assert.Equal(t, float64(99), a["n"])
 	assert.Equal(t, float64(1), a["failed"])
 }
+
+func TestBadInputListOfIssue6(t *testing.T) {
+	// Issue 6, acceptance 5: each exits 2 with a one-line message, and nothing runs.
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "c.json")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(`{"samples": 10, "colour": "red"}`), 0o644))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-samples", "-5"}, "-samples -5: want an integer ≥ 1"},
+		{[]string{"-mesh", "0"}, "-mesh 0: want cells per side in [1, 46339]"},
+		{[]string{"-np", "0"}, "-np 0: want ranks ≥ 1"},
+		{[]string{"-rtol", "-1"}, "-rtol -1: want a relative tolerance in (0, 1)"},
+		{[]string{"-dist", "beta:0,6"}, `-dist: mc: dist "beta:0,6": want beta:a,b with a, b > 0`},
+		{[]string{"-mdpa", "/nonexistent.mdpa"}, "-mdpa: mesh: open /nonexistent.mdpa: no such file or directory"},
+		{[]string{"-frobnicate"}, "flag provided but not defined: -frobnicate"},
+		{[]string{"-config", cfgPath}, `c.json:1: unknown key "colour"`},
+		{[]string{"-on-failure", "ignore"}, "-on-failure ignore: want one of fail, skip, retry"},
+		{[]string{"-pc", "ilu"}, "-pc ilu: want one of jacobi, amg, none"},
+		{[]string{"-resume"}, "-out \"\": want a directory"},
+	} {
+		out := filepath.Join(dir, "out")
+		code, stdout, stderr := runCLI(append([]string{"run", "-out", out}, tc.args...)...)
+		if tc.args[0] == "-resume" {
+			code, stdout, stderr = runCLI("run", "-resume")
+		}
+		assert.Equal(t, exitUsage, code, tc.args)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, tc.want)
+		assert.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
+		assert.NoDirExists(t, out)
+	}
+}
