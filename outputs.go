@@ -47,7 +47,8 @@ func (j *runJob) writeExtras(res *mc.Result, dir string) error {
 		if err := output.HistogramPNG(filepath.Join(dir, "qoi-histogram.png"), qois, density, title, "QoI = ∫u (exact density of 6ε overlaid)"); err != nil {
 			return err
 		}
-		z := res.Stats.CIHalf / res.Stats.StdErr // the interval's own quantile
+		// The interval's own quantile, to 3 digits (it is printed in the legend).
+		z := math.Round(1000*res.Stats.CIHalf/res.Stats.StdErr) / 1000
 		if math.IsNaN(z) || z <= 0 {
 			z = 1.96
 		}
