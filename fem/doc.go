@@ -1,11 +1,13 @@
 // Package fem implements the finite-element side of a sample: P1 assembly of the Poisson
 // problem on a mesh.Mesh with homogeneous Dirichlet nodes eliminated, the load vector, the
-// lumped-area quantity of interest, a compressed-sparse-row matrix with int32 indices, and a
-// preconditioned conjugate-gradient solver.
+// lumped-area quantity of interest, a compressed-sparse-row matrix with int32 indices, and
+// preconditioned conjugate-gradient solvers (one right-hand side, or k at once).
 //
 // The phases live one per file: csr.go (the matrix and SpMV), assemble.go (sparsity pattern,
 // element-to-CSR scatter map, stiffness), load.go (source and load vector), qoi.go (nodal
-// areas and the QoI), precond.go (preconditioners) and cg.go (PCG). Each tuned kernel has an
+// areas and the QoI), precond.go (Jacobi, identity), cg.go (PCG), spmm.go and pcg_batch.go (k
+// interleaved vectors per matrix pass, each column bit-identical to PCG), amg.go,
+// amg_setup.go and amg_smooth.go (smoothed-aggregation algebraic multigrid). Each tuned kernel has an
 // obvious reference version in the tests (spmvRef, cgRef) and a byte model next to it
 // (SpMVBytes, PCGIterationBytes) for benchmarks and run reports.
 //

@@ -1,6 +1,7 @@
 // Package mesh implements the flat 2D triangle meshes that mcfem solves on: node coordinates,
 // counter-clockwise triangles and Dirichlet boundary flags held in plain arrays, a structured
-// generator for the unit square, and validation.
+// generator for the unit square, validation, node orderings (reverse Cuthill–McKee, order.go),
+// and the Kratos .mdpa reader and writer (mdpa.go, mdpa_write.go).
 //
 // A mesh is data, not a pointer graph: coordinates are one []float64 (x, y per node),
 // triangles one []int32 (three node indices each), boundary flags one []bool. Node indices are
