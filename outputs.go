@@ -69,9 +69,14 @@ func traceSpans(res *mc.Result) []output.Span {
 		setup, solve := t.Phase[mc.PhaseSetup], t.Phase[mc.PhaseSolve]
 		spans = append(spans,
 			output.Span{Rank: t.Rank, Thread: output.MainThread, Name: "setup", Cat: "setup", Start: 0, Dur: setup * us},
-			output.Span{Rank: t.Rank, Thread: output.MainThread, Name: "combine", Cat: "collective",
-				Start: (setup + solve) * us, Dur: t.Phase[mc.PhaseCombine] * us,
-				Args: map[string]any{"what": "allreduce of the power sums, gather of the records"}})
+			output.Span{Rank: t.Rank, Thread: output.MainThread, Name: "combine", Cat: "combine",
+				Start: (setup + solve) * us, Dur: t.Phase[mc.PhaseCombine] * us})
+		for k, c := range t.Collective {
+			if c[1] > 0 {
+				spans = append(spans, output.Span{Rank: t.Rank, Thread: output.MainThread, Name: mc.CollectiveNames[k],
+					Cat: "collective", Start: c[0] * us, Dur: c[1] * us})
+			}
+		}
 	}
 	for _, r := range res.Records {
 		spans = append(spans, output.Span{Rank: r.Rank, Thread: r.Thread, Name: fmt.Sprintf("sample %d", r.Index), Cat: "sample",

@@ -175,6 +175,9 @@ type RankTiming struct {
 	Threads int
 	Host    string
 	Phase   [numPhases]float64
+	// Collective holds (start, duration) in seconds from the rank's start of each collective in
+	// CollectiveNames (zero if it did not run).
+	Collective [numCollectives][2]float64
 }
 
 // Result is what rank 0 holds after a campaign; the other ranks get nil.
@@ -277,21 +280,30 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	tm.Phase[PhaseSolve] = t2.Sub(t1).Seconds()
 	tm.Samples = len(mine)
 
-	// Combine: one allreduce of the power sums, then the records on rank 0.
+	// Combine: one allreduce of the power sums, then the records on rank 0. Each collective's
+	// start and end (from t0) go to the trace.
+	span := func(k int, from time.Time) {
+		tm.Collective[k] = [2]float64{from.Sub(t0).Seconds(), time.Since(from).Seconds()}
+	}
 	global := sums.Slice()
 	if err := c.AllreduceFloat64s(global, global, spmd.Sum); err != nil {
 		return nil, err
 	}
+	span(0, t2)
+	tg := time.Now()
 	all, err := gatherBlocks(c, recs, recordLen, func(r int) int { return len(block(r)) })
 	if err != nil {
 		return nil, err
 	}
+	span(1, tg)
 	var fieldData []float64
 	if fields != nil {
 		fieldData = fields.total()
+		tf := time.Now()
 		if err := c.AllreduceFloat64s(fieldData, fieldData, spmd.Sum); err != nil {
 			return nil, err
 		}
+		span(2, tf)
 	}
 	tm.Phase[PhaseCombine] = time.Since(t2).Seconds()
 
@@ -403,16 +415,24 @@ func gatherBlocks(c spmd.Comm, src []float64, width int, items func(r int) int) 
 // hostLen is the number of bytes of a host name the report keeps.
 const hostLen = 64
 
+// CollectiveNames name the collectives of the combine phase, in RankTiming.Collective's order.
+var CollectiveNames = [numCollectives]string{"allreduce power sums", "gather records", "allreduce fields"}
+
+const numCollectives = 3
+
 // rankTimingLen is the number of float64 a RankTiming travels as: samples, threads, the phase
-// times, then the host name one byte per value.
-const rankTimingLen = 2 + numPhases + hostLen
+// times, the collectives' (start, duration), then the host name one byte per value.
+const rankTimingLen = 2 + numPhases + 2*numCollectives + hostLen
 
 func (t *RankTiming) pack() []float64 {
 	v := make([]float64, rankTimingLen)
 	v[0], v[1] = float64(t.Samples), float64(t.Threads)
 	copy(v[2:], t.Phase[:])
+	for k, c := range t.Collective {
+		v[2+numPhases+2*k], v[2+numPhases+2*k+1] = c[0], c[1]
+	}
 	for i := 0; i < len(t.Host) && i < hostLen; i++ {
-		v[2+numPhases+i] = float64(t.Host[i])
+		v[2+numPhases+2*numCollectives+i] = float64(t.Host[i])
 	}
 	return v
 }
@@ -420,8 +440,11 @@ func (t *RankTiming) pack() []float64 {
 func (t *RankTiming) unpack(v []float64) {
 	t.Samples, t.Threads = int(v[0]), int(v[1])
 	copy(t.Phase[:], v[2:2+numPhases])
+	for k := range t.Collective {
+		t.Collective[k] = [2]float64{v[2+numPhases+2*k], v[2+numPhases+2*k+1]}
+	}
 	host := make([]byte, 0, hostLen)
-	for _, b := range v[2+numPhases : rankTimingLen] {
+	for _, b := range v[2+numPhases+2*numCollectives : rankTimingLen] {
 		if b == 0 {
 			break
 		}
