@@ -19,10 +19,10 @@ type ExactSum struct {
 }
 
 const (
-	exactBase   = 1074                       // bit 0 of the accumulator has weight 2^-1074
-	exactDigits = (exactBase+1024)/32 + 3    // 2098 bits of range in 32-bit digits, plus carry room
-	exactLen    = exactDigits + 3            // Slice: the digits, then the NaN, +Inf, -Inf counts
-	exactFlush  = 1 << 29                    // additions of < 2^33 each before an int64 could overflow
+	exactBase   = 1074                    // bit 0 of the accumulator has weight 2^-1074
+	exactDigits = (exactBase+1024)/32 + 3 // 2098 bits of range in 32-bit digits, plus carry room
+	exactLen    = exactDigits + 3         // Slice: the digits, then the NaN, +Inf, -Inf counts
+	exactFlush  = 1 << 29                 // additions of < 2^33 each before an int64 could overflow
 	mask32      = int64(1)<<32 - 1
 )
 
