@@ -64,7 +64,11 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		j.sayNotes(stderr)
 	}
 	if !j.quiet && c.Rank() == 0 {
-		p := startProgress(stderr, j.cfg.Samples, rank0Scale(c, j.cfg.Samples), " (estimated from rank 0's block)")
+		total := j.cfg.Samples
+		if j.cfg.Tol > 0 {
+			total = 0 // unknown in advance
+		}
+		p := startProgress(stderr, total, rank0Scale(c, j.cfg.Samples), " (estimated from rank 0's block)")
 		defer p.stop() // a deferred stop is safe: it makes no MPI call
 		j.opt.Progress = p.add
 	}

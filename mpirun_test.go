@@ -262,3 +262,26 @@ func TestMPISigusr1StopsAndResumes(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(want, got))
 }
+
+func TestMPITolMatchesInProcess(t *testing.T) {
+	// Issue 7 (acceptance 4, plain MC part): -tol's rounds and results are bit-identical under
+	// mpirun -np 1..4 and in-process.
+	mpiBin, _ := mpiBins(t)
+	flags := []string{"-tol", "0.02", "-samples", "40", "-mesh", "8", "-seed", "3", "-quiet"}
+	ref := filepath.Join(t.TempDir(), "ref")
+	code, _, stderr := runCLI(append([]string{"run", "-np", "1", "-out", ref}, flags...)...)
+	require.Equal(t, exitOK, code, stderr)
+	want, err := os.ReadFile(filepath.Join(ref, "samples.csv"))
+	require.NoError(t, err)
+	wantSummary := withoutExecution(t, filepath.Join(ref, "summary.json"))
+	require.Contains(t, wantSummary, "rounds")
+	for _, p := range []int{2, 3, 4} {
+		dir := filepath.Join(t.TempDir(), "np"+strconv.Itoa(p))
+		r := mpirun(t, p, nil, mpiBin, append([]string{"run", "-out", dir}, flags...)...)
+		require.Equal(t, 0, r.code, r.stderr)
+		got, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(want, got), "np %d", p)
+		assert.Equal(t, wantSummary, withoutExecution(t, filepath.Join(dir, "summary.json")), "np %d", p)
+	}
+}

@@ -39,8 +39,13 @@ func startProgress(w io.Writer, total int, scale float64, note string) *progress
 			case <-p.quit:
 				return
 			case now := <-tick.C:
-				done := min(float64(p.done.Load())*p.scale, float64(total))
 				el := now.Sub(start).Seconds()
+				if total == 0 { // -tol: the count is not known in advance
+					n := p.done.Load()
+					fmt.Fprintf(w, "mcfem: %d samples%s, %.1f samples/s, elapsed %s\n", n, note, float64(n)/el, (time.Duration(el) * time.Second).Round(time.Second))
+					continue
+				}
+				done := min(float64(p.done.Load())*p.scale, float64(total))
 				rate := done / el
 				eta := "-"
 				if rate > 0 {

@@ -39,7 +39,8 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 		"samples with -threads workers, rank 0 prints the statistics and, with -out, writes\n"+
 		"summary.json, samples.csv and timings.csv. The results depend on neither the rank count\n"+
 		"nor the threads. Under mpirun the ranks are MPI processes; otherwise -np in-process ranks.")
-	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "number of Monte Carlo samples N (≥ 1)")
+	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "number of Monte Carlo samples N (≥ 1); with -tol, the pilot")
+	fs.Float64Var(&cfg.Tol, "tol", 0, "ask for an accuracy instead of a sample count: add rounds of samples until the confidence interval's half-width is at most this (0: fixed -samples)")
 	fs.IntVar(&cfg.Cells, "mesh", cfg.Cells, "cells per side of the structured mesh of the unit square (≥ 1)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the random streams: sample i's input depends on (seed, i) only")
 	fs.IntVar(&j.np, "np", runtime.NumCPU(), "in-process ranks (≥ 1); under mpirun the rank count is mpirun's")
@@ -177,7 +178,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	j.catchSignals(true, stderr)
 	j.sayNotes(stderr)
 	if !j.quiet {
-		p := startProgress(stderr, j.cfg.Samples, 1, "")
+		total := j.cfg.Samples
+		if j.cfg.Tol > 0 {
+			total = 0 // unknown in advance
+		}
+		p := startProgress(stderr, total, 1, "")
 		defer p.stop()
 		j.opt.Progress = p.add
 	}

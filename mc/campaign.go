@@ -30,6 +30,9 @@ type Config struct {
 	Dist       Dist    // distribution of ε
 	PC         string  // CG preconditioner: "jacobi", "amg" or "none"
 	OnFailure  string  // a failed sample: "fail" (end the run), "skip" (leave it out), "retry"
+	// Tol, if > 0, makes the campaign adaptive: Samples is the pilot, and rounds add samples
+	// until the half-width of the confidence interval of the mean is at most Tol.
+	Tol float64
 	// Batch solves this many samples together (one pass over the matrix per CG iteration
 	// serves them all). Each sample's result is bit-identical to its unbatched solve, so it
 	// changes the speed, never the results.
@@ -92,6 +95,12 @@ func (c Config) Validate() error {
 		return &FieldError{"samples", fmt.Sprint(c.Samples), fmt.Sprintf("at most the %d values of %s", c.Dist.Len(), c.Dist)}
 	case !slices.Contains(Preconditioners, c.PC):
 		return &FieldError{"pc", c.PC, "one of " + strings.Join(Preconditioners, ", ")}
+	case c.Tol < 0 || math.IsNaN(c.Tol) || math.IsInf(c.Tol, 0):
+		return &FieldError{"tol", fmt.Sprint(c.Tol), "a tolerance > 0 (0: a fixed -samples)"}
+	case c.Tol > 0 && c.Samples < 2:
+		return &FieldError{"samples", fmt.Sprint(c.Samples), "a pilot of at least 2 samples with -tol"}
+	case c.Tol > 0 && c.Dist.Len() > 0:
+		return &FieldError{"tol", fmt.Sprint(c.Tol), "0 with -dist list: a list has a fixed number of samples"}
 	case !slices.Contains(FailurePolicies, c.OnFailure):
 		return &FieldError{"on-failure", c.OnFailure, "one of " + strings.Join(FailurePolicies, ", ")}
 	case c.Batch < 1 || c.Batch > MaxBatch:
@@ -193,7 +202,11 @@ type Result struct {
 	Checks  []Check
 	// Journaled samples were recovered from journals (-resume); Computed ones solved now.
 	Journaled, Computed int
-	duplicates          int // records rank 0 received twice or out of range (a bug if ever > 0)
+	// Rounds of a -tol campaign (one for a fixed N); TotalCost is the work of every sample in
+	// the statistics, Σ CG iterations × nonzeros of K: a deterministic cost measure.
+	Rounds     []Round
+	TotalCost  int64
+	duplicates int // records rank 0 received twice or out of range (a bug if ever > 0)
 	// With Options.Fields, per mesh node: the mean and standard deviation of u over the
 	// samples computed in this run (journals keep QoIs, not fields), and sample 0's u.
 	FieldMean, FieldStd, FieldSample0 []float64
@@ -229,13 +242,6 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	todo := missing(cfg.Samples, opt.Done)
-	block := func(r int) []int {
-		lo, hi := spmd.Block(len(todo), size, r)
-		return todo[lo:hi]
-	}
-	mine := block(rank)
-	recs := make([]float64, recordLen*len(mine))
 	var jw *JournalWriter
 	if opt.JournalDir != "" {
 		h := JournalHeader{Format: JournalFormat, Fields: cfg.JournalFields(), Rank: rank, Ranks: size,
@@ -247,51 +253,92 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	}
 	t1 := time.Now()
 	tm.Phase[PhaseSetup] = t1.Sub(t0).Seconds()
+	span := func(k int, from time.Time) {
+		tm.Collective[k] = [2]float64{from.Sub(t0).Seconds(), time.Since(from).Seconds()}
+	}
 
 	var fields *fieldSums
 	if opt.Fields {
 		fields = newFieldSums(model, max(opt.Threads, 1))
 	}
-	err = sampleLoop(rank, mine, cfg, model, opt, recs, t0, fields, jw)
-	if jw != nil {
-		if cerr := opt.Journals.close(jw); err == nil && cerr != nil {
-			err = fmt.Errorf("journal: %w", cerr)
+	// Rounds: a fixed-N campaign is one round of N samples. With cfg.Tol, the first round is
+	// the pilot (cfg.Samples) and each next round extends the samples to the count the
+	// statistics so far ask for, until the confidence interval's half-width is at most Tol.
+	// Each round ends with one integer allreduce of exact power sums, so every rank, for every
+	// rank count, sees the same bits and takes the same decision.
+	var (
+		mine     []int     // this rank's samples over all rounds, in order
+		recs     []float64 // their records
+		counts   = make([]int, size)
+		global   ExactPowerSums
+		computed int
+		rounds   []Round
+	)
+	n, start := cfg.Samples, 0
+	for round := 0; ; round++ {
+		todo := missingIn(start, n, opt.Done)
+		computed += len(todo)
+		lo, hi := spmd.Block(len(todo), size, rank)
+		mineR := todo[lo:hi]
+		recsR := make([]float64, recordLen*len(mineR))
+		tb := time.Now()
+		err := sampleLoop(rank, mineR, cfg, model, opt, recsR, t0, fields, jw)
+		tm.Phase[PhaseSolve] += time.Since(tb).Seconds()
+		if err != nil {
+			if jw != nil {
+				opt.Journals.close(jw)
+			}
+			return nil, err
 		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	// The rank's power sums in sample order, whatever the threads did; rank 0 adds the
-	// journaled samples'.
-	var sums PowerSums
-	for k := range mine {
-		if ok(int(recs[recordLen*k+9])) {
-			sums.Add(recs[recordLen*k+2])
+		for r := range counts {
+			l, h := spmd.Block(len(todo), size, r)
+			counts[r] += h - l
 		}
-	}
-	if rank == 0 {
-		for _, d := range opt.Done {
-			if ok(int(d.Status)) {
-				sums.Add(d.QoI)
+		mine, recs = append(mine, mineR...), append(recs, recsR...)
+		// This round's exact power sums; rank 0 adds the journaled samples of the round.
+		var sums ExactPowerSums
+		for k := range mineR {
+			if ok(int(recsR[recordLen*k+9])) {
+				sums.Add(recsR[recordLen*k+2], int64(recsR[recordLen*k+3])*int64(model.Sys.K.NNZ()))
 			}
 		}
+		if rank == 0 {
+			for _, d := range opt.Done {
+				if int(d.Index) >= start && int(d.Index) < n && ok(int(d.Status)) {
+					sums.Add(d.QoI, int64(d.Iterations)*int64(model.Sys.K.NNZ()))
+				}
+			}
+		}
+		ta := time.Now()
+		v := sums.Slice()
+		if err := c.AllreduceInt64s(v, v, spmd.Sum); err != nil {
+			return nil, err
+		}
+		span(0, ta)
+		tm.Phase[PhaseCombine] += time.Since(ta).Seconds()
+		sums.SetSlice(v)
+		global.Merge(&sums)
+		st := global.Describe(cfg.Confidence)
+		rounds = append(rounds, Round{Samples: n, Mean: st.Mean, CIHalf: st.CIHalf})
+		next := cfg.nextSamples(n, st, round)
+		if next <= n {
+			break
+		}
+		start, n = n, next
 	}
+	if jw != nil {
+		if err := opt.Journals.close(jw); err != nil {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+	}
+	cfg.Samples = n
 	t2 := time.Now()
-	tm.Phase[PhaseSolve] = t2.Sub(t1).Seconds()
 	tm.Samples = len(mine)
 
-	// Combine: one allreduce of the power sums, then the records on rank 0. Each collective's
-	// start and end (from t0) go to the trace.
-	span := func(k int, from time.Time) {
-		tm.Collective[k] = [2]float64{from.Sub(t0).Seconds(), time.Since(from).Seconds()}
-	}
-	global := sums.Slice()
-	if err := c.AllreduceFloat64s(global, global, spmd.Sum); err != nil {
-		return nil, err
-	}
-	span(0, t2)
+	// Combine: the records on rank 0 (the power sums were reduced with each round). Each
+	// collective's start and end (from t0) go to the trace.
 	tg := time.Now()
-	all, err := gatherBlocks(c, recs, recordLen, func(r int) int { return len(block(r)) })
+	all, err := gatherBlocks(c, recs, recordLen, func(r int) int { return counts[r] })
 	if err != nil {
 		return nil, err
 	}
@@ -305,7 +352,7 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 		}
 		span(2, tf)
 	}
-	tm.Phase[PhaseCombine] = time.Since(t2).Seconds()
+	tm.Phase[PhaseCombine] += time.Since(t2).Seconds()
 
 	// Per-rank timings and host names to rank 0 (after the combine they describe).
 	timing, err := gatherBlocks(c, tm.pack(), rankTimingLen, func(int) int { return 1 })
@@ -313,7 +360,8 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 		return nil, err
 	}
 
-	res := &Result{Config: cfg, Ranks: size, Wall: time.Since(t0).Seconds(), Journaled: len(opt.Done), Computed: len(todo)}
+	res := &Result{Config: cfg, Ranks: size, Wall: time.Since(t0).Seconds(), Journaled: len(opt.Done), Computed: computed,
+		Rounds: rounds, TotalCost: global.Cost}
 	res.Problem = Problem{Mesh: cfg.MeshName(), Cells: cfg.Cells, Nodes: model.Mesh.NumNodes(), Triangles: model.Mesh.NumTris(),
 		Unknowns: model.Sys.K.N, NonZeros: model.Sys.K.NNZ()}
 	// Every sample in its place: the journaled ones, then the computed ones by their index.
@@ -355,9 +403,7 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 		res.Timing[r].unpack(timing[rankTimingLen*r:])
 	}
 	res.Stats = DescribeOrdered(qois, cfg.Confidence)
-	var gs PowerSums
-	gs.SetSlice(global)
-	res.Global = Describe(&gs, cfg.Confidence)
+	res.Global = global.Describe(cfg.Confidence)
 	res.Checks = res.check()
 	if fields != nil {
 		res.Mesh = model.Mesh
@@ -368,17 +414,20 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 }
 
 // missing returns the indices in [0, n) that done does not hold, in order.
-func missing(n int, done []JournalRecord) []int {
-	have := make([]bool, n)
+func missing(n int, done []JournalRecord) []int { return missingIn(0, n, done) }
+
+// missingIn returns the indices in [lo, hi) that done does not hold, in order.
+func missingIn(lo, hi int, done []JournalRecord) []int {
+	have := make([]bool, hi-lo)
 	for _, d := range done {
-		if d.Index >= 0 && int(d.Index) < n {
-			have[d.Index] = true
+		if int(d.Index) >= lo && int(d.Index) < hi {
+			have[int(d.Index)-lo] = true
 		}
 	}
-	todo := make([]int, 0, n)
+	todo := make([]int, 0, hi-lo)
 	for i, h := range have {
 		if !h {
-			todo = append(todo, i)
+			todo = append(todo, lo+i)
 		}
 	}
 	return todo

@@ -75,6 +75,14 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 	row("excess kurtosis", s.ExKurtosis, ex.ExKurtosis, 0)
 	fmt.Fprintf(b, "(the exact values are the continuum's; the discrete QoI differs from 6ε by O(h²), see `mcfem verify`)\n\n")
 
+	if c.Tol > 0 {
+		fmt.Fprintf(b, "-tol %g: %d rounds:", c.Tol, len(r.Rounds))
+		for _, rd := range r.Rounds {
+			fmt.Fprintf(b, " N=%d (±%.3g)", rd.Samples, rd.CIHalf)
+		}
+		fmt.Fprintf(b, "; |mean − exact| = %.3g (sampling and discretisation error)\n", math.Abs(s.Mean-ex.Mean))
+	}
+	fmt.Fprintf(b, "total cost %d (CG iterations × nonzeros)\n", r.TotalCost)
 	fmt.Fprintf(b, "CG iterations: min %d, mean %.1f, max %d; largest final relative residual %.3g\n", it.Min, it.Mean, it.Max, it.MaxResidual)
 	fmt.Fprintf(b, "%-22s %10s %10s %10s\n", "time per phase [s]", "min", "avg", "max")
 	for i, ph := range r.Phases() {
@@ -147,8 +155,15 @@ type phaseJSON struct {
 // results, so two runs of the same configuration on any rank counts have identical summaries
 // once "execution" is removed.
 type Summary struct {
+	// Mean and TotalCost head the file for scripts (the same as statistics.mean, and the
+	// work of every sample in the statistics in CostUnit).
+	Mean       num     `json:"mean"`
+	TotalCost  int64   `json:"total_cost"`
+	CostUnit   string  `json:"cost_unit"`
+	Rounds     []Round `json:"rounds,omitempty"`
 	Parameters struct {
 		Samples        int    `json:"samples"`
+		Tol            num    `json:"tol,omitempty"`
 		OnFailure      string `json:"on_failure"`
 		Mesh           int    `json:"mesh,omitempty"`
 		MDPA           string `json:"mdpa,omitempty"`
@@ -251,7 +266,11 @@ func (r *Result) Summary(env Env) *Summary {
 	var o Summary
 	c, s := r.Config, r.Stats
 	pp := &o.Parameters
-	pp.Samples, pp.Seed, pp.Dist, pp.OnFailure = c.Samples, c.Seed, c.Dist.String(), c.OnFailure
+	pp.Samples, pp.Seed, pp.Dist, pp.OnFailure, pp.Tol = c.Samples, c.Seed, c.Dist.String(), c.OnFailure, num(c.Tol)
+	o.Mean, o.TotalCost, o.CostUnit = num(s.Mean), r.TotalCost, "CG iterations × nonzeros of K, summed over the samples"
+	if c.Tol > 0 {
+		o.Rounds = r.Rounds
+	}
 	if c.Mesh == nil {
 		pp.Mesh = c.Cells
 	} else {
