@@ -163,3 +163,16 @@ func discreteQoI1(t *testing.T, cells int) float64 {
 	require.NoError(t, err)
 	return q
 }
+
+func TestMLMCCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runCLI("mlmc", "-tol", "0.02", "-np", "3", "-out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "fitted rates: α = ")
+	s := withoutExecution(t, filepath.Join(dir, "summary.json"))
+	assert.InDelta(t, 1.5, s["mean"].(float64), 0.02)
+	assert.Greater(t, s["total_cost"].(float64), 0.0)
+	code, _, stderr = runCLI("mlmc", "-tol", "0")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "mcfem mlmc: -tol 0: want a tolerance > 0")
+}

@@ -25,6 +25,21 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 			c.Abort(exitInternal, fmt.Sprintf("mcfem: rank %d: internal error: panic: %v\n%s", c.Rank(), p, debug.Stack()))
 		}
 	}()
+	if len(args) > 0 && args[0] == "mlmc" {
+		var outb, errb bytes.Buffer
+		j, code := parseMLMC(args[1:], &outb, &errb)
+		if j != nil && j.npSet {
+			fmt.Fprintf(&errb, "mcfem mlmc: -np %d: -np counts in-process ranks; under mpirun the rank count is mpirun's -np (%d here)\n", j.np, c.Size())
+			j, code = nil, exitUsage
+		}
+		if code := agreeOnArgs(c, code, &outb, &errb, stdout, stderr); code >= 0 {
+			return code
+		}
+		if err := rankMain(c, func() error { return j.rankWork(c, "mpi", stdout) }); err != nil {
+			c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
+		}
+		return finishMPI(c, exitOK)
+	}
 	if len(args) == 0 || args[0] != "run" {
 		// Other commands run on rank 0 alone; the others wait for its exit code.
 		code := int64(0)
@@ -39,22 +54,8 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(&errb, "mcfem run: -np %d: -np counts in-process ranks; under mpirun the rank count is mpirun's -np (%d here)\n", j.np, c.Size())
 		j, code = nil, exitUsage
 	}
-	// Agree on the outcome: the highest exit code wins, and the lowest rank that failed prints.
-	v := []int64{int64(code), 0}
-	if code > 0 {
-		v[1] = int64(c.Size() - c.Rank())
-	}
-	if err := c.AllreduceInt64s(v, v, spmd.Max); err != nil {
-		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
-	}
-	if v[0] >= 0 {
-		if v[1] > 0 && c.Rank() == c.Size()-int(v[1]) {
-			stderr.Write(errb.Bytes())
-		}
-		if c.Rank() == 0 {
-			stdout.Write(outb.Bytes())
-		}
-		return finishMPI(c, v[0])
+	if code := agreeOnArgs(c, code, &outb, &errb, stdout, stderr); code >= 0 {
+		return code
 	}
 	env := newEnv("mpi", spmd.MPILibraryVersion())
 	env.Configuration = j.conf
@@ -76,6 +77,29 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
 	}
 	return finishMPI(c, exitOK)
+}
+
+// agreeOnArgs makes the outcome of every rank's argument check collective: the highest exit
+// code wins and the lowest rank that failed prints its message (rank 0 prints -h's output).
+// It returns -1 to go on, or the exit code after MPI_Finalize.
+func agreeOnArgs(c spmd.Comm, code int, outb, errb *bytes.Buffer, stdout, stderr io.Writer) int {
+	v := []int64{int64(code), 0}
+	if code > 0 {
+		v[1] = int64(c.Size() - c.Rank())
+	}
+	if err := c.AllreduceInt64s(v, v, spmd.Max); err != nil {
+		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
+	}
+	if v[0] < 0 {
+		return -1
+	}
+	if v[1] > 0 && c.Rank() == c.Size()-int(v[1]) {
+		stderr.Write(errb.Bytes())
+	}
+	if c.Rank() == 0 {
+		stdout.Write(outb.Bytes())
+	}
+	return finishMPI(c, v[0])
 }
 
 // finishMPI shares rank 0's exit code, finalizes MPI (every rank reaches it) and returns the code.

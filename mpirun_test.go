@@ -285,3 +285,19 @@ func TestMPITolMatchesInProcess(t *testing.T) {
 		assert.Equal(t, wantSummary, withoutExecution(t, filepath.Join(dir, "summary.json")), "np %d", p)
 	}
 }
+
+func TestMPIMLMCMatchesInProcess(t *testing.T) {
+	// Issue 7, acceptance 4: N_l and the estimate are bit-identical under mpirun and in-process.
+	mpiBin, _ := mpiBins(t)
+	flags := []string{"-tol", "0.02", "-seed", "4", "-quiet"}
+	ref := filepath.Join(t.TempDir(), "ref")
+	code, _, stderr := runCLI(append([]string{"mlmc", "-np", "1", "-out", ref}, flags...)...)
+	require.Equal(t, exitOK, code, stderr)
+	want := withoutExecution(t, filepath.Join(ref, "summary.json"))
+	for _, p := range []int{2, 3, 4} {
+		dir := filepath.Join(t.TempDir(), "np"+strconv.Itoa(p))
+		r := mpirun(t, p, nil, mpiBin, append([]string{"mlmc", "-out", dir}, flags...)...)
+		require.Equal(t, 0, r.code, r.stderr)
+		assert.Equal(t, want, withoutExecution(t, filepath.Join(dir, "summary.json")), "np %d", p)
+	}
+}
