@@ -75,17 +75,17 @@ func TestWatchdogCatchesAHang(t *testing.T) {
 }
 
 func TestSlowRankIsNotAStall(t *testing.T) {
-	// Rank 0 does eight times the work (every sample solved 8 times); the other ranks finish
-	// early and wait in the gather longer than the stall timeout. Nobody may time out, and the
-	// result is the unfaulted one.
+	// Rank 0 does sixteen times the work (every sample solved 16 times); the other ranks finish
+	// early and wait in the collective longer than the stall timeout. Nobody may time out, and
+	// the result is the unfaulted one.
 	cfg := DefaultConfig()
-	cfg.Samples, cfg.Cells = 1600, 32
+	cfg.Samples, cfg.Cells = 2000, 32
 	ref := runLocal(t, 1, cfg)
-	f, err := ParseFault("0:*:slow8")
+	f, err := ParseFault("0:*:slow16")
 	require.NoError(t, err)
-	// One sample of rank 0 (8 solves of ~0.3 ms) stays far below the stall timeout even on a
-	// loaded machine; rank 0's ~2800 extra solves keep the others waiting far longer than it.
-	const stall = 150 * time.Millisecond
+	// One sample of rank 0 (16 solves of ~0.3 ms) stays far below the stall timeout even on a
+	// loaded machine; rank 0's ~7500 extra solves keep the others waiting longer than it.
+	const stall = time.Second
 	opt := Options{StallTimeout: stall, Fault: f,
 		OnStall: func(msg string) { t.Errorf("watchdog fired: %s", msg) }}
 	res := runLocalOpt(t, 4, cfg, opt)
