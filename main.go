@@ -44,6 +44,7 @@ Usage:
   mcfem verify [flags]   mesh-convergence table of the discrete QoI against the exact 6ε
   mcfem bench [flags]    bandwidth probe, SpMV, CG and per-sample cost per mesh and preconditioner
   mcfem mlmc -tol T      multilevel Monte Carlo to an accuracy (mcfem mlmc -h)
+  mcfem mlmc-test        Giles' mlmc_test: per-level study, fitted rates, complexity table
   mcfem mesh -mesh N -o FILE.mdpa   write the structured mesh as a Kratos .mdpa file
   mcfem plot-scaling scaling.csv    speedup and efficiency PNGs from scripts/scaling.sh's CSV
   mcfem version          print the version, build and backend
@@ -100,6 +101,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return cmdMesh(args[1:], stdout, stderr)
 	case "mlmc":
 		return cmdMLMC(args[1:], stdout, stderr)
+	case "mlmc-test":
+		return cmdMLMCTest(args[1:], stdout, stderr)
 	case "plot-scaling":
 		return cmdPlotScaling(args[1:], stdout, stderr)
 	case "version":
@@ -109,6 +112,6 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "mcfem: unknown command %q (commands: run, mlmc, verify, bench, mesh, plot-scaling, version, help)\n", args[0])
+	fmt.Fprintf(stderr, "mcfem: unknown command %q (commands: run, mlmc, mlmc-test, verify, bench, mesh, plot-scaling, version, help)\n", args[0])
 	return exitUsage
 }

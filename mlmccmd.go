@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"mcfem/mc"
@@ -27,12 +28,20 @@ type mlmcJob struct {
 // parseMLMC parses and validates `mcfem mlmc`'s flags. It returns the job and -1, or nil and
 // the exit code (0 after -h).
 func parseMLMC(args []string, stdout, stderr io.Writer) (*mlmcJob, int) {
-	j := &mlmcJob{cfg: mc.DefaultMLMCConfig()}
-	m, b := &j.cfg, &j.cfg.Base
-	fs := newFlagSet("mcfem mlmc", "Multilevel Monte Carlo (Giles): levels l = 0, 1, … on meshes of -mesh·2^l cells per side,\n"+
+	return parseMLMCFlags("mcfem mlmc", "Multilevel Monte Carlo (Giles): levels l = 0, 1, … on meshes of -mesh·2^l cells per side,\n"+
 		"coupled samples (one input solved on levels l and l−1), optimal samples per level from the\n"+
 		"variances and a work measure (CG iterations × nonzeros), new levels while the estimated bias\n"+
-		"exceeds -tol/√2. Decisions come from exactly reduced sums: the same for every rank count.")
+		"exceeds -tol/√2. Decisions come from exactly reduced sums: the same for every rank count.", args, stdout, stderr, nil)
+}
+
+// parseMLMCFlags parses the flags common to mlmc and mlmc-test, plus those extra adds.
+func parseMLMCFlags(name, synopsis string, args []string, stdout, stderr io.Writer, extra func(fs flagSet)) (*mlmcJob, int) {
+	j := &mlmcJob{cfg: mc.DefaultMLMCConfig()}
+	m, b := &j.cfg, &j.cfg.Base
+	fs := newFlagSet(name, synopsis)
+	if extra != nil {
+		extra(fs)
+	}
 	fs.Float64Var(&m.Tol, "tol", m.Tol, "accuracy: sampling error (at -confidence) and bias each ≤ tol/√2")
 	fs.IntVar(&b.Cells, "mesh", b.Cells, "cells per side of level 0")
 	fs.IntVar(&m.Levels, "levels", m.Levels, "levels to start with (≥ 2)")
@@ -53,7 +62,7 @@ func parseMLMC(args []string, stdout, stderr io.Writer) (*mlmcJob, int) {
 	fs.Visit(func(f *flag.Flag) { j.npSet = j.npSet || f.Name == "np" })
 	d, err := mc.ParseDist(*dist, ".")
 	if err != nil {
-		fmt.Fprintf(stderr, "mcfem mlmc: -dist: %v\n", err)
+		fmt.Fprintf(stderr, "%s: -dist: %v\n", name, err)
 		return nil, exitUsage
 	}
 	b.Dist = d
@@ -131,3 +140,43 @@ func mlmcSummary(r *mc.MLMCResult, backend string) map[string]any {
 }
 
 func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }
+
+func cmdMLMCTest(args []string, stdout, stderr io.Writer) int {
+	var levels, n int
+	var tols string
+	j, code := parseMLMCFlags("mcfem mlmc-test", "Giles' mlmc_test: -n samples on each of -levels levels (per-level means, variances,\n"+
+		"kurtosis, consistency check and cost), the fitted rates α, β, γ, and a complexity table: mlmc at\n"+
+		"each of -tols against plain MC's cost for the same sampling error on the finest level used.",
+		args, stdout, stderr, func(fs flagSet) {
+			fs.IntVar(&levels, "levels-test", 6, "levels of the per-level study")
+			fs.IntVar(&n, "n", 2000, "samples per level in the study (≥ 10)")
+			fs.StringVar(&tols, "tols", "2e-2,1e-2,5e-3,2e-3,1e-3", "comma-separated tolerances of the complexity table")
+		})
+	if j == nil {
+		return code
+	}
+	var ts []float64
+	for _, f := range strings.Split(tols, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || !(v > 0) {
+			fmt.Fprintf(stderr, "mcfem mlmc-test: -tols %s: want comma-separated tolerances > 0\n", tols)
+			return exitUsage
+		}
+		ts = append(ts, v)
+	}
+	if levels < 2 || levels > j.cfg.MaxLevels || n < 10 {
+		fmt.Fprintf(stderr, "mcfem mlmc-test: -levels-test %d -n %d: want 2 ≤ levels ≤ -max-levels (%d) and n ≥ 10\n", levels, n, j.cfg.MaxLevels)
+		return exitUsage
+	}
+	err := spmd.RunLocal(j.np, func(c spmd.Comm) error {
+		return rankMain(c, func() error {
+			t, err := mc.RunMLMCTest(c, j.cfg, levels, n, ts)
+			if err == nil && c.Rank() == 0 {
+				fmt.Fprintf(stdout, "mcfem mlmc-test: ε ~ %s, level 0 mesh %d, CG with %s, %d ranks\n\n", j.cfg.Base.Dist, j.cfg.Base.Cells, j.cfg.Base.PC, c.Size())
+				t.Write(stdout)
+			}
+			return err
+		})
+	})
+	return exitCode(err, stderr)
+}

@@ -54,7 +54,7 @@ func (m MLMCConfig) Validate() error {
 // Level is one level's state: the exact sums of Y_l (and of Q_l) over its samples, and cost.
 type Level struct {
 	Level, Cells int
-	Y, Q         ExactPowerSums // Cost in Y: both solves of the coupled sample
+	Y, Q         ExactPowerSums // Cost in Y: both solves of the coupled sample; in Q: the fine solve alone
 }
 
 // LevelStats are a level's statistics as reported.
@@ -69,6 +69,8 @@ type LevelStats struct {
 	VarQ          float64 `json:"var_q"`
 	Cost          int64   `json:"cost"`
 	CostPerSample float64 `json:"cost_per_sample"`
+	// CostQ is the mean cost of one solve on this level alone (what plain MC pays per sample).
+	CostQ float64 `json:"cost_per_solve"`
 }
 
 // MLMCResult is what every rank holds after a campaign (the decisions are identical on all).
@@ -163,6 +165,7 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 					return nil, fmt.Errorf("level %d sample %d (eps=%g): %w", l, i, eps, err)
 				}
 				cost := int64(rf.Iterations) * int64(fine.Sys.K.NNZ())
+				fineCost := cost
 				y := qf
 				if sc != nil {
 					qc, rc, err := sc.Solve(eps)
@@ -173,7 +176,7 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 					y = qf - qc
 				}
 				local[l].Y.Add(y, cost)
-				local[l].Q.Add(qf, 0)
+				local[l].Q.Add(qf, fineCost)
 			}
 			if opt.Progress != nil {
 				opt.Progress(hi - lo)
@@ -233,6 +236,7 @@ func (r *MLMCResult) fill(levels []*Level, z float64) {
 		ls := LevelStats{Level: lv.Level, Cells: lv.Cells, N: lv.Y.N, MeanY: y.Mean, VarY: y.Variance,
 			KurtY: y.ExKurtosis + 3, MeanQ: q.Mean, VarQ: q.Variance, Cost: lv.Y.Cost}
 		ls.CostPerSample = float64(ls.Cost) / float64(max(ls.N, 1))
+		ls.CostQ = float64(lv.Q.Cost) / float64(max(ls.N, 1))
 		r.Levels = append(r.Levels, ls)
 		r.Mean += y.Mean
 		r.TotalCost += ls.Cost

@@ -2,6 +2,7 @@ package mc
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,4 +63,29 @@ func TestMLMCValidate(t *testing.T) {
 		require.ErrorAs(t, cfg.Validate(), &fe, tc.field)
 		assert.Equal(t, tc.field, fe.Field)
 	}
+}
+
+func TestMLMCTestReport(t *testing.T) {
+	// Issue 7, acceptance 2 (smaller study than `mcfem mlmc-test`'s default): α ≈ 2 and β ≈ 4
+	// within ±0.3, consistent coupling (check < 1), and MLMC cheaper than MC in the table.
+	cfg := DefaultMLMCConfig()
+	var rep *MLMCTest
+	err := spmd.RunLocal(2, func(c spmd.Comm) error {
+		r, err := RunMLMCTest(c, cfg, 5, 500, []float64{2e-2})
+		if c.Rank() == 0 {
+			rep = r
+		}
+		return err
+	})
+	require.NoError(t, err)
+	assert.InDelta(t, 2.0, rep.Alpha, 0.3)
+	assert.InDelta(t, 4.0, rep.Beta, 0.3)
+	for l, ch := range rep.Check {
+		assert.Less(t, ch, 1.0, "level %d", l+1)
+	}
+	require.Len(t, rep.Complexity, 1)
+	assert.Greater(t, rep.Complexity[0].Saving, 5.0)
+	var b strings.Builder
+	rep.Write(&b)
+	assert.Contains(t, b.String(), "β = ")
 }
