@@ -49,6 +49,7 @@ func parseMLMCFlags(name, synopsis string, args []string, stdout, stderr io.Writ
 	fs.IntVar(&m.Pilot, "pilot", m.Pilot, "samples of a new level's first round (≥ 10)")
 	fs.Uint64Var(&b.Seed, "seed", b.Seed, "seed: level l's sample i depends on (seed, l, i) only")
 	dist := fs.String("dist", b.Dist.String(), "distribution of ε: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma")
+	fieldFlags(fs, b)
 	fs.StringVar(&b.PC, "pc", b.PC, "CG preconditioner: "+strings.Join(mc.Preconditioners, ", "))
 	fs.Float64Var(&b.Rtol, "rtol", b.Rtol, "CG relative residual tolerance, in (0, 1)")
 	fs.IntVar(&b.MaxIt, "maxit", b.MaxIt, "CG iteration cap per solve (≥ 1)")
@@ -179,4 +180,12 @@ func cmdMLMCTest(args []string, stdout, stderr io.Writer) int {
 		})
 	})
 	return exitCode(err, stderr)
+}
+
+// fieldFlags adds the model flags.
+func fieldFlags(fs flagSet, cfg *mc.Config) {
+	fs.StringVar(&cfg.Model, "model", cfg.Model, "reference (diffusivity 1) or lognormal-field (κ = exp(g), g a Karhunen–Loève expansion of an exponential covariance; each sample assembles its own matrix)")
+	fs.Float64Var(&cfg.Field.Sigma, "field-sigma", cfg.Field.Sigma, "lognormal-field: standard deviation of g")
+	fs.Float64Var(&cfg.Field.Lambda, "field-lambda", cfg.Field.Lambda, "lognormal-field: correlation length of g on the unit square")
+	fs.IntVar(&cfg.Field.Terms, "field-terms", cfg.Field.Terms, "lognormal-field: Karhunen–Loève terms kept")
 }

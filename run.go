@@ -46,6 +46,7 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	fs.IntVar(&j.np, "np", runtime.NumCPU(), "in-process ranks (≥ 1); under mpirun the rank count is mpirun's")
 	fs.IntVar(&j.opt.Threads, "threads", 1, "worker threads per rank, sharing the rank's matrix and preconditioner (≥ 1)")
 	fs.Float64Var(&cfg.Rtol, "rtol", cfg.Rtol, "CG relative residual tolerance, in (0, 1)")
+	fieldFlags(fs, cfg)
 	fs.StringVar(&cfg.PC, "pc", cfg.PC, "CG preconditioner: "+strings.Join(mc.Preconditioners, ", "))
 	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, fmt.Sprintf("samples solved together, one pass over the matrix serving them all (1..%d; the results do not change)", mc.MaxBatch))
 	fs.IntVar(&cfg.MaxIt, "maxit", cfg.MaxIt, "CG iteration cap per sample (≥ 1)")

@@ -154,6 +154,16 @@ func (s *System) buildScatter() {
 	}
 }
 
+// WithOwnValues returns a copy of s that shares everything but K's values, so that a worker
+// can assemble its own per-sample matrix (AssembleStiffness) while others use theirs.
+func (s *System) WithOwnValues() *System {
+	c := *s
+	k := *s.K
+	k.Val = slices.Clone(s.K.Val)
+	c.K = &k
+	return &c
+}
+
 // prunePattern drops from K's pattern the off-diagonal entries that every triangle
 // contributes exactly zero to: the pair (a,b) of a triangle whose angle opposite edge ab is a
 // right angle has β_a β_b + γ_a γ_b = 0, whatever the diffusivity on the triangle. On the

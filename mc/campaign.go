@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"mcfem/field"
 	"mcfem/mesh"
 	"mcfem/spmd"
 )
@@ -30,6 +31,10 @@ type Config struct {
 	Dist       Dist    // distribution of ε
 	PC         string  // CG preconditioner: "jacobi", "amg" or "none"
 	OnFailure  string  // a failed sample: "fail" (end the run), "skip" (leave it out), "retry"
+	// Model is "reference" (the seed's problem: diffusivity 1) or "lognormal-field" (a random
+	// diffusivity κ = exp(g), g a truncated Karhunen–Loève expansion; see Field).
+	Model string
+	Field field.Params
 	// Tol, if > 0, makes the campaign adaptive: Samples is the pilot, and rounds add samples
 	// until the half-width of the confidence interval of the mean is at most Tol.
 	Tol float64
@@ -42,7 +47,8 @@ type Config struct {
 // DefaultConfig is the seed's campaign.
 func DefaultConfig() Config {
 	return Config{Samples: 1000, Cells: 64, Seed: 1, Rtol: 1e-8, MaxIt: 10000, Confidence: 0.95, Dist: Beta{2, 6},
-		PC: "jacobi", Batch: 1, OnFailure: "fail"}
+		PC: "jacobi", Batch: 1, OnFailure: "fail", Model: "reference",
+		Field: field.Params{Sigma: 1, Lambda: 0.3, Terms: 50}}
 }
 
 // MeshName describes the mesh for the report.
@@ -101,6 +107,13 @@ func (c Config) Validate() error {
 		return &FieldError{"samples", fmt.Sprint(c.Samples), "a pilot of at least 2 samples with -tol"}
 	case c.Tol > 0 && c.Dist.Len() > 0:
 		return &FieldError{"tol", fmt.Sprint(c.Tol), "0 with -dist list: a list has a fixed number of samples"}
+	case !slices.Contains(Models, c.Model):
+		return &FieldError{"model", c.Model, "one of " + strings.Join(Models, ", ")}
+	case c.Model == "lognormal-field" && c.Batch > 1:
+		return &FieldError{"batch", fmt.Sprint(c.Batch), "1 with -model lognormal-field: every sample has its own matrix"}
+	case c.Model == "lognormal-field" && c.Field.Validate() != nil:
+		return &FieldError{"field", fmt.Sprintf("sigma %g, lambda %g, terms %d", c.Field.Sigma, c.Field.Lambda, c.Field.Terms),
+			strings.TrimPrefix(c.Field.Validate().Error(), "field: ")}
 	case !slices.Contains(FailurePolicies, c.OnFailure):
 		return &FieldError{"on-failure", c.OnFailure, "one of " + strings.Join(FailurePolicies, ", ")}
 	case c.Batch < 1 || c.Batch > MaxBatch:
@@ -160,8 +173,12 @@ func (c Config) JournalFields() map[string]string {
 	if c.Mesh != nil {
 		mesh = c.Mesh.Hash()
 	}
+	model := c.Model
+	if model == "lognormal-field" {
+		model = fmt.Sprintf("lognormal-field sigma=%g lambda=%g terms=%d", c.Field.Sigma, c.Field.Lambda, c.Field.Terms)
+	}
 	return map[string]string{
-		"model": "reference", "mesh": mesh, "dist": c.Dist.Key(), "seed": fmt.Sprint(c.Seed),
+		"model": model, "mesh": mesh, "dist": c.Dist.Key(), "seed": fmt.Sprint(c.Seed),
 		"rtol": fmt.Sprint(c.Rtol), "maxit": fmt.Sprint(c.MaxIt), "pc": c.PC,
 	}
 }

@@ -103,6 +103,10 @@ type Exact struct {
 
 // ExactStats returns the exact statistics of 6ε for the campaign's distribution of ε.
 func (c Config) ExactStats() Exact {
+	if c.Model != "" && c.Model != "reference" {
+		nan := math.NaN() // no closed form for the random-field model
+		return Exact{nan, nan, nan, nan, nan}
+	}
 	d := c.Dist
 	return Exact{Mean: 6 * d.Mean(), Variance: 36 * d.Variance(), StdDev: 6 * math.Sqrt(d.Variance()),
 		Skewness: d.Skewness(), ExKurtosis: d.ExKurtosis()}

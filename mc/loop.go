@@ -178,6 +178,7 @@ func solveBatch(s *Solver, src *rand.PCG, rank, thread int, idx []int, eps []flo
 		}
 		SeedSample(src, cfg.Seed, 0, uint64(i))
 		eps[j] = cfg.Dist.Draw(i, src)
+		s.DrawField(src) // the random-field model (batch 1): its coefficients follow ε
 	}
 	var (
 		q    []float64

@@ -130,7 +130,7 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 	for l := range dN {
 		dN[l] = int64(mcfg.Pilot)
 	}
-	res := &MLMCResult{Config: mcfg, Ranks: size, Exact: base.ExactStats().Mean}
+	res := &MLMCResult{Config: mcfg, Ranks: size, Exact: base.ExactStats().Mean} // NaN for the field model
 	src := rand.NewPCG(0, 0)
 	for round := 1; ; round++ {
 		res.Rounds = round
@@ -160,6 +160,10 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 				i := uint64(lv.Y.N) + uint64(k)
 				SeedSample(src, base.Seed, levelStream(l), i)
 				eps := base.Dist.Draw(int(i), src)
+				sf.DrawField(src)
+				if sc != nil {
+					sc.SetField(sf)
+				}
 				qf, rf, err := sf.Solve(eps)
 				if err != nil {
 					return nil, fmt.Errorf("level %d sample %d (eps=%g): %w", l, i, eps, err)

@@ -31,6 +31,10 @@ type Env struct {
 // Reused names the sample-independent work a rank does once, as the report states it.
 func (c Config) Reused() []string {
 	pc := map[string]string{"jacobi": "Jacobi preconditioner", "amg": "AMG hierarchy (smoothed aggregation)", "none": "no preconditioner"}[c.PC]
+	if c.Model == "lognormal-field" {
+		return []string{"mesh", "CSR pattern and scatter map", "load shape F_i = ∫ f φ_i",
+			fmt.Sprintf("KL expansion (%d terms) and its basis at the triangle centroids; per sample: κ, the numeric assembly of K and the %s", c.Field.Terms, pc)}
+	}
 	return []string{"mesh", "CSR pattern and scatter map", "stiffness matrix K", pc, "load shape F_i = ∫ f φ_i"}
 }
 
