@@ -88,7 +88,7 @@ func (j *mlmcJob) rankWork(c spmd.Comm, backend string, stdout io.Writer) error 
 	if j.out == "" {
 		return nil
 	}
-	if err := mkdirAll(j.out); err != nil {
+	if err := os.MkdirAll(j.out, 0o755); err != nil {
 		return err
 	}
 	return writeFile(filepath.Join(j.out, "summary.json"), func(w io.Writer) error {
@@ -141,8 +141,6 @@ func mlmcSummary(r *mc.MLMCResult, backend string) map[string]any {
 		"execution": map[string]any{"ranks": r.Ranks, "backend": backend, "wall_seconds": r.Wall},
 	}
 }
-
-func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }
 
 func cmdMLMCTest(args []string, stdout, stderr io.Writer) int {
 	var levels, n int

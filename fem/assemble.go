@@ -129,26 +129,43 @@ func (s *System) buildPattern() error {
 }
 
 // buildScatter builds the element-to-CSR map: Scatter[9t+3a+b] is the position in K.Val of
-// the entry (row Dof[a], column Dof[b]) for local nodes a, b of triangle t, or -1.
+// the entry (row Dof[a], column Dof[b]) for local nodes a, b of triangle t, or -1. It walks the
+// rows: a dense marker maps each column of the row to its position, and every triangle at the
+// row's node fills its three entries of that row, with no search.
 func (s *System) buildScatter() {
 	m, k := s.Mesh, s.K
-	s.Scatter = make([]int32, 9*m.NumTris())
-	for t := range m.NumTris() {
-		tri := m.Tri[3*t : 3*t+3]
-		sc := s.Scatter[9*t : 9*t+9]
-		for a, va := range tri {
+	nn, nt := m.NumNodes(), m.NumTris()
+	s.Scatter = make([]int32, 9*nt)
+	for i := range s.Scatter {
+		s.Scatter[i] = -1
+	}
+	// Node-to-triangle adjacency (CSR), as in buildPattern.
+	start := make([]int32, nn+1)
+	for _, v := range m.Tri {
+		start[v+1]++
+	}
+	for v := range nn {
+		start[v+1] += start[v]
+	}
+	next := slices.Clone(start[:nn])
+	adj := make([]int32, 3*nt)
+	for c, v := range m.Tri {
+		adj[next[v]] = int32(c) // corner c = 3t + a
+		next[v]++
+	}
+	pos := make([]int32, k.N)
+	for i, v := range s.Node {
+		lo, hi := k.RowPtr[i], k.RowPtr[i+1]
+		for p := lo; p < hi; p++ {
+			pos[k.Col[p]] = p
+		}
+		for _, c := range adj[start[v]:start[v+1]] {
+			t, a := int(c)/3, int(c)%3
+			tri := m.Tri[3*t : 3*t+3]
 			for b, vb := range tri {
-				i, j := s.Dof[va], s.Dof[vb]
-				if i < 0 || j < 0 {
-					sc[3*a+b] = -1
-					continue
+				if j := s.Dof[vb]; j >= 0 {
+					s.Scatter[9*t+3*a+b] = pos[j]
 				}
-				lo := k.RowPtr[i]
-				p, ok := slices.BinarySearch(k.Col[lo:k.RowPtr[i+1]], j)
-				if !ok {
-					panic("fem: internal error: scatter pair missing from the pattern")
-				}
-				sc[3*a+b] = lo + int32(p)
 			}
 		}
 	}
