@@ -81,14 +81,11 @@ func (s *System) numberDofs() {
 	}
 }
 
-// buildPattern builds K's sparsity pattern: row i holds every unknown that shares a triangle
-// with unknown i (itself included), columns sorted. Values are allocated and left zero.
-func (s *System) buildPattern() error {
-	m := s.Mesh
-	nn, nt := m.NumNodes(), m.NumTris()
-
-	// Node-to-triangle adjacency in CSR form.
-	start := make([]int32, nn+1)
+// nodeCorners returns the node-to-triangle adjacency in CSR form: the corners c = 3t + a
+// (triangle t, local node a) at node v are adj[start[v]:start[v+1]].
+func nodeCorners(m *mesh.Mesh) (start, adj []int32) {
+	nn := m.NumNodes()
+	start = make([]int32, nn+1)
 	for _, v := range m.Tri {
 		start[v+1]++
 	}
@@ -96,19 +93,27 @@ func (s *System) buildPattern() error {
 		start[v+1] += start[v]
 	}
 	next := slices.Clone(start[:nn])
-	adj := make([]int32, 3*nt)
-	for k, v := range m.Tri {
-		adj[next[v]] = int32(k / 3)
+	adj = make([]int32, len(m.Tri))
+	for c, v := range m.Tri {
+		adj[next[v]] = int32(c)
 		next[v]++
 	}
+	return start, adj
+}
 
+// buildPattern builds K's sparsity pattern: row i holds every unknown that shares a triangle
+// with unknown i (itself included), columns sorted. Values are allocated and left zero.
+func (s *System) buildPattern() error {
+	m := s.Mesh
+	start, adj := nodeCorners(m)
 	n := len(s.Node)
 	rowPtr := make([]int32, n+1)
 	col := make([]int32, 0, 7*n) // 7 per row on a regular P1 mesh; append grows otherwise
 	mark := make([]int32, n)     // mark[j] = i+1 once column j is in row i
 	for i, v := range s.Node {
 		lo := len(col)
-		for _, t := range adj[start[v]:start[v+1]] {
+		for _, c := range adj[start[v]:start[v+1]] {
+			t := c / 3
 			for _, w := range m.Tri[3*t : 3*t+3] {
 				j := s.Dof[w]
 				if j < 0 || mark[j] == int32(i+1) {
@@ -134,25 +139,11 @@ func (s *System) buildPattern() error {
 // row's node fills its three entries of that row, with no search.
 func (s *System) buildScatter() {
 	m, k := s.Mesh, s.K
-	nn, nt := m.NumNodes(), m.NumTris()
-	s.Scatter = make([]int32, 9*nt)
+	s.Scatter = make([]int32, 9*m.NumTris())
 	for i := range s.Scatter {
 		s.Scatter[i] = -1
 	}
-	// Node-to-triangle adjacency (CSR), as in buildPattern.
-	start := make([]int32, nn+1)
-	for _, v := range m.Tri {
-		start[v+1]++
-	}
-	for v := range nn {
-		start[v+1] += start[v]
-	}
-	next := slices.Clone(start[:nn])
-	adj := make([]int32, 3*nt)
-	for c, v := range m.Tri {
-		adj[next[v]] = int32(c) // corner c = 3t + a
-		next[v]++
-	}
+	start, adj := nodeCorners(m)
 	pos := make([]int32, k.N)
 	for i, v := range s.Node {
 		lo, hi := k.RowPtr[i], k.RowPtr[i+1]
