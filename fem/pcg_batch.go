@@ -197,6 +197,14 @@ func PCGBatch(a *CSR, m Preconditioner, b, x []float64, k int, rtol float64, max
 
 // colDots sets d[j] = Σ_i x[i·k+j]·y[i·k+j], summed in row order like dot.
 func colDots(d, x, y []float64, k int) {
+	switch k {
+	case 4:
+		colDots4((*[4]float64)(d), x, y)
+		return
+	case 8:
+		colDots8((*[8]float64)(d), x, y)
+		return
+	}
 	clear(d)
 	d = d[:k]
 	y = y[:len(x)]
@@ -228,6 +236,8 @@ func spmmDot(y, x []float64, k int, rowPtr, col []int32, val []float64, d []floa
 	switch k {
 	case 1:
 		d[0] = spmvDot(y, x, rowPtr, col, val)
+	case 4:
+		spmm4Dot(y, x, rowPtr, col, val, (*[4]float64)(d))
 	case 8:
 		spmm8Dot(y, x, rowPtr, col, val, (*[8]float64)(d))
 	default:
@@ -334,6 +344,10 @@ func batchJacobiDirection(p, r, invDiag, beta []float64, k int) {
 
 // batchCGUpdate does x_j += α_j p_j, r_j -= α_j q_j and sets rr[j] = r_jᵀr_j, like cgUpdate.
 func batchCGUpdate(x, r, p, q, alpha []float64, k int, rr []float64) {
+	if k == 4 {
+		batchCGUpdate4(x, r, p, q, (*[4]float64)(alpha), (*[4]float64)(rr))
+		return
+	}
 	clear(rr)
 	rr, alpha = rr[:k], alpha[:k]
 	for i := 0; i < len(x); i += k {
@@ -349,6 +363,17 @@ func batchCGUpdate(x, r, p, q, alpha []float64, k int, rr []float64) {
 
 // batchDirection sets p_j = z_j + β_j p_j, like direction per column.
 func batchDirection(p, z, beta []float64, k int) {
+	if k == 4 {
+		b := (*[4]float64)(beta)
+		for i := 0; i+4 <= len(p); i += 4 {
+			pi, zi := (*[4]float64)(p[i:]), (*[4]float64)(z[i:])
+			pi[0] = zi[0] + b[0]*pi[0]
+			pi[1] = zi[1] + b[1]*pi[1]
+			pi[2] = zi[2] + b[2]*pi[2]
+			pi[3] = zi[3] + b[3]*pi[3]
+		}
+		return
+	}
 	beta = beta[:k]
 	for i := 0; i < len(p); i += k {
 		pi, zi := p[i:i+k], z[i:i+k]
@@ -375,4 +400,76 @@ func batchJacobiUpdate8(x, r, p, q, invDiag []float64, alpha, rz, rr *[8]float64
 		}
 	}
 	*rz, *rr = z, s
+}
+
+// colDots4 and colDots8 are colDots for k = 4 and 8, in the same order of operations.
+func colDots4(d *[4]float64, x, y []float64) {
+	var d0, d1, d2, d3 float64
+	y = y[:len(x)]
+	for i := 0; i+4 <= len(x); i += 4 {
+		xi, yi := (*[4]float64)(x[i:]), (*[4]float64)(y[i:])
+		d0 += xi[0] * yi[0]
+		d1 += xi[1] * yi[1]
+		d2 += xi[2] * yi[2]
+		d3 += xi[3] * yi[3]
+	}
+	*d = [4]float64{d0, d1, d2, d3}
+}
+
+func colDots8(d *[8]float64, x, y []float64) {
+	var s [8]float64
+	y = y[:len(x)]
+	for i := 0; i+8 <= len(x); i += 8 {
+		xi, yi := (*[8]float64)(x[i:]), (*[8]float64)(y[i:])
+		for j := range 8 {
+			s[j] += xi[j] * yi[j]
+		}
+	}
+	*d = s
+}
+
+// spmm4Dot is spmm4 fused with the column dot products xᵀy, like spmvDot per column.
+func spmm4Dot(y, x []float64, rowPtr, col []int32, val []float64, d *[4]float64) {
+	var d0, d1, d2, d3 float64
+	lo := rowPtr[0]
+	rowPtr = rowPtr[1:]
+	for i, hi := range rowPtr {
+		var s0, s1, s2, s3 float64
+		c := col[lo:hi]
+		v := val[lo:hi]
+		for e, j := range c {
+			xj := (*[4]float64)(x[int(j)*4:])
+			a := v[e]
+			s0 += a * xj[0]
+			s1 += a * xj[1]
+			s2 += a * xj[2]
+			s3 += a * xj[3]
+		}
+		yi := (*[4]float64)(y[i*4:])
+		xi := (*[4]float64)(x[i*4:])
+		yi[0], yi[1], yi[2], yi[3] = s0, s1, s2, s3
+		d0 += xi[0] * s0
+		d1 += xi[1] * s1
+		d2 += xi[2] * s2
+		d3 += xi[3] * s3
+		lo = hi
+	}
+	*d = [4]float64{d0, d1, d2, d3}
+}
+
+// batchCGUpdate4 is batchCGUpdate for k = 4, in the same order of operations.
+func batchCGUpdate4(x, r, p, q []float64, alpha, rr *[4]float64) {
+	var s [4]float64
+	a := *alpha
+	for i := 0; i+4 <= len(x); i += 4 {
+		xi, ri := (*[4]float64)(x[i:]), (*[4]float64)(r[i:])
+		pi, qi := (*[4]float64)(p[i:]), (*[4]float64)(q[i:])
+		for j := range 4 {
+			xi[j] += a[j] * pi[j]
+			v := ri[j] - a[j]*qi[j]
+			ri[j] = v
+			s[j] += v * v
+		}
+	}
+	*rr = s
 }

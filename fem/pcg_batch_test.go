@@ -35,7 +35,7 @@ func TestPCGBatchBitIdenticalToPCG(t *testing.T) {
 			name string
 			m    Preconditioner
 		}{{"jacobi-fused", jac}, {"generic", scaledJacobi{jac}}} {
-			for _, k := range []int{1, 3, 8} {
+			for _, k := range []int{1, 3, 4, 8} {
 				t.Run(fmt.Sprintf("n=%d/%s/k=%d", n, pc.name, k), func(t *testing.T) {
 					N := a.N
 					b := make([]float64, N*k)

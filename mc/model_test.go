@@ -16,7 +16,7 @@ func TestBatchDoesNotChangeResults(t *testing.T) {
 		cfg := DefaultConfig()
 		cfg.Samples, cfg.Cells, cfg.PC = 41, 16, pc
 		ref := runLocal(t, 1, cfg)
-		for _, k := range []int{2, 3, 8} {
+		for _, k := range []int{2, 3, 4, 8} {
 			cfg.Batch = k
 			res := runLocalOpt(t, 3, cfg, Options{Threads: 2})
 			assert.Equal(t, resultsOnly(ref.Records), resultsOnly(res.Records), "pc %s batch %d", pc, k)
