@@ -168,6 +168,8 @@ type Summary struct {
 	Parameters struct {
 		Samples        int    `json:"samples"`
 		Tol            num    `json:"tol,omitempty"`
+		Model          string `json:"model"`
+		Field          string `json:"field,omitempty"`
 		OnFailure      string `json:"on_failure"`
 		Mesh           int    `json:"mesh,omitempty"`
 		MDPA           string `json:"mdpa,omitempty"`
@@ -271,6 +273,10 @@ func (r *Result) Summary(env Env) *Summary {
 	c, s := r.Config, r.Stats
 	pp := &o.Parameters
 	pp.Samples, pp.Seed, pp.Dist, pp.OnFailure, pp.Tol = c.Samples, c.Seed, c.Dist.String(), c.OnFailure, num(c.Tol)
+	pp.Model = c.Model
+	if c.Model == "lognormal-field" {
+		pp.Field = fmt.Sprintf("sigma %g, lambda %g, terms %d", c.Field.Sigma, c.Field.Lambda, c.Field.Terms)
+	}
 	o.Mean, o.TotalCost, o.CostUnit = num(s.Mean), r.TotalCost, "CG iterations × nonzeros of K, summed over the samples"
 	if c.Tol > 0 {
 		o.Rounds = r.Rounds
