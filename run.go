@@ -35,7 +35,7 @@ type runJob struct {
 func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	j := &runJob{cfg: mc.DefaultConfig()}
 	cfg := &j.cfg
-	fs := newFlagSet("mcfem run", "Runs a Monte Carlo campaign of the reference problem: each rank solves its block of\n"+
+	fs := newFlagSet("mcfem run", "Runs a Monte Carlo campaign (the seed's problem, or -model lognormal-field): each rank solves its block of\n"+
 		"samples with -threads workers, rank 0 prints the statistics and, with -out, writes\n"+
 		"summary.json, samples.csv and timings.csv. The results depend on neither the rank count\n"+
 		"nor the threads. Under mpirun the ranks are MPI processes; otherwise -np in-process ranks.")
@@ -52,7 +52,7 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	fs.IntVar(&cfg.MaxIt, "maxit", cfg.MaxIt, "CG iteration cap per sample (≥ 1)")
 	fs.Float64Var(&cfg.Confidence, "confidence", cfg.Confidence, "level of the confidence interval of the mean, in (0, 1)")
 	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, "end the job when a rank with samples left finishes none for this long (0: never); ranks that are done never time out")
-	fs.StringVar(&j.out, "out", "", "directory to write summary.json, samples.csv and timings.csv into (created if needed)")
+	fs.StringVar(&j.out, "out", "", "directory to write summary.json, samples.csv, timings.csv and the journal (journal/, for -resume) into (created if needed)")
 	fs.BoolVar(&j.quiet, "quiet", false, "print no summary on stdout (errors still go to stderr, files are still written)")
 	fs.BoolVar(&j.resume, "resume", false, "with -out: take the finished samples from the journals in -out (written by an earlier, interrupted run, on any rank count) and compute only the rest")
 	fs.StringVar(&cfg.OnFailure, "on-failure", cfg.OnFailure, "a sample whose CG does not converge, breaks down or gives a NaN/Inf QoI: fail (end the run), skip (record it, leave it out of the statistics), retry (once, with 10× -maxit, then fail)")
