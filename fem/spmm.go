@@ -47,48 +47,14 @@ func spmmGeneric(y, x []float64, k int, rowPtr, col []int32, val []float64) {
 	}
 }
 
+// spmm4 and spmm8 are the fused kernels with the dot products discarded: one inner loop
+// each, kept in pcg_batch.go (the extra n·k multiply-adds cost nothing next to the matrix pass).
 func spmm4(y, x []float64, rowPtr, col []int32, val []float64) {
-	lo := rowPtr[0]
-	rowPtr = rowPtr[1:]
-	for i, hi := range rowPtr {
-		var s0, s1, s2, s3 float64
-		c := col[lo:hi]
-		v := val[lo:hi]
-		for e, j := range c {
-			xj := x[int(j)*4 : int(j)*4+4 : int(j)*4+4]
-			a := v[e]
-			s0 += a * xj[0]
-			s1 += a * xj[1]
-			s2 += a * xj[2]
-			s3 += a * xj[3]
-		}
-		yi := y[i*4 : i*4+4 : i*4+4]
-		yi[0], yi[1], yi[2], yi[3] = s0, s1, s2, s3
-		lo = hi
-	}
+	var d [4]float64
+	spmm4Dot(y, x, rowPtr, col, val, &d)
 }
 
 func spmm8(y, x []float64, rowPtr, col []int32, val []float64) {
-	lo := rowPtr[0]
-	rowPtr = rowPtr[1:]
-	for i, hi := range rowPtr {
-		var s0, s1, s2, s3, s4, s5, s6, s7 float64
-		c := col[lo:hi]
-		v := val[lo:hi]
-		for e, j := range c {
-			xj := x[int(j)*8 : int(j)*8+8 : int(j)*8+8]
-			a := v[e]
-			s0 += a * xj[0]
-			s1 += a * xj[1]
-			s2 += a * xj[2]
-			s3 += a * xj[3]
-			s4 += a * xj[4]
-			s5 += a * xj[5]
-			s6 += a * xj[6]
-			s7 += a * xj[7]
-		}
-		yi := y[i*8 : i*8+8 : i*8+8]
-		yi[0], yi[1], yi[2], yi[3], yi[4], yi[5], yi[6], yi[7] = s0, s1, s2, s3, s4, s5, s6, s7
-		lo = hi
-	}
+	var d [8]float64
+	spmm8Dot(y, x, rowPtr, col, val, &d)
 }
