@@ -18,6 +18,10 @@ const errJacobiLen = "fem: Jacobi vector length does not match the preconditione
 // PCG recognises *Jacobi and fuses its application into the vector updates.
 type Jacobi struct {
 	InvDiag []float64 // 1 / a_ii per row
+	// band is the matrix's band form when it has one (see newBand): PCG then runs its fused
+	// two-sweep iteration on it. Built by Update from the matrix given there; PCG uses it
+	// only for that matrix (same arrays).
+	band *band
 }
 
 // NewJacobi returns the Jacobi preconditioner of a. It returns an error naming the row if a
@@ -30,8 +34,9 @@ func NewJacobi(a *CSR) (*Jacobi, error) {
 	return j, nil
 }
 
-// Update recomputes InvDiag in place from a's current values (after AssembleStiffness), with
-// no allocation. It panics if a's size differs from the preconditioner's; on error InvDiag is
+// Update recomputes InvDiag in place from a's current values (after AssembleStiffness), and
+// the band form of a that PCG's fused iteration runs on when a is banded (allocated on the
+// first call only). It panics if a's size differs from the preconditioner's; on error InvDiag is
 // partly updated and must not be used.
 func (j *Jacobi) Update(a *CSR) error {
 	a.check()
@@ -55,6 +60,7 @@ func (j *Jacobi) Update(a *CSR) error {
 		}
 		j.InvDiag[i] = 1 / d
 	}
+	j.band = newBand(a, j.band)
 	return nil
 }
 
