@@ -84,6 +84,10 @@ func gsLower2(x, b []float64, kb, tb int, l *amgLevel) {
 // fourth lane starts from b = 0 and stays zero (a batch whose k leaves three lanes runs them
 // in one four-lane pass).
 func gsLower4(x, b []float64, kb, tb, nb int, l *amgLevel) {
+	if useAVX && nb == 4 {
+		gsLower4Fast(x, b, kb, tb, l)
+		return
+	}
 	n := l.n
 	rowPtr, col := l.lower.rowPtr[:n+1], l.lower.col
 	val := l.lower.val[:len(col)]
@@ -177,6 +181,10 @@ func gsBack2(x []float64, l *amgLevel) {
 
 // gsBack4 is gsBack1 for four lanes (X stride 4).
 func gsBack4(x []float64, l *amgLevel) {
+	if useAVX {
+		gsBack4Fast(x, l)
+		return
+	}
 	n := l.n
 	rowPtr, col := l.back.rowPtr[:n+1], l.back.col
 	val := l.back.val[:len(col)]
@@ -229,6 +237,10 @@ func restrict2(y, x []float64, s *sparse) {
 
 // restrict4 is the restriction for four lanes (stride 4).
 func restrict4(y, x []float64, s *sparse) {
+	if useAVX {
+		spmm4Fast(y, x, s.rowPtr, s.col, s.val)
+		return
+	}
 	lo := s.rowPtr[0]
 	for i, hi := range s.rowPtr[1:] {
 		var a0, a1, a2, a3 float64

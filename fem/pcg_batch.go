@@ -430,6 +430,10 @@ func colDots8(d *[8]float64, x, y []float64) {
 
 // spmm4Dot is spmm4 fused with the column dot products xᵀy, like spmvDot per column.
 func spmm4Dot(y, x []float64, rowPtr, col []int32, val []float64, d *[4]float64) {
+	if useAVX {
+		spmm4DotFast(y, x, rowPtr, col, val, d)
+		return
+	}
 	var d0, d1, d2, d3 float64
 	lo := rowPtr[0]
 	rowPtr = rowPtr[1:]
