@@ -270,13 +270,26 @@ func powerRadius(a *sparse, diag []float64, iters int) float64 {
 		x[i] = float64((h*2685821657736338717)>>11)/(1<<53) - 0.5
 	}
 	diag = diag[:n]
+	inv := make([]float64, n)
+	for i, d := range diag {
+		inv[i] = 1 / d
+	}
 	rho := 0.0
 	for range iters {
-		spmv(y, x, a.rowPtr, a.col, a.val)
+		// y = A x with xᵀA x and xᵀD x in the same sweep.
 		var xax, xdx float64
-		for i, v := range y {
-			xax += x[i] * v
-			xdx += x[i] * diag[i] * x[i]
+		lo := a.rowPtr[0]
+		for i, hi := range a.rowPtr[1 : n+1] {
+			c, v := a.col[lo:hi], a.val[lo:hi]
+			var s float64
+			for e, j := range c {
+				s += v[e] * x[j]
+			}
+			y[i] = s
+			xi := x[i]
+			xax += xi * s
+			xdx += xi * diag[i] * xi
+			lo = hi
 		}
 		if !(xdx > 0) {
 			return rho
@@ -284,7 +297,7 @@ func powerRadius(a *sparse, diag []float64, iters int) float64 {
 		rho = xax / xdx
 		scale := 1 / math.Sqrt(xdx)
 		for i, v := range y {
-			x[i] = v / diag[i] * scale
+			x[i] = v * inv[i] * scale
 		}
 	}
 	return rho

@@ -53,10 +53,11 @@ func NewSystem(m *mesh.Mesh, f Source) (*System, error) {
 	if len(s.Node) == 0 {
 		return nil, fmt.Errorf("fem: no unknowns: all %d nodes are Dirichlet nodes", m.NumNodes())
 	}
-	if err := s.buildPattern(); err != nil {
+	start, adj := nodeCorners(m)
+	if err := s.buildPattern(start, adj); err != nil {
 		return nil, err
 	}
-	s.buildScatter()
+	s.buildScatter(start, adj)
 	s.prunePattern()
 	s.AssembleStiffness(nil)
 	s.lumpedArea()
@@ -101,11 +102,11 @@ func nodeCorners(m *mesh.Mesh) (start, adj []int32) {
 	return start, adj
 }
 
-// buildPattern builds K's sparsity pattern: row i holds every unknown that shares a triangle
-// with unknown i (itself included), columns sorted. Values are allocated and left zero.
-func (s *System) buildPattern() error {
+// buildPattern builds K's sparsity pattern from the node-to-corner adjacency (nodeCorners):
+// row i holds every unknown that shares a triangle with unknown i (itself included), columns
+// sorted. Values are allocated and left zero.
+func (s *System) buildPattern(start, adj []int32) error {
 	m := s.Mesh
-	start, adj := nodeCorners(m)
 	n := len(s.Node)
 	rowPtr := make([]int32, n+1)
 	col := make([]int32, 0, 7*n) // 7 per row on a regular P1 mesh; append grows otherwise
@@ -136,14 +137,14 @@ func (s *System) buildPattern() error {
 // buildScatter builds the element-to-CSR map: Scatter[9t+3a+b] is the position in K.Val of
 // the entry (row Dof[a], column Dof[b]) for local nodes a, b of triangle t, or -1. It walks the
 // rows: a dense marker maps each column of the row to its position, and every triangle at the
-// row's node fills its three entries of that row, with no search.
-func (s *System) buildScatter() {
+// row's node fills its three entries of that row, with no search. start and adj are
+// nodeCorners'.
+func (s *System) buildScatter(start, adj []int32) {
 	m, k := s.Mesh, s.K
 	s.Scatter = make([]int32, 9*m.NumTris())
 	for i := range s.Scatter {
 		s.Scatter[i] = -1
 	}
-	start, adj := nodeCorners(m)
 	pos := make([]int32, k.N)
 	for i, v := range s.Node {
 		lo, hi := k.RowPtr[i], k.RowPtr[i+1]
