@@ -67,10 +67,10 @@ type Row struct {
 	SetupFirstSeconds float64 `json:"setup_first_seconds"`
 	SetupSpMVEq       float64 `json:"setup_spmv_equiv"`
 	PCSetupSeconds    float64 `json:"pc_setup_seconds"`
-	SampleSeconds  float64 `json:"sample_seconds"` // per sample: load + solve + QoI
-	SampleSpMVEq   float64 `json:"sample_spmv_equiv"`
-	Samples        int     `json:"samples_timed"`
-	Skipped        string  `json:"skipped,omitempty"`
+	SampleSeconds     float64 `json:"sample_seconds"` // per sample: load + solve + QoI
+	SampleSpMVEq      float64 `json:"sample_spmv_equiv"`
+	Samples           int     `json:"samples_timed"`
+	Skipped           string  `json:"skipped,omitempty"`
 }
 
 // Report is a whole `mcfem bench` run.
