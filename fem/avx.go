@@ -33,6 +33,22 @@ func spmm4DotFast(y, x []float64, rowPtr, col []int32, val []float64, d *[4]floa
 	}
 }
 
+// spmm8DotFast is spmm8Dot with the AVX kernel.
+func spmm8DotFast(y, x []float64, rowPtr, col []int32, val []float64, d *[8]float64) {
+	n := len(rowPtr) - 1
+	if n < 1 {
+		*d = [8]float64{}
+		return
+	}
+	checkCSRArgs(rowPtr, col, val)
+	if len(y) < 8*n || len(x) < 8*n {
+		panic(errAVXLen)
+	}
+	if !spmm8DotAVX(&y[0], &x[0], len(x)/8, &rowPtr[0], colPtr(col), valPtr(val), len(col), n, d) {
+		panic(errAVXCol)
+	}
+}
+
 // spmm4Fast is y = S x for four lanes with the AVX kernel (the restriction).
 func spmm4Fast(y, x []float64, rowPtr, col []int32, val []float64) {
 	n := len(rowPtr) - 1

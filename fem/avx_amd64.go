@@ -19,3 +19,6 @@ func gsLower4AVX(xl, x *float64, xrows int, b *float64, bstride int, rowPtr, col
 
 //go:noescape
 func gsBack4AVX(xl, x *float64, xrows int, rowPtr, col *int32, val *float64, ncol int, sup *float64, n int) bool
+
+//go:noescape
+func spmm8DotAVX(y, x *float64, xrows int, rowPtr, col *int32, val *float64, ncol, n int, d *[8]float64) bool

@@ -265,3 +265,69 @@ bbad:
 	VZEROUPPER
 	MOVB   $0, ret+72(FP)
 	RET
+
+// func spmm8DotAVX(y, x *float64, xrows int, rowPtr, col *int32, val *float64, ncol, n int, d *[8]float64) bool
+//
+// spmm4DotAVX for eight lanes: two YMM registers per row.
+TEXT ·spmm8DotAVX(SB), NOSPLIT, $0-73
+	MOVQ   y+0(FP), DI
+	MOVQ   x+8(FP), SI
+	MOVQ   xrows+16(FP), R13
+	MOVQ   rowPtr+24(FP), R8
+	MOVQ   col+32(FP), R9
+	MOVQ   val+40(FP), R10
+	MOVQ   n+56(FP), CX
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	XORQ   BX, BX        // 64·i
+	MOVLQSX (R8), AX
+	TESTQ  CX, CX
+	JEQ    d8done
+
+d8row:
+	MOVLQSX 4(R8), DX
+	CMPQ   DX, ncol+48(FP)
+	JG     d8bad
+	ADDQ   $4, R8
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	CMPQ   AX, DX
+	JGE    d8rowend
+
+d8entry:
+	MOVLQSX (R9)(AX*4), R12
+	CMPQ   R12, R13
+	JAE    d8bad
+	SHLQ   $6, R12
+	VBROADCASTSD (R10)(AX*8), Y2
+	VMULPD (SI)(R12*1), Y2, Y3
+	VADDPD Y3, Y0, Y0
+	VMULPD 32(SI)(R12*1), Y2, Y3
+	VADDPD Y3, Y1, Y1
+	INCQ   AX
+	CMPQ   AX, DX
+	JLT    d8entry
+
+d8rowend:
+	VMOVUPD Y0, (DI)(BX*1)
+	VMOVUPD Y1, 32(DI)(BX*1)
+	VMULPD (SI)(BX*1), Y0, Y3
+	VADDPD Y3, Y4, Y4
+	VMULPD 32(SI)(BX*1), Y1, Y3
+	VADDPD Y3, Y5, Y5
+	ADDQ   $64, BX
+	DECQ   CX
+	JNZ    d8row
+
+d8done:
+	MOVQ   d+64(FP), R11
+	VMOVUPD Y4, (R11)
+	VMOVUPD Y5, 32(R11)
+	VZEROUPPER
+	MOVB   $1, ret+72(FP)
+	RET
+
+d8bad:
+	VZEROUPPER
+	MOVB   $0, ret+72(FP)
+	RET

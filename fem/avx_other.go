@@ -22,3 +22,7 @@ func gsLower4AVX(xl, x *float64, xrows int, b *float64, bstride int, rowPtr, col
 func gsBack4AVX(xl, x *float64, xrows int, rowPtr, col *int32, val *float64, ncol int, sup *float64, n int) bool {
 	panic(errNoAVX)
 }
+
+func spmm8DotAVX(y, x *float64, xrows int, rowPtr, col *int32, val *float64, ncol, n int, d *[8]float64) bool {
+	panic(errNoAVX)
+}

@@ -34,6 +34,14 @@ func TestFourLaneKernelsMatchGo(t *testing.T) {
 			withGoKernels(func() { spmm4Dot(y2, x, a.RowPtr, a.Col, a.Val, &d2) })
 			assert.Equal(t, y2, y)
 			assert.Equal(t, d2, d)
+
+			x8 := randomVector(rng, 8*n)
+			y8, y82 := make([]float64, 8*n), make([]float64, 8*n)
+			var e, e2 [8]float64
+			spmm8Dot(y8, x8, a.RowPtr, a.Col, a.Val, &e)
+			withGoKernels(func() { spmm8Dot(y82, x8, a.RowPtr, a.Col, a.Val, &e2) })
+			assert.Equal(t, y82, y8)
+			assert.Equal(t, e2, e)
 		})
 	}
 	for _, c := range amgCases(t) {
@@ -59,5 +67,8 @@ func TestFourLaneKernelsCheckIndices(t *testing.T) {
 	assert.Panics(t, func() { spmm4Dot(y, x, badCol.RowPtr, badCol.Col, badCol.Val, &d) })
 	badPtr := []int32{0, 3, 2}
 	assert.Panics(t, func() { spmm4Dot(y, x, badPtr, badCol.Col, badCol.Val, &d) })
+	var d8 [8]float64
+	x8, y8 := make([]float64, 16), make([]float64, 16)
+	assert.Panics(t, func() { spmm8Dot(y8, x8, badCol.RowPtr, badCol.Col, badCol.Val, &d8) })
 	assert.Panics(t, func() { restrict4(y, x, &sparse{rowPtr: badCol.RowPtr, col: badCol.Col, val: badCol.Val}) })
 }

@@ -249,6 +249,10 @@ func spmmDot(y, x []float64, k int, rowPtr, col []int32, val []float64, d []floa
 // spmm8Dot is spmm8 fused with the column dot products xᵀy (no second pass over x and y),
 // summing like spmvDot per column.
 func spmm8Dot(y, x []float64, rowPtr, col []int32, val []float64, d *[8]float64) {
+	if useAVX {
+		spmm8DotFast(y, x, rowPtr, col, val, d)
+		return
+	}
 	var d0, d1, d2, d3, d4, d5, d6, d7 float64
 	lo := rowPtr[0]
 	rowPtr = rowPtr[1:]
@@ -348,6 +352,10 @@ func batchCGUpdate(x, r, p, q, alpha []float64, k int, rr []float64) {
 		batchCGUpdate4(x, r, p, q, (*[4]float64)(alpha), (*[4]float64)(rr))
 		return
 	}
+	if k == 8 {
+		batchCGUpdate8(x, r, p, q, (*[8]float64)(alpha), (*[8]float64)(rr))
+		return
+	}
 	clear(rr)
 	rr, alpha = rr[:k], alpha[:k]
 	for i := 0; i < len(x); i += k {
@@ -371,6 +379,16 @@ func batchDirection(p, z, beta []float64, k int) {
 			pi[1] = zi[1] + b[1]*pi[1]
 			pi[2] = zi[2] + b[2]*pi[2]
 			pi[3] = zi[3] + b[3]*pi[3]
+		}
+		return
+	}
+	if k == 8 {
+		b := (*[8]float64)(beta)
+		for i := 0; i+8 <= len(p); i += 8 {
+			pi, zi := (*[8]float64)(p[i:]), (*[8]float64)(z[i:])
+			for j := range 8 {
+				pi[j] = zi[j] + b[j]*pi[j]
+			}
 		}
 		return
 	}
@@ -469,6 +487,23 @@ func batchCGUpdate4(x, r, p, q []float64, alpha, rr *[4]float64) {
 		xi, ri := (*[4]float64)(x[i:]), (*[4]float64)(r[i:])
 		pi, qi := (*[4]float64)(p[i:]), (*[4]float64)(q[i:])
 		for j := range 4 {
+			xi[j] += a[j] * pi[j]
+			v := ri[j] - a[j]*qi[j]
+			ri[j] = v
+			s[j] += v * v
+		}
+	}
+	*rr = s
+}
+
+// batchCGUpdate8 is batchCGUpdate for k = 8, in the same order of operations.
+func batchCGUpdate8(x, r, p, q []float64, alpha, rr *[8]float64) {
+	var s [8]float64
+	a := *alpha
+	for i := 0; i+8 <= len(x); i += 8 {
+		xi, ri := (*[8]float64)(x[i:]), (*[8]float64)(r[i:])
+		pi, qi := (*[8]float64)(p[i:]), (*[8]float64)(q[i:])
+		for j := range 8 {
 			xi[j] += a[j] * pi[j]
 			v := ri[j] - a[j]*qi[j]
 			ri[j] = v
