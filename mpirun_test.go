@@ -99,6 +99,22 @@ func TestMPIOutputsMatchInProcess(t *testing.T) {
 			assert.Equal(t, refSummary, withoutExecution(t, filepath.Join(dir, "summary.json")), "np %d threads %s", p, threads)
 		}
 	}
+	// The direct solver (issue 4): mpirun -np 3 with batches of 4 gives the in-process
+	// -np 1 unbatched samples.csv byte for byte.
+	direct := append([]string{"-solver", "cholesky"}, flags...)
+	refD := filepath.Join(base, "local-cholesky")
+	code, _, stderr = runCLI(append([]string{"run", "-np", "1", "-out", refD}, direct...)...)
+	require.Equal(t, exitOK, code, stderr)
+	refDCSV, err := os.ReadFile(filepath.Join(refD, "samples.csv"))
+	require.NoError(t, err)
+	dirD := filepath.Join(base, "mpi-cholesky")
+	rd := mpirun(t, 3, nil, mpiBin, append([]string{"run", "-batch", "4", "-out", dirD}, direct...)...)
+	require.Equal(t, 0, rd.code, rd.stderr)
+	csvD, err := os.ReadFile(filepath.Join(dirD, "samples.csv"))
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(refDCSV, csvD), "samples.csv: mpirun -np 3 -solver cholesky -batch 4 differs from in-process")
+	assert.Equal(t, withoutExecution(t, filepath.Join(refD, "summary.json")), withoutExecution(t, filepath.Join(dirD, "summary.json")))
+
 	// The report says it ran on MPI ranks.
 	r := mpirun(t, 2, nil, mpiBin, "run", "-samples", "20", "-mesh", "8", "-threads", "2")
 	require.Equal(t, 0, r.code, r.stderr)

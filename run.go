@@ -48,6 +48,7 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	fs.Float64Var(&cfg.Rtol, "rtol", cfg.Rtol, "CG relative residual tolerance, in (0, 1)")
 	fieldFlags(fs, cfg)
 	fs.StringVar(&cfg.PC, "pc", cfg.PC, "CG preconditioner: "+strings.Join(mc.Preconditioners, ", "))
+	fs.StringVar(&cfg.Solver, "solver", "cg", "cg (preconditioned CG, -pc), cholesky (a sparse Cholesky factor of K per rank, nested-dissection ordering; each sample a forward and a backward solve, its residual checked against -rtol; reference model only) or auto (the cheaper of the factor and AMG-CG for -samples solves by a cost model, the factor only up to 4 GiB per rank; the report says which and why)")
 	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, fmt.Sprintf("samples solved together, one pass over the matrix serving them all (1..%d; the results do not change)", mc.MaxBatch))
 	fs.IntVar(&cfg.MaxIt, "maxit", cfg.MaxIt, "CG iteration cap per sample (≥ 1)")
 	fs.Float64Var(&cfg.Confidence, "confidence", cfg.Confidence, "level of the confidence interval of the mean, in (0, 1)")

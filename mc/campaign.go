@@ -30,7 +30,11 @@ type Config struct {
 	Confidence float64 // level of the confidence interval of the mean
 	Dist       Dist    // distribution of ε
 	PC         string  // CG preconditioner: "jacobi", "amg" or "none"
-	OnFailure  string  // a failed sample: "fail" (end the run), "skip" (leave it out), "retry"
+	// Solver is "cg" (preconditioned CG, the default), "cholesky" (a sparse Cholesky factor
+	// of K, computed once per rank; each sample is a forward and a backward solve) or "auto"
+	// (the cheaper of the two by a cost model; see chooseSolver). "" means "cg".
+	Solver    string
+	OnFailure string // a failed sample: "fail" (end the run), "skip" (leave it out), "retry"
 	// Model is "reference" (the seed's problem: diffusivity 1) or "lognormal-field" (a random
 	// diffusivity κ = exp(g), g a truncated Karhunen–Loève expansion; see Field).
 	Model string
@@ -99,6 +103,10 @@ func (c Config) Validate() error {
 		return &FieldError{"dist", "none", "a distribution"}
 	case c.Dist.Len() > 0 && c.Samples > c.Dist.Len():
 		return &FieldError{"samples", fmt.Sprint(c.Samples), fmt.Sprintf("at most the %d values of %s", c.Dist.Len(), c.Dist)}
+	case c.Solver != "" && !slices.Contains(Solvers, c.Solver):
+		return &FieldError{"solver", c.Solver, "one of " + strings.Join(Solvers, ", ")}
+	case c.Solver == "cholesky" && c.Model == "lognormal-field":
+		return &FieldError{"solver", c.Solver, "cg or auto with -model lognormal-field: every sample has its own matrix, a factor would serve one sample"}
 	case !slices.Contains(Preconditioners, c.PC):
 		return &FieldError{"pc", c.PC, "one of " + strings.Join(Preconditioners, ", ")}
 	case c.Tol < 0 || math.IsNaN(c.Tol) || math.IsInf(c.Tol, 0):
@@ -177,10 +185,14 @@ func (c Config) JournalFields() map[string]string {
 	if model == "lognormal-field" {
 		model = fmt.Sprintf("lognormal-field sigma=%g lambda=%g terms=%d", c.Field.Sigma, c.Field.Lambda, c.Field.Terms)
 	}
-	return map[string]string{
+	f := map[string]string{
 		"model": model, "mesh": mesh, "dist": c.Dist.Key(), "seed": fmt.Sprint(c.Seed),
 		"rtol": fmt.Sprint(c.Rtol), "maxit": fmt.Sprint(c.MaxIt), "pc": c.PC,
 	}
+	if c.Solver != "" && c.Solver != "cg" { // absent for CG: journals of earlier versions stay valid
+		f["solver"] = c.Solver
+	}
+	return f
 }
 
 // Phase names, in the order of the per-rank timing vector.
@@ -234,6 +246,12 @@ type Result struct {
 type Problem struct {
 	Mesh                                        string // "unit square 64×64" or the mesh file
 	Cells, Nodes, Triangles, Unknowns, NonZeros int
+	// Solver describes what solved the samples ("CG, preconditioner amg" or the Cholesky
+	// factor with its size and time); SolverChoice is -solver auto's reason ("" otherwise).
+	Solver, SolverChoice string
+	Direct               bool   // the samples were solved with the Cholesky factor
+	FactorBytes          int64  // memory of the factor per rank (Direct)
+	CostUnit             string // what TotalCost counts
 }
 
 // Run is the campaign as every rank runs it: build the model once, solve the rank's block of
@@ -316,13 +334,13 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 		var sums ExactPowerSums
 		for k := range mineR {
 			if ok(int(recsR[recordLen*k+9])) {
-				sums.Add(recsR[recordLen*k+2], int64(recsR[recordLen*k+3])*int64(model.Sys.K.NNZ()))
+				sums.Add(recsR[recordLen*k+2], model.SampleCost(int(recsR[recordLen*k+3])))
 			}
 		}
 		if rank == 0 {
 			for _, d := range opt.Done {
 				if int(d.Index) >= start && int(d.Index) < n && ok(int(d.Status)) {
-					sums.Add(d.QoI, int64(d.Iterations)*int64(model.Sys.K.NNZ()))
+					sums.Add(d.QoI, model.SampleCost(int(d.Iterations)))
 				}
 			}
 		}
@@ -380,7 +398,11 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	res := &Result{Config: cfg, Ranks: size, Wall: time.Since(t0).Seconds(), Journaled: len(opt.Done), Computed: computed,
 		Rounds: rounds, TotalCost: global.Cost}
 	res.Problem = Problem{Mesh: cfg.MeshName(), Cells: cfg.Cells, Nodes: model.Mesh.NumNodes(), Triangles: model.Mesh.NumTris(),
-		Unknowns: model.Sys.K.N, NonZeros: model.Sys.K.NNZ()}
+		Unknowns: model.Sys.K.N, NonZeros: model.Sys.K.NNZ(), Solver: model.SolverText(), SolverChoice: model.SolverNote,
+		Direct: model.Chol != nil, CostUnit: model.CostUnit()}
+	if model.Chol != nil {
+		res.Problem.FactorBytes = model.Chol.Bytes()
+	}
 	// Every sample in its place: the journaled ones, then the computed ones by their index.
 	res.Records = make([]Record, cfg.Samples)
 	filled := make([]bool, cfg.Samples)

@@ -2,9 +2,11 @@ package mc
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
+	"mcfem/chol"
 	"mcfem/fem"
 	"mcfem/field"
 	"mcfem/mesh"
@@ -12,6 +14,9 @@ import (
 
 // Preconditioners lists the values of Config.PC.
 var Preconditioners = []string{"jacobi", "amg", "none"}
+
+// Solvers lists the values of Config.Solver.
+var Solvers = []string{"cg", "cholesky", "auto"}
 
 // Models lists the values of Config.Model.
 var Models = []string{"reference", "lognormal-field"}
@@ -37,6 +42,10 @@ type Model struct {
 	// up once); every sample assembles its own K and preconditioner into its worker's copy.
 	KL    *field.KL
 	Basis []float64
+	// Chol is the Cholesky factor of K when the samples are solved directly (-solver
+	// cholesky, or auto's choice; PC is then nil); SolverNote is auto's reason.
+	Chol       *chol.Factor
+	SolverNote string
 }
 
 // NewModel builds the model of the configuration: mesh, system and preconditioner.
@@ -56,6 +65,25 @@ func NewModel(cfg Config) (*Model, error) {
 	t1 := time.Now()
 	md := &Model{Cells: cfg.Cells, Mesh: m, Sys: sys, PCName: cfg.PC, Rtol: cfg.Rtol, MaxIt: cfg.MaxIt,
 		Batch: max(cfg.Batch, 1), AssemblySeconds: t1.Sub(t0).Seconds()}
+	solver := cfg.Solver
+	var an *chol.Analysis
+	if solver == "auto" {
+		solver, md.SolverNote, an = chooseSolver(cfg, sys.K)
+		if solver == "cg" && cfg.Model != "lognormal-field" {
+			cfg.PC, md.PCName = "amg", "amg"
+		}
+	}
+	if solver == "cholesky" {
+		if an == nil {
+			an = chol.Analyze(sys.K, chol.Options{})
+		}
+		if md.Chol, err = an.Factor(); err != nil {
+			return nil, fmt.Errorf("mc: cholesky: %w", err)
+		}
+		md.PCName = ""
+		md.PCSeconds = time.Since(t1).Seconds()
+		return md, nil
+	}
 	switch cfg.PC {
 	case "jacobi", "":
 		md.PCName = "jacobi"
@@ -102,16 +130,25 @@ type Solver struct {
 	errs   []error
 	qoi    []float64
 	epsBuf []float64
+	cws    *chol.Workspace // direct solves: the factor's workspace
+	ku     []float64       // direct solves: K u, for the residual check
 }
 
 // NewSolver allocates a worker's state.
 func (m *Model) NewSolver() *Solver {
 	n, k := m.Sys.K.N, m.Batch
-	s := &Solver{m: m, sys: m.Sys, k: k, pc: bindPC(m.PC, k), b: make([]float64, n*k), u: make([]float64, n*k),
+	var pc fem.Preconditioner
+	if m.PC != nil { // nil with the Cholesky factor
+		pc = bindPC(m.PC, k)
+	}
+	s := &Solver{m: m, sys: m.Sys, k: k, pc: pc, b: make([]float64, n*k), u: make([]float64, n*k),
 		ws: fem.NewWorkspace(n), res: make([]fem.Result, k), errs: make([]error, k),
 		qoi: make([]float64, k), epsBuf: make([]float64, k)}
-	if k > 1 {
+	if k > 1 && m.Chol == nil {
 		s.bws = fem.NewBatchWorkspace(n, k)
+	}
+	if m.Chol != nil {
+		s.cws, s.ku = m.Chol.NewWorkspace(k), make([]float64, n*k)
 	}
 	if m.Random() {
 		s.sys = m.Sys.WithOwnValues()
@@ -180,6 +217,15 @@ func (s *Solver) solve(eps float64, maxit int) (qoi float64, res fem.Result, err
 	n := sys.K.N
 	b, u := s.b[:n], s.u[:n]
 	sys.Load(eps, b)
+	if s.m.Chol != nil {
+		s.m.Chol.Solve(u, b, s.cws)
+		sys.K.MulVec(s.ku[:n], u)
+		res.Residual = relResidual(b, s.ku[:n], 1, 0)
+		if err := s.m.checkDirect(res.Residual); err != nil {
+			return nan, res, err
+		}
+		return sys.QoI(u), res, nil
+	}
 	clear(u)
 	res, err = fem.PCG(sys.K, s.pc, b, u, s.m.Rtol, maxit, s.ws)
 	if err != nil {
@@ -215,8 +261,17 @@ func (s *Solver) SolveBatch(eps []float64) (qoi []float64, res []fem.Result, err
 			bi[j] = e[j] * f
 		}
 	}
-	clear(s.u)
-	fem.PCGBatch(sys.K, s.pc, s.b, s.u, k, s.m.Rtol, s.m.MaxIt, s.bws, s.res, s.errs)
+	if s.m.Chol != nil {
+		s.m.Chol.SolveBatch(s.u, s.b, k, s.cws)
+		sys.K.MulMulti(s.ku, s.u, k)
+		for j := range k {
+			r := relResidual(s.b, s.ku, k, j)
+			s.res[j], s.errs[j] = fem.Result{Residual: r}, s.m.checkDirect(r)
+		}
+	} else {
+		clear(s.u)
+		fem.PCGBatch(sys.K, s.pc, s.b, s.u, k, s.m.Rtol, s.m.MaxIt, s.bws, s.res, s.errs)
+	}
 	area := sys.Area
 	for j := range eps {
 		s.qoi[j] = nan
@@ -236,4 +291,108 @@ func (s *Solver) SolveBatch(eps []float64) (qoi []float64, res []fem.Result, err
 // -on-failure retry.
 func (s *Solver) SolveRetry(eps float64) (qoi float64, res fem.Result, err error) {
 	return s.solve(eps, 10*s.m.MaxIt)
+}
+
+// relResidual returns ‖b − Ku‖₂/‖b‖₂ for column j of k interleaved ones, with ku = K u, summed
+// in row order (so a column's value does not depend on k); 0 when b = 0.
+func relResidual(b, ku []float64, k, j int) float64 {
+	var bb, rr float64
+	for i := j; i < len(b); i += k {
+		d := b[i] - ku[i]
+		bb += b[i] * b[i]
+		rr += d * d
+	}
+	if bb == 0 {
+		return 0
+	}
+	return math.Sqrt(rr / bb)
+}
+
+// DirectResidualError reports a direct solve whose residual ‖b − Ku‖/‖b‖ exceeds rtol: the
+// factor is too inaccurate for this matrix (ill-conditioned beyond what rtol allows).
+type DirectResidualError struct {
+	Residual, Rtol float64
+}
+
+// Error returns e.g. "mc: Cholesky solve: relative residual 3e-07 > rtol 1e-08".
+func (e *DirectResidualError) Error() string {
+	return fmt.Sprintf("mc: Cholesky solve: relative residual %.2g > rtol %.2g", e.Residual, e.Rtol)
+}
+
+// checkDirect returns a *DirectResidualError unless a direct solve's residual is ≤ rtol.
+func (m *Model) checkDirect(r float64) error {
+	if r <= m.Rtol {
+		return nil
+	}
+	return &DirectResidualError{Residual: r, Rtol: m.Rtol}
+}
+
+// SampleCost is the work of one sample in the unit of CostUnit: CG iterations × nonzeros of
+// K, or for a direct solve the multiply-adds of the two triangular solves, 2·nnz(L).
+func (m *Model) SampleCost(iterations int) int64 {
+	if m.Chol != nil {
+		return 2 * m.Chol.NNZ()
+	}
+	return int64(iterations) * int64(m.Sys.K.NNZ())
+}
+
+// CostUnit names SampleCost's unit for the reports.
+func (m *Model) CostUnit() string {
+	if m.Chol != nil {
+		return "multiply-adds of the triangular solves (2 × nonzeros of the Cholesky factor per sample), summed over the samples"
+	}
+	return "CG iterations × nonzeros of K, summed over the samples"
+}
+
+// SolverText describes the solver for the reports (no timings: summary.json keeps it).
+func (m *Model) SolverText() string {
+	if f := m.Chol; f != nil {
+		return fmt.Sprintf("Cholesky factor of K (%s ordering, L %.4g M nonzeros, %.3g MB per rank), a forward and a backward solve per sample, residual ‖b − Ku‖/‖b‖ checked against rtol",
+			f.Ordering(), float64(f.NNZ())/1e6, float64(f.Bytes())/1e6)
+	}
+	return "CG, preconditioner " + m.PCName
+}
+
+// The cost model of -solver auto, calibrated on the development machine (bench/RESULTS.md):
+// rates of the factorisation, of the batched triangular solves and of a CSR SpMV, and the
+// cost of AMG-CG in SpMV-equivalents. The choice depends only on the matrix and the sample
+// count, never on a timing, so every rank makes the same one.
+const (
+	autoFactorFlops   = 4.5e9   // flop/s of the numeric factorisation
+	autoSolveFlops    = 5e9     // flop/s of batched triangular solves (4 flops per entry of L)
+	autoSolveFlops1   = 4e9     // the same unbatched
+	autoSpMVBytes     = 25e9    // bytes/s of a CSR SpMV
+	autoAMGSetup      = 200     // SpMV-equivalents: the AMG set-up with the assembly
+	autoAMGSample     = 30      // SpMV-equivalents per sample of AMG-CG with batches of 4 or more
+	autoAMGSample1    = 60      // the same unbatched
+	autoFactorMaxByte = 4 << 30 // the largest factor auto accepts, per rank
+)
+
+// chooseSolver is -solver auto: "cg" for the random-field model (a factor would serve one
+// sample), else the Cholesky factor when it fits in autoFactorMaxByte and its estimated time
+// (numeric factorisation + N solves; the ordering and analysis are done by then) is below
+// AMG-CG's (set-up + N samples) for the campaign's N samples (the pilot of a -tol campaign),
+// batched or not as -batch says. It returns the analysis for the factorisation.
+func chooseSolver(cfg Config, a *fem.CSR) (string, string, *chol.Analysis) {
+	if cfg.Model == "lognormal-field" {
+		return "cg", "auto: CG, since every sample has its own matrix (a factor would serve one sample)", nil
+	}
+	an := chol.Analyze(a, chol.Options{})
+	if b := an.Bytes(); b > autoFactorMaxByte {
+		return "cg", fmt.Sprintf("auto: AMG-CG, since the Cholesky factor would need %.1f GB per rank (limit %.1f GB)",
+			float64(b)/1e9, float64(autoFactorMaxByte)/1e9), nil
+	}
+	n := float64(max(cfg.Samples, 1))
+	solve, sample := autoSolveFlops, float64(autoAMGSample)
+	if cfg.Batch < 4 {
+		solve, sample = autoSolveFlops1, autoAMGSample1
+	}
+	spmv := float64(fem.SpMVBytes(a.N, a.NNZ())) / autoSpMVBytes
+	tChol := an.Flops()/autoFactorFlops + n*4*float64(an.NNZ())/solve
+	tCG := spmv * (autoAMGSetup + n*sample)
+	why := fmt.Sprintf("estimated %.3g s for the factor and %d solves against %.3g s for AMG-CG", tChol, int(n), tCG)
+	if tChol < tCG {
+		return "cholesky", "auto: Cholesky, " + why, an
+	}
+	return "cg", "auto: AMG-CG, " + why, nil
 }

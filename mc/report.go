@@ -38,6 +38,27 @@ func (c Config) Reused() []string {
 	return []string{"mesh", "CSR pattern and scatter map", "stiffness matrix K", pc, "load shape F_i = ∫ f φ_i"}
 }
 
+// pc is the preconditioner that ran: Config's, or AMG when -solver auto chose CG for the
+// reference model.
+func (p Problem) pc(c Config) string {
+	if pre, ok := strings.CutPrefix(p.Solver, "CG, preconditioner "); ok {
+		return pre
+	}
+	return c.PC
+}
+
+// Reused names the sample-independent work each rank did once: Config.Reused with the
+// solver that ran (the Cholesky factor, or auto's preconditioner).
+func (r *Result) Reused() []string {
+	c := r.Config
+	c.PC = r.Problem.pc(c)
+	u := c.Reused()
+	if r.Problem.Direct {
+		u[len(u)-2] = fmt.Sprintf("Cholesky factor of K (%.3g MB)", float64(r.Problem.FactorBytes)/1e6)
+	}
+	return u
+}
+
 // WriteText writes the readable summary.
 func (r *Result) WriteText(w io.Writer, env Env) error {
 	b := bufio.NewWriter(w)
@@ -46,13 +67,21 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 	it := r.Iterations()
 	fmt.Fprintf(b, "mcfem run: %d samples on %s (%s) × %s, mesh %s: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
 		c.Samples, plural(r.Ranks, "rank"), env.Backend, plural(r.Timing[0].Threads, "thread"), p.Mesh, p.Nodes, p.Triangles, p.Unknowns, p.NonZeros)
-	fmt.Fprintf(b, "input ε ~ %s, seed %d; QoI = Σ area_i u_i; CG with preconditioner %s, rtol %g, maxit %d, batch %d\n",
-		c.Dist, c.Seed, c.PC, c.Rtol, c.MaxIt, c.Batch)
+	if p.Direct {
+		fmt.Fprintf(b, "input ε ~ %s, seed %d; QoI = Σ area_i u_i; %s, rtol %g, batch %d\n",
+			c.Dist, c.Seed, p.Solver, c.Rtol, c.Batch)
+	} else {
+		fmt.Fprintf(b, "input ε ~ %s, seed %d; QoI = Σ area_i u_i; CG with preconditioner %s, rtol %g, maxit %d, batch %d\n",
+			c.Dist, c.Seed, p.pc(c), c.Rtol, c.MaxIt, c.Batch)
+	}
+	if p.SolverChoice != "" {
+		fmt.Fprintf(b, "solver %s\n", p.SolverChoice)
+	}
 	if env.Library != "" {
 		fmt.Fprintf(b, "MPI: %s\n", FirstLine(env.Library))
 	}
 	fmt.Fprintf(b, "hosts: %s\n", strings.Join(r.Hosts(), ", "))
-	fmt.Fprintf(b, "set up once per rank: %s\n", strings.Join(c.Reused(), ", "))
+	fmt.Fprintf(b, "set up once per rank: %s\n", strings.Join(r.Reused(), ", "))
 	if r.Journaled > 0 {
 		fmt.Fprintf(b, "resumed: %d samples recovered from journals, %d computed in this run\n", r.Journaled, r.Computed)
 	}
@@ -86,8 +115,13 @@ func (r *Result) WriteText(w io.Writer, env Env) error {
 		}
 		fmt.Fprintf(b, "; |mean − exact| = %.3g (sampling and discretisation error)\n", math.Abs(s.Mean-ex.Mean))
 	}
-	fmt.Fprintf(b, "total cost %d (CG iterations × nonzeros)\n", r.TotalCost)
-	fmt.Fprintf(b, "CG iterations: min %d, mean %.1f, max %d; largest final relative residual %.3g\n", it.Min, it.Mean, it.Max, it.MaxResidual)
+	if p.Direct {
+		fmt.Fprintf(b, "total cost %d (2 × nonzeros of L per sample)\n", r.TotalCost)
+		fmt.Fprintf(b, "direct solves: largest relative residual ‖b − Ku‖/‖b‖ %.3g\n", it.MaxResidual)
+	} else {
+		fmt.Fprintf(b, "total cost %d (CG iterations × nonzeros)\n", r.TotalCost)
+		fmt.Fprintf(b, "CG iterations: min %d, mean %.1f, max %d; largest final relative residual %.3g\n", it.Min, it.Mean, it.Max, it.MaxResidual)
+	}
 	fmt.Fprintf(b, "%-22s %10s %10s %10s\n", "time per phase [s]", "min", "avg", "max")
 	for i, ph := range r.Phases() {
 		fmt.Fprintf(b, "%-22s %10.4f %10.4f %10.4f\n", PhaseNames[i], ph.Min, ph.Avg, ph.Max)
@@ -180,6 +214,7 @@ type Summary struct {
 		MaxIt          int    `json:"maxit"`
 		Confidence     num    `json:"confidence"`
 		Preconditioner string `json:"preconditioner"`
+		Solver         string `json:"solver"`
 	} `json:"parameters"`
 	Problem struct {
 		Mesh      string   `json:"mesh"`
@@ -189,6 +224,10 @@ type Summary struct {
 		NonZeros  int      `json:"nonzeros"`
 		QoI       string   `json:"qoi"`
 		Reused    []string `json:"reused_per_rank"`
+		// Solver is what solved the samples; SolverChoice is -solver auto's reason.
+		Solver       string `json:"solver"`
+		SolverChoice string `json:"solver_choice,omitempty"`
+		FactorBytes  int64  `json:"factor_bytes_per_rank,omitempty"`
 	} `json:"problem"`
 	Statistics struct {
 		N              int64 `json:"n"`
@@ -277,7 +316,7 @@ func (r *Result) Summary(env Env) *Summary {
 	if c.Model == "lognormal-field" {
 		pp.Field = fmt.Sprintf("sigma %g, lambda %g, terms %d", c.Field.Sigma, c.Field.Lambda, c.Field.Terms)
 	}
-	o.Mean, o.TotalCost, o.CostUnit = num(s.Mean), r.TotalCost, "CG iterations × nonzeros of K, summed over the samples"
+	o.Mean, o.TotalCost, o.CostUnit = num(s.Mean), r.TotalCost, r.Problem.CostUnit
 	if c.Tol > 0 {
 		o.Rounds = r.Rounds
 	}
@@ -287,9 +326,14 @@ func (r *Result) Summary(env Env) *Summary {
 		pp.MDPA, pp.Boundary = c.MeshFile, c.Boundary
 	}
 	pp.Rtol, pp.MaxIt, pp.Confidence, pp.Preconditioner = num(c.Rtol), c.MaxIt, num(c.Confidence), c.PC
+	pp.Solver = c.Solver
+	if pp.Solver == "" {
+		pp.Solver = "cg"
+	}
 	pr := &o.Problem
 	pr.Mesh, pr.Nodes, pr.Triangles, pr.Unknowns, pr.NonZeros = r.Problem.Mesh, r.Problem.Nodes, r.Problem.Triangles, r.Problem.Unknowns, r.Problem.NonZeros
-	pr.QoI, pr.Reused = "sum over nodes of lumped nodal area times u", c.Reused()
+	pr.QoI, pr.Reused = "sum over nodes of lumped nodal area times u", r.Reused()
+	pr.Solver, pr.SolverChoice, pr.FactorBytes = r.Problem.Solver, r.Problem.SolverChoice, r.Problem.FactorBytes
 	st := &o.Statistics
 	st.Failed = int64(c.Samples) - s.N
 	st.N, st.Mean, st.CILow, st.CIHigh, st.CIHalfWidth = s.N, num(s.Mean), num(s.CILow()), num(s.CIHigh()), num(s.CIHalf)
