@@ -6,7 +6,9 @@
 // The phases live one per file: csr.go (the matrix and SpMV), assemble.go (sparsity pattern,
 // element-to-CSR scatter map, stiffness), load.go (source and load vector), qoi.go (nodal
 // areas and the QoI), precond.go (Jacobi, identity), cg.go (PCG), band.go (a banded
-// matrix stored by diagonals, and the fused two-sweep Jacobi-PCG iteration on it), spmm.go and pcg_batch.go (k
+// matrix stored by diagonals, and the fused two-sweep Jacobi-PCG iteration on it), avx.go
+// with avx_amd64.s (assembly of the four- and eight-lane batch kernels, bit-identical to the
+// Go ones, used when the processor has AVX), spmm.go and pcg_batch.go (k
 // interleaved vectors per matrix pass, each column bit-identical to PCG), amg.go,
 // amg_setup.go and amg_smooth.go (smoothed-aggregation algebraic multigrid). Each tuned kernel has an
 // obvious reference version in the tests (spmvRef, cgRef) and a byte model next to it
