@@ -49,7 +49,7 @@ lint: vet
 
 ## bench: Go benchmarks of the kernels and the sample loop
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./fem/ ./bench/
+	$(GO) test -run '^$$' -bench . -benchmem ./fem/ ./chol/ ./bench/
 
 clean:
 	rm -f mcfem

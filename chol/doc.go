@@ -2,7 +2,8 @@
 // positive definite stiffness matrices of package fem: factor once, then solve for many
 // right-hand sides, one at a time or k at once.
 //
-// New orders the matrix by nested dissection (recursive bisection with breadth-first level
+// New (Analyze, then Analysis.Factor: the size of the factor and its flop count are known
+// before the numeric phase, for -solver auto) orders the matrix by nested dissection (recursive bisection with breadth-first level
 // structures, minimum degree on the small parts; order.go), analyses it (elimination tree,
 // column counts, supernodes with relaxed amalgamation, storage layout; symbolic.go) and
 // factors P A Pᵀ = L Lᵀ by the multifrontal method (numeric.go) with register-blocked dense
