@@ -27,7 +27,7 @@ const bandOffsets = 2
 
 // newBand returns a's band form, reusing old's arrays when the shape matches, or nil when a
 // does not qualify: not exactly bandOffsets distinct upper offsets, not symmetric bit for bit,
-// or more than a quarter of the stored band entries would be padding zeros.
+// or the band form would store more than 1.25 entries per nonzero of a (padding zeros).
 func newBand(a *CSR, old *band) *band {
 	n := a.N
 	if n < 2 || a.NNZ() == 0 {
