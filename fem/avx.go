@@ -10,7 +10,26 @@ const (
 	errAVXCol = "fem: four-lane kernel: row pointer or column index out of range"
 )
 
-// checkCSRArgs panics unless the n rows' pointers start inside col and val is as long as col.
+// spmmArgs checks the arguments of an SpMM kernel with the given lanes — y and x hold the n
+// rows of rowPtr (x at least one row; with dot, n rows), the row pointers start inside col,
+// val is as long as col — and returns n, 0 for no rows.
+func spmmArgs(y, x []float64, rowPtr, col []int32, val []float64, lanes int, dot bool) int {
+	n := len(rowPtr) - 1
+	if n < 1 {
+		return 0
+	}
+	checkCSRArgs(rowPtr, col, val)
+	xrows := 1
+	if dot {
+		xrows = n
+	}
+	if len(y) < lanes*n || len(x) < lanes*xrows {
+		panic(errAVXLen)
+	}
+	return n
+}
+
+// checkCSRArgs panics unless the rows' pointers start inside col and val is as long as col.
 func checkCSRArgs(rowPtr, col []int32, val []float64) {
 	if rowPtr[0] < 0 || len(val) < len(col) {
 		panic(errAVXLen)
@@ -19,47 +38,26 @@ func checkCSRArgs(rowPtr, col []int32, val []float64) {
 
 // spmm4DotFast is spmm4Dot with the AVX kernel.
 func spmm4DotFast(y, x []float64, rowPtr, col []int32, val []float64, d *[4]float64) {
-	n := len(rowPtr) - 1
-	if n < 1 {
-		*d = [4]float64{}
-		return
-	}
-	checkCSRArgs(rowPtr, col, val)
-	if len(y) < 4*n || len(x) < 4*n {
-		panic(errAVXLen)
-	}
-	if !spmm4DotAVX(&y[0], &x[0], len(x)/4, &rowPtr[0], colPtr(col), valPtr(val), len(col), n, d) {
+	*d = [4]float64{}
+	if n := spmmArgs(y, x, rowPtr, col, val, 4, true); n > 0 &&
+		!spmm4DotAVX(&y[0], &x[0], len(x)/4, &rowPtr[0], colPtr(col), valPtr(val), len(col), n, d) {
 		panic(errAVXCol)
 	}
 }
 
 // spmm8DotFast is spmm8Dot with the AVX kernel.
 func spmm8DotFast(y, x []float64, rowPtr, col []int32, val []float64, d *[8]float64) {
-	n := len(rowPtr) - 1
-	if n < 1 {
-		*d = [8]float64{}
-		return
-	}
-	checkCSRArgs(rowPtr, col, val)
-	if len(y) < 8*n || len(x) < 8*n {
-		panic(errAVXLen)
-	}
-	if !spmm8DotAVX(&y[0], &x[0], len(x)/8, &rowPtr[0], colPtr(col), valPtr(val), len(col), n, d) {
+	*d = [8]float64{}
+	if n := spmmArgs(y, x, rowPtr, col, val, 8, true); n > 0 &&
+		!spmm8DotAVX(&y[0], &x[0], len(x)/8, &rowPtr[0], colPtr(col), valPtr(val), len(col), n, d) {
 		panic(errAVXCol)
 	}
 }
 
 // spmm4Fast is y = S x for four lanes with the AVX kernel (the restriction).
 func spmm4Fast(y, x []float64, rowPtr, col []int32, val []float64) {
-	n := len(rowPtr) - 1
-	if n < 1 {
-		return
-	}
-	checkCSRArgs(rowPtr, col, val)
-	if len(y) < 4*n || len(x) < 4 {
-		panic(errAVXLen)
-	}
-	if !spmm4AVX(&y[0], &x[0], len(x)/4, &rowPtr[0], colPtr(col), valPtr(val), len(col), n) {
+	if n := spmmArgs(y, x, rowPtr, col, val, 4, false); n > 0 &&
+		!spmm4AVX(&y[0], &x[0], len(x)/4, &rowPtr[0], colPtr(col), valPtr(val), len(col), n) {
 		panic(errAVXCol)
 	}
 }

@@ -9,6 +9,21 @@
 // pointer against the length of col (ncol; the first one, ≥ 0, by the wrapper); the kernels
 // return false at the first one out of range (the Go wrapper panics).
 
+// ENTRIES4 runs the entries e = AX … DX−1 of a row for four lanes: Y0 = Y0 OP val_e·x_col(e)
+// (VADDPD or VSUBPD), checking col(e) < XROWS (jumping to BAD otherwise); AX ends at DX.
+#define ENTRIES4(OP, XROWS, LOOP, BAD) \
+LOOP: \
+	MOVLQSX (R9)(AX*4), R12; \
+	CMPQ    R12, XROWS; \
+	JAE     BAD; \
+	SHLQ    $5, R12; \
+	VBROADCASTSD (R10)(AX*8), Y1; \
+	VMULPD  (SI)(R12*1), Y1, Y1; \
+	OP      Y1, Y0, Y0; \
+	INCQ    AX; \
+	CMPQ    AX, DX; \
+	JLT     LOOP
+
 // func cpuHasAVX() bool
 TEXT ·cpuHasAVX(SB), NOSPLIT, $0-1
 	MOVL $1, AX
@@ -56,17 +71,7 @@ dotrow:
 	CMPQ   AX, DX
 	JGE    dotrowend
 
-dotentry:
-	MOVLQSX (R9)(AX*4), R12
-	CMPQ   R12, R13
-	JAE    dotbad
-	SHLQ   $5, R12
-	VBROADCASTSD (R10)(AX*8), Y1
-	VMULPD (SI)(R12*1), Y1, Y1
-	VADDPD Y1, Y0, Y0
-	INCQ   AX
-	CMPQ   AX, DX
-	JLT    dotentry
+	ENTRIES4(VADDPD, R13, dotentry, dotbad)
 
 dotrowend:
 	VMOVUPD Y0, (DI)(BX*1)
@@ -112,17 +117,7 @@ mrow:
 	CMPQ   AX, DX
 	JGE    mrowend
 
-mentry:
-	MOVLQSX (R9)(AX*4), R12
-	CMPQ   R12, R13
-	JAE    mbad
-	SHLQ   $5, R12
-	VBROADCASTSD (R10)(AX*8), Y1
-	VMULPD (SI)(R12*1), Y1, Y1
-	VADDPD Y1, Y0, Y0
-	INCQ   AX
-	CMPQ   AX, DX
-	JLT    mentry
+	ENTRIES4(VADDPD, R13, mentry, mbad)
 
 mrowend:
 	VMOVUPD Y0, (DI)
@@ -167,17 +162,7 @@ lrow:
 	CMPQ   AX, DX
 	JGE    lrowend
 
-lentry:
-	MOVLQSX (R9)(AX*4), R12
-	CMPQ   R12, xrows+16(FP)
-	JAE    lbad
-	SHLQ   $5, R12
-	VBROADCASTSD (R10)(AX*8), Y1
-	VMULPD (SI)(R12*1), Y1, Y1
-	VSUBPD Y1, Y0, Y0
-	INCQ   AX
-	CMPQ   AX, DX
-	JLT    lentry
+	ENTRIES4(VSUBPD, xrows+16(FP), lentry, lbad)
 
 lrowend:
 	VBROADCASTSD (BX)(CX*8), Y1
@@ -234,17 +219,7 @@ brow:
 	CMPQ   AX, DX
 	JGE    browend
 
-bentry:
-	MOVLQSX (R9)(AX*4), R12
-	CMPQ   R12, R13
-	JAE    bbad
-	SHLQ   $5, R12
-	VBROADCASTSD (R10)(AX*8), Y1
-	VMULPD (SI)(R12*1), Y1, Y1
-	VSUBPD Y1, Y0, Y0
-	INCQ   AX
-	CMPQ   AX, DX
-	JLT    bentry
+	ENTRIES4(VSUBPD, R13, bentry, bbad)
 
 browend:
 	VBROADCASTSD (BX)(CX*8), Y1

@@ -142,13 +142,14 @@ func (m *Model) NewSolver() *Solver {
 		pc = bindPC(m.PC, k)
 	}
 	s := &Solver{m: m, sys: m.Sys, k: k, pc: pc, b: make([]float64, n*k), u: make([]float64, n*k),
-		ws: fem.NewWorkspace(n), res: make([]fem.Result, k), errs: make([]error, k),
-		qoi: make([]float64, k), epsBuf: make([]float64, k)}
-	if k > 1 && m.Chol == nil {
-		s.bws = fem.NewBatchWorkspace(n, k)
-	}
-	if m.Chol != nil {
+		res: make([]fem.Result, k), errs: make([]error, k), qoi: make([]float64, k), epsBuf: make([]float64, k)}
+	switch {
+	case m.Chol != nil: // the factor's workspace instead of CG's
 		s.cws, s.ku = m.Chol.NewWorkspace(k), make([]float64, n*k)
+	case k > 1:
+		s.ws, s.bws = fem.NewWorkspace(n), fem.NewBatchWorkspace(n, k)
+	default:
+		s.ws = fem.NewWorkspace(n)
 	}
 	if m.Random() {
 		s.sys = m.Sys.WithOwnValues()
