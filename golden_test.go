@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The goldens in testdata/golden were written by mcfem at commit 2f1bd62 (before the
+// redesign of issue 11), built for linux/amd64 with the default GOAMD64=v1, from the directory
+// holding this file: samples.csv (gzipped with gzip -n -9) and summary.json without its
+// "execution" object, which is the part that may change from run to run. Every later version
+// must reproduce them byte for byte: they are the behaviour the redesign keeps.
+var goldenRuns = []struct {
+	name string
+	args []string
+}{
+	{"ref", []string{"run", "-np", "2", "-samples", "3000", "-mesh", "32"}},
+	{"amg4", []string{"run", "-np", "2", "-samples", "3000", "-mesh", "32", "-pc", "amg", "-batch", "4"}},
+	{"cholesky", []string{"run", "-np", "2", "-samples", "3000", "-mesh", "32", "-solver", "cholesky"}},
+	{"field", []string{"run", "-np", "2", "-samples", "300", "-mesh", "32", "-model", "lognormal-field"}},
+	{"tol", []string{"run", "-np", "2", "-samples", "3000", "-mesh", "32", "-tol", "0.02"}},
+	{"mlmc", []string{"mlmc", "-np", "2", "-tol", "0.01"}},
+	{"mdpa", []string{"run", "-np", "2", "-samples", "3000", "-mdpa", "testdata/golden/square_finer_2d.mdpa", "-boundary", "Subpart_Boundary"}},
+}
+
+func TestGoldenOutputs(t *testing.T) {
+	for _, g := range goldenRuns {
+		t.Run(g.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			var stdout, stderr bytes.Buffer
+			args := append(append([]string{}, g.args...), "-quiet", "-out", out)
+			require.Equal(t, 0, mcfem(args, &stdout, &stderr), "stderr: %s", stderr.String())
+			dir := filepath.Join("testdata", "golden", g.name)
+
+			want, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+			require.NoError(t, err)
+			got, err := os.ReadFile(filepath.Join(out, "summary.json"))
+			require.NoError(t, err)
+			sameText(t, "summary.json", string(want), goldenSummary(t, string(got)))
+
+			gz := filepath.Join(dir, "samples.csv.gz")
+			if _, err := os.Stat(gz); err != nil {
+				return // mlmc writes no samples.csv
+			}
+			got, err = os.ReadFile(filepath.Join(out, "samples.csv"))
+			require.NoError(t, err)
+			sameText(t, "samples.csv", gunzip(t, gz), string(got))
+		})
+	}
+}
+
+// goldenSummary removes the object "execution" (two-space indent, as summary.json writes
+// its top-level keys) and the comma it leaves dangling when it was the last key.
+func goldenSummary(t *testing.T, s string) string {
+	t.Helper()
+	lines := strings.Split(s, "\n")
+	start := -1
+	for i, l := range lines {
+		if l == `  "execution": {` {
+			start = i
+			break
+		}
+	}
+	require.GreaterOrEqual(t, start, 1, "summary.json has no top-level execution object")
+	end := start
+	for !strings.HasPrefix(lines[end], "  }") {
+		end++
+	}
+	last := lines[end] == "  }"
+	out := append(append([]string{}, lines[:start]...), lines[end+1:]...)
+	if last {
+		out[start-1] = strings.TrimSuffix(out[start-1], ",")
+	}
+	return strings.Join(out, "\n")
+}
+
+// sameText fails with the first differing line when got is not want byte for byte.
+func sameText(t *testing.T, what, want, got string) {
+	t.Helper()
+	if want == got {
+		return
+	}
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(wl), len(gl)) {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			t.Fatalf("%s differs from the golden at line %d:\n golden: %q\n    got: %q", what, i+1, w, g)
+		}
+	}
+	t.Fatalf("%s differs from the golden (line endings)", what)
+}
+
+func gunzip(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	require.NoError(t, err)
+	b, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	return string(b)
+}
