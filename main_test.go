@@ -135,7 +135,7 @@ func TestNonConvergenceExitsOne(t *testing.T) {
 	code, stdout, stderr := runCLI("run", "-np", "2", "-maxit", "3", "-out", dir)
 	assert.Equal(t, exitFailure, code)
 	assert.Empty(t, stdout)
-	assert.Regexp(t, `^mcfem: rank [01]: sample [0-9]+ \(eps=[0-9.e-]+\): fem: CG did not converge in 3 iterations \(residual [0-9.e+-]+ > 1e-08\)\n$`, stderr)
+	assert.Regexp(t, `^mcfem: rank [01]: sample [0-9]+ \(eps=[0-9.e-]+\): solver: CG did not converge in 3 iterations \(residual [0-9.e+-]+ > 1e-08\)\n$`, stderr)
 	assert.NoFileExists(t, filepath.Join(dir, "summary.json"))
 }
 

@@ -195,7 +195,7 @@ func TestMPIErrorsAreCollective(t *testing.T) {
 	// A CG failure on some rank ends the job with exit 1 and a message naming rank and sample.
 	r = mpirun(t, 2, nil, mpiBin, "run", "-samples", "10", "-mesh", "16", "-maxit", "3")
 	assert.Equal(t, exitFailure, r.code)
-	assert.Regexp(t, `mcfem: rank [01]: sample [0-9]+ \(eps=[0-9.e-]+\): fem: CG did not converge in 3 iterations`, r.stderr)
+	assert.Regexp(t, `mcfem: rank [01]: sample [0-9]+ \(eps=[0-9.e-]+\): solver: CG did not converge in 3 iterations`, r.stderr)
 	assert.NotContains(t, r.stdout, "verdict")
 }
 

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"mcfem/fem"
 	"mcfem/mc"
+	"mcfem/sparse"
 )
 
 // Options choose what `mcfem bench` measures.
@@ -53,7 +53,7 @@ type Row struct {
 	Batch    int    `json:"batch"`
 
 	SpMVSeconds  float64 `json:"spmv_seconds"`
-	SpMVGBs      float64 `json:"spmv_gbs"`        // from fem.SpMVBytes
+	SpMVGBs      float64 `json:"spmv_gbs"`        // from sparse.SpMVBytes
 	SpMVFraction float64 `json:"spmv_of_triad"`   // SpMVGBs / one-thread triad
 	Iterations   float64 `json:"cg_iterations"`   // mean per sample
 	IterSeconds  float64 `json:"cg_iter_seconds"` // time per CG iteration (batch 1: solve time / iterations)
@@ -156,7 +156,7 @@ func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate flo
 		x[i] = 1
 	}
 	row.SpMVSeconds = bestOf(func() { a.MulVec(y, x) }, opt.MinTime/4, 5)
-	row.SpMVGBs = float64(fem.SpMVBytes(a.N, a.NNZ())) / row.SpMVSeconds / 1e9
+	row.SpMVGBs = float64(sparse.SpMVBytes(a.N, a.NNZ())) / row.SpMVSeconds / 1e9
 	row.SpMVFraction = row.SpMVGBs / triad1
 	row.SetupSpMVEq = row.SetupSeconds / row.SpMVSeconds
 
@@ -194,7 +194,7 @@ func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate flo
 	row.Iterations = float64(its) / float64(samples)
 	if k == 1 && row.Iterations > 0 {
 		row.IterSeconds = row.SampleSeconds / row.Iterations
-		model := float64(fem.SpMVBytes(a.N, a.NNZ())+48*int64(a.N)) / (triad1 * 1e9)
+		model := float64(sparse.SpMVBytes(a.N, a.NNZ())+48*int64(a.N)) / (triad1 * 1e9)
 		row.IterModelRatio = row.IterSeconds / model
 	}
 	return row, nil

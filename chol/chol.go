@@ -2,9 +2,8 @@ package chol
 
 import (
 	"fmt"
+	"mcfem/sparse"
 	"time"
-
-	"mcfem/fem"
 )
 
 // Options configures New. The zero value is the default: nested dissection down to parts of
@@ -73,7 +72,7 @@ func (e *NotPDError) Error() string {
 // It returns a *NotPDError when a pivot is not positive and finite. It panics when a is nil or
 // inconsistent (RowPtr, Col and Val lengths, column indices out of range) or opt.Perm is not a
 // permutation.
-func New(a *fem.CSR, opt Options) (*Factor, error) {
+func New(a *sparse.CSR, opt Options) (*Factor, error) {
 	return Analyze(a, opt).Factor()
 }
 
@@ -87,7 +86,7 @@ type Analysis struct {
 
 // Analyze orders a and runs the symbolic analysis, as New does before factoring. Same
 // panics as New.
-func Analyze(a *fem.CSR, opt Options) *Analysis {
+func Analyze(a *sparse.CSR, opt Options) *Analysis {
 	checkCSR(a)
 	f := &Factor{n: a.N}
 	t0 := time.Now()

@@ -12,7 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mcfem/fem"
+	"mcfem/internal/testmat"
 	"mcfem/mesh"
+	"mcfem/sparse"
 )
 
 // epsilon is the float64 machine epsilon, 2⁻⁵².
@@ -21,31 +23,31 @@ const epsilon = 0x1p-52
 // testMatrix is a named test matrix.
 type testMatrix struct {
 	name string
-	a    *fem.CSR
+	a    *sparse.CSR
 	b    []float64 // a load vector, or nil
 }
 
 // smallMatrices returns small matrices for the comparisons with dense references: random
 // sparse SPD ones of several densities, a unit-square stiffness matrix and a shuffled one.
 func smallMatrices(t *testing.T) []testMatrix {
-	rng := newRand()
+	rng := testmat.NewRand()
 	sq := unitSystem(t, 8)
 	sh := shuffledSystem(t, 12)
 	return []testMatrix{
-		{"random n=30 deg=1", randomSPD(rng, 30, 1), nil},
-		{"random n=120 deg=3", randomSPD(rng, 120, 3), nil},
-		{"random n=200 deg=8", randomSPD(rng, 200, 8), nil},
+		{"random n=30 deg=1", testmat.RandomSPD(rng, 30, 1, 1), nil},
+		{"random n=120 deg=3", testmat.RandomSPD(rng, 120, 3, 1), nil},
+		{"random n=200 deg=8", testmat.RandomSPD(rng, 200, 8, 1), nil},
 		{"unit square 8", sq.K, sq.F},
 		{"shuffled square 12", sh.K, sh.F},
 	}
 }
 
 func TestOrderIsDeterministicPermutation(t *testing.T) {
-	rng := newRand()
+	rng := testmat.NewRand()
 	sq := unitSystem(t, 33)
 	sh := shuffledSystem(t, 40)
 	kr := mdpaSystem(t, "Level1.mdpa")
-	blocks := fromDense([][]float64{ // two components and an isolated vertex
+	blocks := testmat.FromDense([][]float64{ // two components and an isolated vertex
 		{4, 1, 0, 0, 0},
 		{1, 4, 0, 0, 0},
 		{0, 0, 4, 1, 0},
@@ -56,10 +58,10 @@ func TestOrderIsDeterministicPermutation(t *testing.T) {
 		{"unit square 33", sq.K, nil},
 		{"shuffled square 40", sh.K, nil},
 		{"Level1.mdpa", kr.K, nil},
-		{"random n=500", randomSPD(rng, 500, 3), nil},
+		{"random n=500", testmat.RandomSPD(rng, 500, 3, 1), nil},
 		{"two blocks", blocks, nil},
-		{"n=1", fromDense([][]float64{{2}}), nil},
-		{"n=0", &fem.CSR{RowPtr: []int32{0}}, nil},
+		{"n=1", testmat.FromDense([][]float64{{2}}), nil},
+		{"n=0", &sparse.CSR{RowPtr: []int32{0}}, nil},
 	} {
 		for _, leaf := range []int{0, 1, 4, 1000} {
 			p := Order(c.a, Options{LeafSize: leaf})
@@ -102,7 +104,7 @@ func TestFactorMatchesDense(t *testing.T) {
 		require.NoError(t, err, c.name)
 		n := c.a.N
 		// P A Pᵀ from the dense matrix and the factor's ordering.
-		ad := toDense(c.a)
+		ad := testmat.Dense(c.a)
 		pap := make([][]float64, n)
 		for i := range pap {
 			pap[i] = make([]float64, n)
@@ -138,7 +140,7 @@ func TestFactorMatchesDense(t *testing.T) {
 		// Solutions against the dense solve, for b = the load vector or a random vector.
 		b := c.b
 		if b == nil {
-			b = randomVec(newRand(), n)
+			b = testmat.RandomVector(testmat.NewRand(), n)
 		}
 		x := make([]float64, n)
 		f.Solve(x, b, f.NewWorkspace(1))
@@ -171,12 +173,12 @@ func TestSolveResidual(t *testing.T) {
 		require.NoError(t, err, c.name)
 		ws := f.NewWorkspace(1)
 		x := make([]float64, f.N())
-		for _, b := range [][]float64{c.sys.F, randomVec(newRand(), f.N())} {
+		for _, b := range [][]float64{c.sys.F, testmat.RandomVector(testmat.NewRand(), f.N())} {
 			f.Solve(x, b, ws)
 			// A backward stable solve leaves ‖Kx − b‖ ≲ c·ε·‖K‖‖x‖ ≤ c·ε·κ‖b‖; κ of the
 			// 64-cell Poisson matrix is ≈ 1.7e3, so the bound is ~1e-13 for modest c. 1e-12
 			// is the accuracy the campaign asks of a direct solve.
-			r := relResidual(c.sys.K, x, b)
+			r := testmat.Residual(c.sys.K, b, x)
 			assert.LessOrEqual(t, r, 1e-12, "%s: relative residual %g", c.name, r)
 		}
 	}
@@ -185,20 +187,20 @@ func TestSolveResidual(t *testing.T) {
 // TestSolveBatchBitIdentical checks the central promise of SolveBatch: each column is
 // bit-identical (==) to Solve of that column, for the specialised k = 1, 4, 8 and generic k.
 func TestSolveBatchBitIdentical(t *testing.T) {
-	rng := newRand()
+	rng := testmat.NewRand()
 	for _, c := range []testMatrix{
 		{"unit square 33", unitSystem(t, 33).K, nil},
 		{"unit square 64", unitSystem(t, 64).K, nil},
 		{"shuffled square 20", shuffledSystem(t, 20).K, nil},
-		{"random n=300 deg=5", randomSPD(rng, 300, 5), nil},
-		{"n=1", fromDense([][]float64{{3}}), nil},
+		{"random n=300 deg=5", testmat.RandomSPD(rng, 300, 5, 1), nil},
+		{"n=1", testmat.FromDense([][]float64{{3}}), nil},
 	} {
 		f, err := New(c.a, Options{})
 		require.NoError(t, err, c.name)
 		n := f.N()
 		ws := f.NewWorkspace(9)
 		for _, k := range []int{1, 2, 3, 4, 5, 8, 9} {
-			b := randomVec(rng, n*k)
+			b := testmat.RandomVector(rng, n*k)
 			x := make([]float64, n*k)
 			f.SolveBatch(x, b, k, ws)
 			col := make([]float64, n)
@@ -223,9 +225,9 @@ func TestSolveBatchBitIdentical(t *testing.T) {
 func TestSolveKernelsMatchReference(t *testing.T) {
 	f, err := New(unitSystem(t, 40).K, Options{})
 	require.NoError(t, err)
-	rng := newRand()
+	rng := testmat.NewRand()
 	for _, k := range []int{1, 4, 8} {
-		y0 := randomVec(rng, f.N()*k)
+		y0 := testmat.RandomVector(rng, f.N()*k)
 		y1 := slices.Clone(y0)
 		t0 := make([]float64, f.maxBelow*k)
 		t1 := make([]float64, f.maxBelow*k)
@@ -310,7 +312,7 @@ func TestNotPositiveDefinite(t *testing.T) {
 		{"NaN", 300, math.NaN()},
 		{"Inf", 0, math.Inf(1)},
 	} {
-		a := &fem.CSR{N: sys.K.N, RowPtr: sys.K.RowPtr, Col: sys.K.Col, Val: slices.Clone(sys.K.Val)}
+		a := &sparse.CSR{N: sys.K.N, RowPtr: sys.K.RowPtr, Col: sys.K.Col, Val: slices.Clone(sys.K.Val)}
 		for k := a.RowPtr[c.row]; k < a.RowPtr[c.row+1]; k++ {
 			if int(a.Col[k]) == c.row {
 				a.Val[k] = c.v
@@ -331,7 +333,7 @@ func TestNotPositiveDefinite(t *testing.T) {
 		assert.Contains(t, err.Error(), fmt.Sprintf("(row %d of the input)", c.row), c.name)
 	}
 	// A symmetric indefinite matrix whose trouble shows only after elimination.
-	_, err := New(fromDense([][]float64{{1, 2}, {2, 1}}), Options{})
+	_, err := New(testmat.FromDense([][]float64{{1, 2}, {2, 1}}), Options{})
 	var pe *NotPDError
 	require.True(t, errors.As(err, &pe))
 	assert.Equal(t, -3.0, pe.Value) // 1 − 2·2/1
@@ -344,7 +346,7 @@ func TestZeroAllocs(t *testing.T) {
 	n := f.N()
 	for _, k := range []int{1, 3, 4, 8} {
 		ws := f.NewWorkspace(k)
-		b := randomVec(newRand(), n*k)
+		b := testmat.RandomVector(testmat.NewRand(), n*k)
 		x := make([]float64, n*k)
 		allocs := testing.AllocsPerRun(5, func() {
 			if k == 1 {
@@ -359,7 +361,7 @@ func TestZeroAllocs(t *testing.T) {
 
 func TestEdgeCases(t *testing.T) {
 	// n = 1.
-	f, err := New(fromDense([][]float64{{4}}), Options{})
+	f, err := New(testmat.FromDense([][]float64{{4}}), Options{})
 	require.NoError(t, err)
 	x := []float64{0}
 	f.Solve(x, []float64{2}, f.NewWorkspace(1))
@@ -368,7 +370,7 @@ func TestEdgeCases(t *testing.T) {
 	assert.Equal(t, 1, f.Supernodes())
 
 	// n = 0.
-	f, err = New(&fem.CSR{RowPtr: []int32{0}}, Options{})
+	f, err = New(&sparse.CSR{RowPtr: []int32{0}}, Options{})
 	require.NoError(t, err)
 	f.Solve(nil, nil, f.NewWorkspace(1))
 	f.SolveBatch(nil, nil, 4, f.NewWorkspace(4))
@@ -381,7 +383,7 @@ func TestEdgeCases(t *testing.T) {
 		d[i] = make([]float64, n)
 		d[i][i] = float64(i + 1)
 	}
-	f, err = New(fromDense(d), Options{})
+	f, err = New(testmat.FromDense(d), Options{})
 	require.NoError(t, err)
 	assert.Equal(t, int64(n), f.NNZ())
 	b := make([]float64, n)
@@ -396,7 +398,7 @@ func TestEdgeCases(t *testing.T) {
 		assert.InEpsilon(t, 1.0, v, 3*epsilon/2, "row %d", i)
 	}
 	// Zero rows in the CSR pattern but a stored explicit zero off the diagonal.
-	a := fromDense(d)
+	a := testmat.FromDense(d)
 	a.Col = []int32{}
 	a.Val = []float64{}
 	a.RowPtr = make([]int32, n+1)
@@ -419,7 +421,7 @@ func TestEdgeCases(t *testing.T) {
 	// Only the lower triangle is read: a matrix given by its lower triangle alone solves
 	// like the full one.
 	sys := unitSystem(t, 10)
-	low := &fem.CSR{N: sys.K.N, RowPtr: make([]int32, sys.K.N+1)}
+	low := &sparse.CSR{N: sys.K.N, RowPtr: make([]int32, sys.K.N+1)}
 	for i := range sys.K.N {
 		for k := sys.K.RowPtr[i]; k < sys.K.RowPtr[i+1]; k++ {
 			if int(sys.K.Col[k]) <= i {
@@ -448,7 +450,7 @@ func TestGivenOrdering(t *testing.T) {
 	x := make([]float64, n)
 	f.Solve(x, sys.F, f.NewWorkspace(1))
 	// Same bound as TestSolveResidual (κ of the 30-cell matrix is smaller still).
-	assert.LessOrEqual(t, relResidual(sys.K, x, sys.F), 1e-12)
+	assert.LessOrEqual(t, testmat.Residual(sys.K, sys.F, x), 1e-12)
 }
 
 func TestReporting(t *testing.T) {
@@ -484,9 +486,9 @@ func TestPanics(t *testing.T) {
 	ws := f.NewWorkspace(2)
 	x := make([]float64, n)
 	assert.PanicsWithValue(t, errNilMatrix, func() { _, _ = New(nil, Options{}) })
-	assert.PanicsWithValue(t, errShape, func() { _, _ = New(&fem.CSR{N: 2, RowPtr: []int32{0, 1}}, Options{}) })
+	assert.PanicsWithValue(t, errShape, func() { _, _ = New(&sparse.CSR{N: 2, RowPtr: []int32{0, 1}}, Options{}) })
 	assert.PanicsWithValue(t, errColumn, func() {
-		_, _ = New(&fem.CSR{N: 1, RowPtr: []int32{0, 1}, Col: []int32{3}, Val: []float64{1}}, Options{})
+		_, _ = New(&sparse.CSR{N: 1, RowPtr: []int32{0, 1}, Col: []int32{3}, Val: []float64{1}}, Options{})
 	})
 	assert.PanicsWithValue(t, errPerm, func() { _, _ = New(sys.K, Options{Perm: []int32{0}}) })
 	assert.PanicsWithValue(t, errSolveLen, func() { f.Solve(x[:n-1], x, ws) })
@@ -507,7 +509,7 @@ func TestUnstructuredFill(t *testing.T) {
 	sq := unitSystem(t, 48)
 	m, err := mesh.UnitSquare(48)
 	require.NoError(t, err)
-	sh, err := fem.NewSystem(m.Permute(mesh.Shuffle(m.NumNodes(), newRand())), fem.ReferenceSource)
+	sh, err := fem.NewSystem(m.Permute(mesh.Shuffle(m.NumNodes(), testmat.NewRand())), fem.ReferenceSource)
 	require.NoError(t, err)
 	fs, err := New(sq.K, Options{})
 	require.NoError(t, err)

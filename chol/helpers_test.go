@@ -2,18 +2,15 @@ package chol
 
 import (
 	"math"
-	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"mcfem/fem"
+	"mcfem/internal/testmat"
 	"mcfem/mesh"
 )
-
-// newRand returns the tests' deterministic generator.
-func newRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
 
 // unitSystem returns the Poisson system on the unit square with cells squares per side.
 func unitSystem(t testing.TB, cells int) *fem.System {
@@ -34,7 +31,7 @@ func shuffledSystem(t testing.TB, cells int) *fem.System {
 	t.Helper()
 	m, err := mesh.UnitSquare(cells)
 	require.NoError(t, err)
-	m = m.Permute(mesh.Shuffle(m.NumNodes(), newRand()))
+	m = m.Permute(mesh.Shuffle(m.NumNodes(), testmat.NewRand()))
 	sys, err := fem.NewSystem(m, fem.ReferenceSource)
 	require.NoError(t, err)
 	return sys
@@ -49,66 +46,6 @@ func mdpaSystem(t testing.TB, file string) *fem.System {
 	sys, err := fem.NewSystem(m, fem.ReferenceSource)
 	require.NoError(t, err)
 	return sys
-}
-
-// fromDense returns the CSR form of the dense symmetric matrix d (entries exactly 0 are not
-// stored, the diagonal always is).
-func fromDense(d [][]float64) *fem.CSR {
-	n := len(d)
-	a := &fem.CSR{N: n, RowPtr: make([]int32, n+1)}
-	for i, row := range d {
-		for j, v := range row {
-			if v != 0 || i == j {
-				a.Col = append(a.Col, int32(j))
-				a.Val = append(a.Val, v)
-			}
-		}
-		a.RowPtr[i+1] = int32(len(a.Col))
-	}
-	return a
-}
-
-// toDense returns a as a dense matrix.
-func toDense(a *fem.CSR) [][]float64 {
-	d := make([][]float64, a.N)
-	for i := range d {
-		d[i] = make([]float64, a.N)
-		for k := a.RowPtr[i]; k < a.RowPtr[i+1]; k++ {
-			d[i][a.Col[k]] += a.Val[k]
-		}
-	}
-	return d
-}
-
-// randomSPD returns a random sparse symmetric positive definite n×n matrix: about deg random
-// off-diagonal pairs per row with values in [-1, 1], and a diagonal exceeding the absolute row
-// sum by a margin in [0.01, 1) (strictly diagonally dominant, hence SPD).
-func randomSPD(rng *rand.Rand, n, deg int) *fem.CSR {
-	d := make([][]float64, n)
-	for i := range d {
-		d[i] = make([]float64, n)
-	}
-	for i := range n {
-		for range deg {
-			j := rng.IntN(n)
-			if j == i {
-				continue
-			}
-			v := 2*rng.Float64() - 1
-			d[i][j] += v
-			d[j][i] += v
-		}
-	}
-	for i, row := range d {
-		var s float64
-		for j, v := range row {
-			if j != i {
-				s += math.Abs(v)
-			}
-		}
-		row[i] = s + 0.01 + 0.99*rng.Float64()
-	}
-	return fromDense(d)
 }
 
 // denseCholesky returns the lower triangular L with L Lᵀ = a (a SPD), by the textbook
@@ -180,27 +117,6 @@ func denseL(f *Factor) [][]float64 {
 		}
 	}
 	return l
-}
-
-// relResidual returns ‖a x − b‖₂ / ‖b‖₂.
-func relResidual(a *fem.CSR, x, b []float64) float64 {
-	r := make([]float64, a.N)
-	a.MulVec(r, x)
-	var num, den float64
-	for i := range r {
-		num += (r[i] - b[i]) * (r[i] - b[i])
-		den += b[i] * b[i]
-	}
-	return math.Sqrt(num / den)
-}
-
-// randomVec returns n uniform values in [-1, 1).
-func randomVec(rng *rand.Rand, n int) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = 2*rng.Float64() - 1
-	}
-	return v
 }
 
 // isPerm reports whether p is a permutation of 0..n-1.

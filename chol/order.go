@@ -3,8 +3,7 @@ package chol
 import (
 	"math"
 	"math/bits"
-
-	"mcfem/fem"
+	"mcfem/sparse"
 )
 
 // Nested dissection (George 1973) by recursive bisection with breadth-first level structures.
@@ -61,7 +60,7 @@ type graph struct {
 }
 
 // checkCSR panics unless a is a consistent CSR matrix with column indices in range.
-func checkCSR(a *fem.CSR) {
+func checkCSR(a *sparse.CSR) {
 	if a == nil {
 		panic(errNilMatrix)
 	}
@@ -84,7 +83,7 @@ func checkCSR(a *fem.CSR) {
 
 // newGraph returns the adjacency graph of a's lower triangle, symmetrised: v and w are adjacent
 // when a holds an entry (v, w) or (w, v) with w < v. Diagonal entries are dropped.
-func newGraph(a *fem.CSR) *graph {
+func newGraph(a *sparse.CSR) *graph {
 	n := a.N
 	ptr := make([]int, n+1)
 	for i := range n {
@@ -120,7 +119,7 @@ func newGraph(a *fem.CSR) *graph {
 //
 // New uses this ordering followed by a postorder of the elimination tree, which changes the
 // numbering but not the fill. Order panics on an inconsistent matrix.
-func Order(a *fem.CSR, opt Options) []int32 {
+func Order(a *sparse.CSR, opt Options) []int32 {
 	checkCSR(a)
 	return newGraph(a).dissect(opt.leafSize())
 }

@@ -1,9 +1,8 @@
 package chol
 
 import (
+	"mcfem/sparse"
 	"slices"
-
-	"mcfem/fem"
 )
 
 // Symbolic analysis: from the fill-reducing ordering to the supernodal storage layout.
@@ -51,7 +50,7 @@ type permMatrix struct {
 }
 
 // permute returns P A Pᵀ for the inverse permutation pinv (pinv[old] = new).
-func permute(a *fem.CSR, pinv []int32) *permMatrix {
+func permute(a *sparse.CSR, pinv []int32) *permMatrix {
 	n := a.N
 	ptr := make([]int, n+1)
 	for i := range n {
@@ -200,7 +199,7 @@ type symbolic struct {
 // in the final order for the numeric phase. In between, the tree and the counts are only
 // relabelled: the postorder and the amalgamation order are both topological orders of the
 // tree, under which the tree and the fill stay the same up to the numbering.
-func analyse(a *fem.CSR, perm []int32) *symbolic {
+func analyse(a *sparse.CSR, perm []int32) *symbolic {
 	n := a.N
 	pm := permute(a, invert(perm))
 	parent := etree(pm)

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"mcfem/mesh"
+	"mcfem/sparse"
 )
 
 // System is the discrete Poisson problem on a mesh with u = 0 on the boundary nodes, the
@@ -16,9 +17,9 @@ import (
 // samples are solved; AssembleStiffness is the one method that changes it (K.Val).
 type System struct {
 	Mesh *mesh.Mesh
-	Dof  []int32 // per node: unknown index, or -1 for a Dirichlet node
-	Node []int32 // per unknown: its node
-	K    *CSR    // stiffness (diffusivity 1) over the unknowns, SPD, sorted columns per row
+	Dof  []int32     // per node: unknown index, or -1 for a Dirichlet node
+	Node []int32     // per unknown: its node
+	K    *sparse.CSR // stiffness (diffusivity 1) over the unknowns, SPD, sorted columns per row
 	// Scatter holds 9 entries per triangle: the position in K.Val of the local pair (a,b),
 	// row-major, or -1 when either node is Dirichlet or the pair's element entry is zero by
 	// geometry (see prunePattern). Built once with the pattern.
@@ -130,7 +131,7 @@ func (s *System) buildPattern(start, adj []int32) error {
 		}
 		rowPtr[i+1] = int32(len(col))
 	}
-	s.K = &CSR{N: n, RowPtr: rowPtr, Col: col, Val: make([]float64, len(col))}
+	s.K = &sparse.CSR{N: n, RowPtr: rowPtr, Col: col, Val: make([]float64, len(col))}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"mcfem/internal/testmat"
 	"mcfem/mesh"
 )
 
@@ -50,10 +51,10 @@ func naiveStiffness(m *mesh.Mesh, kappa []float64) [][]float64 {
 // stiffnessTol bounds the rounding difference between two assemblies of the same stiffness in
 // different formulas: each entry sums at most 6 element terms of size ≤ kmax, each term computed
 // with ~10 roundings, so 100ε·kmax covers it with a margin.
-func stiffnessTol(kmax float64) float64 { return 100 * epsilon * kmax }
+func stiffnessTol(kmax float64) float64 { return 100 * testmat.Epsilon * kmax }
 
 func TestStiffnessMatchesNaiveDense(t *testing.T) {
-	rng := newRand()
+	rng := testmat.NewRand()
 	tests := []struct {
 		name   string
 		n      int
@@ -69,7 +70,7 @@ func TestStiffnessMatchesNaiveDense(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var m *mesh.Mesh
 			if tc.jitter {
-				m = jitteredSquare(t, rng, tc.n)
+				m = testmat.JitteredSquare(t, rng, tc.n)
 			} else {
 				var err error
 				m, err = mesh.UnitSquare(tc.n)
@@ -86,7 +87,7 @@ func TestStiffnessMatchesNaiveDense(t *testing.T) {
 				s.AssembleStiffness(kappa)
 			}
 			full := naiveStiffness(m, kappa)
-			got := dense(s.K)
+			got := testmat.Dense(s.K)
 			var kmax float64
 			for _, row := range full {
 				for _, v := range row {
@@ -103,7 +104,7 @@ func TestStiffnessMatchesNaiveDense(t *testing.T) {
 }
 
 func TestStiffnessProperties(t *testing.T) {
-	rng := newRand()
+	rng := testmat.NewRand()
 	for _, tc := range []struct {
 		name   string
 		n      int
@@ -113,7 +114,7 @@ func TestStiffnessProperties(t *testing.T) {
 			m, err := mesh.UnitSquare(tc.n)
 			require.NoError(t, err)
 			if tc.jitter {
-				m = jitteredSquare(t, rng, tc.n)
+				m = testmat.JitteredSquare(t, rng, tc.n)
 			}
 			s, err := NewSystem(m, ReferenceSource)
 			require.NoError(t, err)
@@ -137,7 +138,7 @@ func TestStiffnessProperties(t *testing.T) {
 			}
 			assert.Equal(t, 4*tc.n, nDirichlet)
 
-			d := dense(k)
+			d := testmat.Dense(k)
 			farFromBoundary := interiorStars(m)
 			for i := range k.N {
 				cols := k.Col[k.RowPtr[i]:k.RowPtr[i+1]]
@@ -147,13 +148,13 @@ func TestStiffnessProperties(t *testing.T) {
 				for j := range k.N {
 					// Symmetric to rounding: K_ij and K_ji sum the same element terms,
 					// possibly in a different order (a few ε of the diagonal).
-					assert.InDelta(t, d[i][j], d[j][i], 8*epsilon*d[i][i], "K[%d][%d] vs K[%d][%d]", i, j, j, i)
+					assert.InDelta(t, d[i][j], d[j][i], 8*testmat.Epsilon*d[i][i], "K[%d][%d] vs K[%d][%d]", i, j, j, i)
 					rowSum += d[i][j]
 				}
 				if farFromBoundary[s.Node[i]] {
 					// Σ_j ∇φ_j = 0, so a full row sums to 0; only rounding of ≤ 7 terms of
 					// size ≤ diag remains.
-					assert.InDelta(t, 0, rowSum, 16*epsilon*d[i][i], "row %d sum", i)
+					assert.InDelta(t, 0, rowSum, 16*testmat.Epsilon*d[i][i], "row %d sum", i)
 				}
 			}
 			if !tc.jitter {
@@ -162,10 +163,10 @@ func TestStiffnessProperties(t *testing.T) {
 				// ≤ 6 element terms of size ≤ 1 computed from exact differences: a few ε.
 				c := (tc.n/2)*(tc.n+1) + tc.n/2
 				i := s.Dof[c]
-				assert.InDelta(t, 4, d[i][i], 4*epsilon)
-				assert.InDelta(t, -1, d[i][s.Dof[c+1]], 4*epsilon)
-				assert.InDelta(t, -1, d[i][s.Dof[c+tc.n+1]], 4*epsilon)
-				assert.InDelta(t, 0, d[i][s.Dof[c+tc.n+2]], 4*epsilon) // the diagonal neighbour
+				assert.InDelta(t, 4, d[i][i], 4*testmat.Epsilon)
+				assert.InDelta(t, -1, d[i][s.Dof[c+1]], 4*testmat.Epsilon)
+				assert.InDelta(t, -1, d[i][s.Dof[c+tc.n+1]], 4*testmat.Epsilon)
+				assert.InDelta(t, 0, d[i][s.Dof[c+tc.n+2]], 4*testmat.Epsilon) // the diagonal neighbour
 			}
 		})
 	}
@@ -190,7 +191,7 @@ func interiorStars(m *mesh.Mesh) []bool {
 }
 
 func TestScatterMap(t *testing.T) {
-	m := jitteredSquare(t, newRand(), 6)
+	m := testmat.JitteredSquare(t, testmat.NewRand(), 6)
 	s, err := NewSystem(m, ReferenceSource)
 	require.NoError(t, err)
 	require.Len(t, s.Scatter, 9*m.NumTris())
@@ -230,7 +231,7 @@ func TestAssembleStiffnessInPlace(t *testing.T) {
 	assert.Same(t, val, &s.K.Val[0], "values are updated in place")
 	for p := range orig {
 		// A constant kappa scales every entry: one extra rounding per term.
-		assert.InDelta(t, 2.5*orig[p], s.K.Val[p], 8*epsilon*4*2.5, "entry %d", p)
+		assert.InDelta(t, 2.5*orig[p], s.K.Val[p], 8*testmat.Epsilon*4*2.5, "entry %d", p)
 	}
 	s.AssembleStiffness(nil)
 	assert.Equal(t, orig, s.K.Val, "nil kappa reproduces the kappa ≡ 1 values exactly")

@@ -1,22 +1,16 @@
-// Package fem implements the finite-element side of a sample: P1 assembly of the Poisson
-// problem on a mesh.Mesh with homogeneous Dirichlet nodes eliminated, the load vector, the
-// lumped-area quantity of interest, a compressed-sparse-row matrix with int32 indices, and
-// preconditioned conjugate-gradient solvers (one right-hand side, or k at once).
+// Package fem implements the finite-element side of a sample: P1 assembly of the diffusion
+// problem −∇·(κ∇u) = f on a mesh.Mesh with homogeneous Dirichlet nodes eliminated, so that
+// the stiffness matrix (a sparse.CSR) is symmetric positive definite; the load shape
+// F_i = ∫ f φ_i; and the lumped-area quantity of interest Σ_i area_i u_i.
 //
-// The phases live one per file: csr.go (the matrix and SpMV), assemble.go (sparsity pattern,
-// element-to-CSR scatter map, stiffness), load.go (source and load vector), qoi.go (nodal
-// areas and the QoI), precond.go (Jacobi, identity), cg.go (PCG), band.go (a banded
-// matrix stored by diagonals, and the fused two-sweep Jacobi-PCG iteration on it), avx.go
-// with avx_amd64.s (assembly of the four- and eight-lane batch kernels, bit-identical to the
-// Go ones, used when the processor has AVX), spmm.go and pcg_batch.go (k
-// interleaved vectors per matrix pass, each column bit-identical to PCG), amg.go,
-// amg_setup.go and amg_smooth.go (smoothed-aggregation algebraic multigrid). Each tuned kernel has an
-// obvious reference version in the tests (spmvRef, cgRef) and a byte model next to it
-// (SpMVBytes, PCGIterationBytes) for benchmarks and run reports.
+// The phases live one per file: assemble.go (unknown numbering, sparsity pattern, the
+// element-to-CSR scatter map, the numeric stiffness for a per-triangle κ), load.go (source
+// and load vector, Radon's 7-point rule), qoi.go (nodal areas and the QoI).
 //
-// Set-up allocates; the per-sample path does not: Load, PCG with a Workspace, and QoI allocate
-// nothing, so one System, one preconditioner and one Workspace serve every sample of a rank.
+// Set-up allocates; the per-sample path does not: Load, AssembleStiffness and QoI allocate
+// nothing, so one System serves every sample of a rank (a worker whose matrix changes per
+// sample works on a copy with its own values, WithOwnValues).
 //
 // Programmer misuse (mismatched lengths) panics with a "fem: " message; data conditions (an
-// invalid mesh, CG not converging, a breakdown) are returned as errors.
+// invalid mesh, a source that is not finite) are returned as errors.
 package fem

@@ -1,136 +1,12 @@
 package fem
 
 import (
-	"math"
-	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"mcfem/mesh"
 )
-
-// epsilon is the float64 machine epsilon, 2⁻⁵².
-const epsilon = 0x1p-52
-
-// newRand returns the tests' deterministic generator.
-func newRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
-
-// randomSPD returns a random sparse symmetric positive definite n×n matrix with sorted
-// columns: about deg random off-diagonal pairs per row in [-1, 1], a diagonal that exceeds
-// the absolute row sum by a random margin in [0.01, 1) (strictly diagonally dominant, hence
-// SPD), then scaled symmetrically as S A S with S_i log-uniform in [1/√spread, √spread) so
-// that Jacobi matters (spread = 1: no scaling).
-func randomSPD(rng *rand.Rand, n, deg int, spread float64) *CSR {
-	rows := make([]map[int32]float64, n)
-	for i := range rows {
-		rows[i] = map[int32]float64{}
-	}
-	for i := range n {
-		for range deg {
-			j := rng.IntN(n)
-			if j == i {
-				continue
-			}
-			v := 2*rng.Float64() - 1
-			rows[i][int32(j)] += v
-			rows[j][int32(i)] += v
-		}
-	}
-	scale := make([]float64, n)
-	for i := range scale {
-		scale[i] = math.Pow(spread, rng.Float64()-0.5)
-	}
-	a := &CSR{N: n, RowPtr: make([]int32, n+1)}
-	for i, row := range rows {
-		var abs float64
-		for _, v := range row {
-			abs += math.Abs(v)
-		}
-		row[int32(i)] = abs + 0.01 + 0.99*rng.Float64()
-		cols := make([]int32, 0, len(row))
-		for j := range row {
-			cols = append(cols, j)
-		}
-		slices.Sort(cols)
-		for _, j := range cols {
-			a.Col = append(a.Col, j)
-			a.Val = append(a.Val, scale[i]*row[j]*scale[j])
-		}
-		a.RowPtr[i+1] = int32(len(a.Col))
-	}
-	return a
-}
-
-// randomVector returns n uniform values in [-1, 1).
-func randomVector(rng *rand.Rand, n int) []float64 {
-	v := make([]float64, n)
-	for i := range v {
-		v[i] = 2*rng.Float64() - 1
-	}
-	return v
-}
-
-// dense returns a as a dense row-major matrix.
-func dense(a *CSR) [][]float64 {
-	d := make([][]float64, a.N)
-	for i := range d {
-		d[i] = make([]float64, a.N)
-		for k := a.RowPtr[i]; k < a.RowPtr[i+1]; k++ {
-			d[i][a.Col[k]] += a.Val[k]
-		}
-	}
-	return d
-}
-
-// norm2 returns ‖x‖₂.
-func norm2(x []float64) float64 {
-	var s float64
-	for _, v := range x {
-		s += v * v
-	}
-	return math.Sqrt(s)
-}
-
-// relDiff returns ‖x - y‖₂ / ‖y‖₂ (or ‖x - y‖₂ when y = 0).
-func relDiff(x, y []float64) float64 {
-	d := make([]float64, len(x))
-	for i := range x {
-		d[i] = x[i] - y[i]
-	}
-	if ny := norm2(y); ny > 0 {
-		return norm2(d) / ny
-	}
-	return norm2(d)
-}
-
-// trueResidual returns ‖b - A x‖₂ / ‖b‖₂ computed with spmvRef.
-func trueResidual(a *CSR, b, x []float64) float64 {
-	ax := make([]float64, a.N)
-	spmvRef(a, ax, x)
-	for i := range ax {
-		ax[i] = b[i] - ax[i]
-	}
-	return norm2(ax) / norm2(b)
-}
-
-// jitteredSquare returns UnitSquare(n) with every interior node moved by up to 0.2h in x and y:
-// a general unstructured-looking mesh whose triangles stay counter-clockwise (each signed area
-// keeps at least 0.2·h²/2).
-func jitteredSquare(t testing.TB, rng *rand.Rand, n int) *mesh.Mesh {
-	m, err := mesh.UnitSquare(n)
-	require.NoError(t, err)
-	h := 1 / float64(n)
-	for v, b := range m.Boundary {
-		if !b {
-			m.Coords[2*v] += 0.2 * h * (2*rng.Float64() - 1)
-			m.Coords[2*v+1] += 0.2 * h * (2*rng.Float64() - 1)
-		}
-	}
-	require.NoError(t, m.Validate())
-	return m
-}
 
 // unitSystem returns the reference-problem System on UnitSquare(n).
 func unitSystem(t testing.TB, n int) *System {
@@ -140,15 +16,3 @@ func unitSystem(t testing.TB, n int) *System {
 	require.NoError(t, err)
 	return s
 }
-
-// identity is the identity preconditioner; being a distinct type, it sends PCG down the
-// generic (unfused) path.
-type identity struct{}
-
-func (identity) Apply(z, r []float64) { copy(z, r) }
-
-// generic wraps a Jacobi preconditioner so that PCG takes the generic path with the same
-// preconditioner as the fused one.
-type generic struct{ j *Jacobi }
-
-func (g generic) Apply(z, r []float64) { g.j.Apply(z, r) }

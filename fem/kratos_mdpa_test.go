@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mcfem/mesh"
+	"mcfem/solver"
 )
 
 // TestKratosMDPAQoI solves the reference problem (source ReferenceSource, ε = 1, u = 0 on the
@@ -34,13 +35,13 @@ func TestKratosMDPAQoI(t *testing.T) {
 
 			b := make([]float64, n)
 			sys.Load(1, b)
-			jac, err := NewJacobi(sys.K)
+			jac, err := solver.NewJacobi(sys.K)
 			require.NoError(t, err)
 			u := make([]float64, n)
-			res, err := PCG(sys.K, jac, b, u, 1e-13, 10*n, NewWorkspace(n))
+			res, err := solver.PCG(sys.K, jac, b, u, 1e-13, 10*n, solver.NewWorkspace(n))
 			require.NoError(t, err)
 			// CG converges in at most n steps in exact arithmetic; 10n leaves room for rounding.
-			t.Logf("%s: %d unknowns, %d PCG iterations, residual %.2e, QoI %.10f",
+			t.Logf("%s: %d unknowns, %d solver.PCG iterations, residual %.2e, QoI %.10f",
 				tc.file, n, res.Iterations, res.Residual, sys.QoI(u))
 
 			// The README values are printed with 10 decimals (rounding ≤ 5e-11); the solve to

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"mcfem/internal/testmat"
 	"mcfem/mesh"
 )
 
@@ -25,12 +26,12 @@ func TestRadonRuleExactness(t *testing.T) {
 	for _, q := range radon {
 		wsum += q.w
 		// Barycentric coordinates of a point sum to 1 (two roundings in 1-2a).
-		assert.InDelta(t, 1, q.l[0]+q.l[1]+q.l[2], 4*epsilon)
+		assert.InDelta(t, 1, q.l[0]+q.l[1]+q.l[2], 4*testmat.Epsilon)
 		for _, l := range q.l {
 			assert.Greater(t, l, 0.0, "points are interior")
 		}
 	}
-	assert.InDelta(t, 1, wsum, 4*epsilon) // 7 positive weights summing to 1
+	assert.InDelta(t, 1, wsum, 4*testmat.Epsilon) // 7 positive weights summing to 1
 	// On the reference triangle (0,0), (1,0), (0,1): ∫ x^a y^b = a! b! / (a+b+2)!. The rule
 	// is exact through degree 5; degree 6 is not (proves the test can fail).
 	for deg := 0; deg <= 6; deg++ {
@@ -44,7 +45,7 @@ func TestRadonRuleExactness(t *testing.T) {
 			}
 			if deg <= 5 {
 				// Seven terms of size ≤ 1/2: a few ε relative.
-				assert.InDelta(t, exact, got, 16*epsilon*exact, "x^%d y^%d", a, b)
+				assert.InDelta(t, exact, got, 16*testmat.Epsilon*exact, "x^%d y^%d", a, b)
 			} else if a == 0 {
 				assert.Greater(t, math.Abs(got-exact), 1e-6*exact, "x^%d y^%d must not be exact", a, b)
 			}
@@ -140,8 +141,8 @@ func fineLoad(s *System, f Source, m int) []float64 {
 }
 
 func TestLoadQuadrature(t *testing.T) {
-	rng := newRand()
-	jit := jitteredSquare(t, rng, 6)
+	rng := testmat.NewRand()
+	jit := testmat.JitteredSquare(t, rng, 6)
 	square, err := mesh.UnitSquare(8)
 	require.NoError(t, err)
 	tests := []struct {
@@ -177,13 +178,13 @@ func TestLoadQuadrature(t *testing.T) {
 }
 
 func TestLoadConstantSourceIsArea(t *testing.T) {
-	m := jitteredSquare(t, newRand(), 7)
+	m := testmat.JitteredSquare(t, testmat.NewRand(), 7)
 	s, err := NewSystem(m, func(x, y float64) float64 { return 1 })
 	require.NoError(t, err)
 	var total float64
 	for i := range s.F {
 		// ∫ φ_i = |star(i)|/3 = Area_i; rounding of 7 weights times ≤ 6 triangles.
-		assert.InDelta(t, s.Area[i], s.F[i], 64*epsilon*s.Area[i], "node %d", s.Node[i])
+		assert.InDelta(t, s.Area[i], s.F[i], 64*testmat.Epsilon*s.Area[i], "node %d", s.Node[i])
 		total += s.Area[i]
 	}
 	// Interior lumped areas sum to 1 minus the boundary nodes' share. With the boundary

@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"mcfem/solver"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"mcfem/fem"
 )
 
 // Options say how a campaign runs on this rank; none of them changes the results.
@@ -182,7 +181,7 @@ func solveBatch(s *Solver, src *rand.PCG, rank, thread int, idx []int, eps []flo
 	}
 	var (
 		q    []float64
-		res  []fem.Result
+		res  []solver.Result
 		errs []error
 	)
 	for range repeat {
@@ -196,7 +195,7 @@ func solveBatch(s *Solver, src *rand.PCG, rank, thread int, idx []int, eps []flo
 		if fault.hits(rank, i) {
 			switch fault.Kind {
 			case "nonconv":
-				err = &fem.NotConvergedError{Iterations: r.Iterations, Residual: r.Residual, Tol: cfg.Rtol}
+				err = &solver.NotConvergedError{Iterations: r.Iterations, Residual: r.Residual, Tol: cfg.Rtol}
 			case "nan":
 				r.QoI = math.NaN()
 			}
@@ -227,7 +226,7 @@ func solveBatch(s *Solver, src *rand.PCG, rank, thread int, idx []int, eps []flo
 // failureStatus classifies a solve's outcome.
 func failureStatus(err error, qoi float64) int {
 	switch {
-	case errors.Is(err, fem.ErrNotConverged):
+	case errors.Is(err, solver.ErrNotConverged):
 		return StatusNotConverged
 	case err != nil:
 		return StatusBreakdown

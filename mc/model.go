@@ -10,6 +10,8 @@ import (
 	"mcfem/fem"
 	"mcfem/field"
 	"mcfem/mesh"
+	"mcfem/solver"
+	"mcfem/sparse"
 )
 
 // Preconditioners lists the values of Config.PC.
@@ -32,7 +34,7 @@ type Model struct {
 	Mesh   *mesh.Mesh
 	Sys    *fem.System
 	PCName string
-	PC     any // shared, read-only: *fem.Jacobi, *fem.AMG or fem.Identity (see bindPC)
+	PC     any // shared, read-only: *solver.Jacobi, *solver.AMG or solver.Identity (see bindPC)
 	Rtol   float64
 	MaxIt  int
 	Batch  int
@@ -65,15 +67,15 @@ func NewModel(cfg Config) (*Model, error) {
 	t1 := time.Now()
 	md := &Model{Cells: cfg.Cells, Mesh: m, Sys: sys, PCName: cfg.PC, Rtol: cfg.Rtol, MaxIt: cfg.MaxIt,
 		Batch: max(cfg.Batch, 1), AssemblySeconds: t1.Sub(t0).Seconds()}
-	solver := cfg.Solver
+	method := cfg.Solver
 	var an *chol.Analysis
-	if solver == "auto" {
-		solver, md.SolverNote, an = chooseSolver(cfg, sys.K)
-		if solver == "cg" && cfg.Model != "lognormal-field" {
+	if method == "auto" {
+		method, md.SolverNote, an = chooseSolver(cfg, sys.K)
+		if method == "cg" && cfg.Model != "lognormal-field" {
 			cfg.PC, md.PCName = "amg", "amg"
 		}
 	}
-	if solver == "cholesky" {
+	if method == "cholesky" {
 		if an == nil {
 			an = chol.Analyze(sys.K, chol.Options{})
 		}
@@ -87,11 +89,11 @@ func NewModel(cfg Config) (*Model, error) {
 	switch cfg.PC {
 	case "jacobi", "":
 		md.PCName = "jacobi"
-		md.PC, err = fem.NewJacobi(sys.K)
+		md.PC, err = solver.NewJacobi(sys.K)
 	case "amg":
 		md.PC, err = newAMG(sys.K)
 	case "none":
-		md.PC = fem.Identity{}
+		md.PC = solver.Identity{}
 	default:
 		err = fmt.Errorf("unknown preconditioner %q", cfg.PC)
 	}
@@ -122,11 +124,11 @@ type Solver struct {
 	rng    *rand.Rand // normals for DrawField, over rngSrc
 	rngSrc rand.Source
 	k      int
-	pc     fem.Preconditioner // the model's, bound to this worker's workspace when it needs one
+	pc     solver.Preconditioner // the model's, bound to this worker's workspace when it needs one
 	b, u   []float64
-	ws     *fem.Workspace
-	bws    *fem.BatchWorkspace
-	res    []fem.Result
+	ws     *solver.Workspace
+	bws    *solver.BatchWorkspace
+	res    []solver.Result
 	errs   []error
 	qoi    []float64
 	epsBuf []float64
@@ -137,19 +139,19 @@ type Solver struct {
 // NewSolver allocates a worker's state.
 func (m *Model) NewSolver() *Solver {
 	n, k := m.Sys.K.N, m.Batch
-	var pc fem.Preconditioner
+	var pc solver.Preconditioner
 	if m.PC != nil { // nil with the Cholesky factor
 		pc = bindPC(m.PC, k)
 	}
 	s := &Solver{m: m, sys: m.Sys, k: k, pc: pc, b: make([]float64, n*k), u: make([]float64, n*k),
-		res: make([]fem.Result, k), errs: make([]error, k), qoi: make([]float64, k), epsBuf: make([]float64, k)}
+		res: make([]solver.Result, k), errs: make([]error, k), qoi: make([]float64, k), epsBuf: make([]float64, k)}
 	switch {
 	case m.Chol != nil: // the factor's workspace instead of CG's
 		s.cws, s.ku = m.Chol.NewWorkspace(k), make([]float64, n*k)
 	case k > 1:
-		s.ws, s.bws = fem.NewWorkspace(n), fem.NewBatchWorkspace(n, k)
+		s.ws, s.bws = solver.NewWorkspace(n), solver.NewBatchWorkspace(n, k)
 	default:
-		s.ws = fem.NewWorkspace(n)
+		s.ws = solver.NewWorkspace(n)
 	}
 	if m.Random() {
 		s.sys = m.Sys.WithOwnValues()
@@ -185,16 +187,16 @@ func (s *Solver) prepare() error {
 	s.m.KL.Kappa(s.kappa, s.m.Basis, s.xi)
 	s.sys.AssembleStiffness(s.kappa)
 	switch p := s.m.PC.(type) {
-	case *fem.Jacobi:
-		j, ok := s.pc.(*fem.Jacobi)
+	case *solver.Jacobi:
+		j, ok := s.pc.(*solver.Jacobi)
 		if !ok || j == p {
-			j = &fem.Jacobi{InvDiag: make([]float64, s.sys.K.N)}
+			j = &solver.Jacobi{InvDiag: make([]float64, s.sys.K.N)}
 			s.pc = j
 		}
 		return j.Update(s.sys.K)
-	case *fem.AMG:
+	case *solver.AMG:
 		// A new hierarchy for this sample's matrix (set-up per sample).
-		a, err := fem.NewAMG(s.sys.K, fem.AMGOptions{})
+		a, err := solver.NewAMG(s.sys.K, solver.AMGOptions{})
 		if err != nil {
 			return err
 		}
@@ -206,11 +208,11 @@ func (s *Solver) prepare() error {
 // Solve assembles the load for ε, solves K u = b by preconditioned CG from u = 0 and
 // returns the QoI. It allocates nothing. On a CG failure the error is fem's (typed) and the
 // QoI is NaN.
-func (s *Solver) Solve(eps float64) (qoi float64, res fem.Result, err error) {
+func (s *Solver) Solve(eps float64) (qoi float64, res solver.Result, err error) {
 	return s.solve(eps, s.m.MaxIt)
 }
 
-func (s *Solver) solve(eps float64, maxit int) (qoi float64, res fem.Result, err error) {
+func (s *Solver) solve(eps float64, maxit int) (qoi float64, res solver.Result, err error) {
 	if err := s.prepare(); err != nil {
 		return nan, res, err
 	}
@@ -228,7 +230,7 @@ func (s *Solver) solve(eps float64, maxit int) (qoi float64, res fem.Result, err
 		return sys.QoI(u), res, nil
 	}
 	clear(u)
-	res, err = fem.PCG(sys.K, s.pc, b, u, s.m.Rtol, maxit, s.ws)
+	res, err = solver.PCG(sys.K, s.pc, b, u, s.m.Rtol, maxit, s.ws)
 	if err != nil {
 		return nan, res, err
 	}
@@ -239,7 +241,7 @@ func (s *Solver) solve(eps float64, maxit int) (qoi float64, res fem.Result, err
 // the matrix per iteration serves them all, and each converges on its own. Sample j's QoI,
 // CG result and error are in the returned slices' entry j (valid until the next call); each is
 // bit-identical to Solve(eps[j]). It allocates nothing.
-func (s *Solver) SolveBatch(eps []float64) (qoi []float64, res []fem.Result, errs []error) {
+func (s *Solver) SolveBatch(eps []float64) (qoi []float64, res []solver.Result, errs []error) {
 	if s.k == 1 {
 		for j, e := range eps {
 			s.qoi[j], s.res[j], s.errs[j] = s.Solve(e)
@@ -267,11 +269,11 @@ func (s *Solver) SolveBatch(eps []float64) (qoi []float64, res []fem.Result, err
 		sys.K.MulMulti(s.ku, s.u, k)
 		for j := range k {
 			r := relResidual(s.b, s.ku, k, j)
-			s.res[j], s.errs[j] = fem.Result{Residual: r}, s.m.checkDirect(r)
+			s.res[j], s.errs[j] = solver.Result{Residual: r}, s.m.checkDirect(r)
 		}
 	} else {
 		clear(s.u)
-		fem.PCGBatch(sys.K, s.pc, s.b, s.u, k, s.m.Rtol, s.m.MaxIt, s.bws, s.res, s.errs)
+		solver.PCGBatch(sys.K, s.pc, s.b, s.u, k, s.m.Rtol, s.m.MaxIt, s.bws, s.res, s.errs)
 	}
 	area := sys.Area
 	for j := range eps {
@@ -290,7 +292,7 @@ func (s *Solver) SolveBatch(eps []float64) (qoi []float64, res []fem.Result, err
 
 // SolveRetry solves one sample alone with ten times the iteration cap: the stricter set-up of
 // -on-failure retry.
-func (s *Solver) SolveRetry(eps float64) (qoi float64, res fem.Result, err error) {
+func (s *Solver) SolveRetry(eps float64) (qoi float64, res solver.Result, err error) {
 	return s.solve(eps, 10*s.m.MaxIt)
 }
 
@@ -374,7 +376,7 @@ const (
 // (numeric factorisation + N solves; the ordering and analysis are done by then) is below
 // AMG-CG's (set-up + N samples) for the campaign's N samples (the pilot of a -tol campaign),
 // batched or not as -batch says. It returns the analysis for the factorisation.
-func chooseSolver(cfg Config, a *fem.CSR) (string, string, *chol.Analysis) {
+func chooseSolver(cfg Config, a *sparse.CSR) (string, string, *chol.Analysis) {
 	if cfg.Model == "lognormal-field" {
 		return "cg", "auto: CG, since every sample has its own matrix (a factor would serve one sample)", nil
 	}
@@ -388,7 +390,7 @@ func chooseSolver(cfg Config, a *fem.CSR) (string, string, *chol.Analysis) {
 	if cfg.Batch < 4 {
 		solve, sample = autoSolveFlops1, autoAMGSample1
 	}
-	spmv := float64(fem.SpMVBytes(a.N, a.NNZ())) / autoSpMVBytes
+	spmv := float64(sparse.SpMVBytes(a.N, a.NNZ())) / autoSpMVBytes
 	tChol := an.Flops()/autoFactorFlops + n*4*float64(an.NNZ())/solve
 	tCG := spmv * (autoAMGSetup + n*sample)
 	why := fmt.Sprintf("estimated %.3g s for the factor and %d solves against %.3g s for AMG-CG", tChol, int(n), tCG)

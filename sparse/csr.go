@@ -1,4 +1,4 @@
-package fem
+package sparse
 
 // CSR is a sparse matrix in compressed sparse row form with int32 indices.
 //
@@ -12,15 +12,15 @@ type CSR struct {
 }
 
 const (
-	errCSRShape  = "fem: CSR RowPtr, Col and Val lengths are inconsistent with N"
-	errMulVecLen = "fem: MulVec vector length does not match the matrix size"
+	errCSRShape  = "sparse: CSR RowPtr, Col and Val lengths are inconsistent with N"
+	errMulVecLen = "sparse: MulVec vector length does not match the matrix size"
 )
 
 // NNZ returns the number of stored entries (explicit zeros included).
 func (a *CSR) NNZ() int { return len(a.Val) }
 
 // check panics unless RowPtr has N+1 entries ending at len(Col) == len(Val).
-func (a *CSR) check() {
+func (a *CSR) Check() {
 	if a.N < 0 || len(a.RowPtr) != a.N+1 || len(a.Col) != len(a.Val) ||
 		int(a.RowPtr[a.N]) != len(a.Col) || a.RowPtr[0] != 0 {
 		panic(errCSRShape)
@@ -30,17 +30,17 @@ func (a *CSR) check() {
 // MulVec computes y = A x. It panics if len(x) or len(y) differs from N or the CSR arrays
 // are inconsistent. y and x must not overlap.
 func (a *CSR) MulVec(y, x []float64) {
-	a.check()
+	a.Check()
 	if len(x) != a.N || len(y) != a.N {
 		panic(errMulVecLen)
 	}
-	spmv(y, x, a.RowPtr, a.Col, a.Val)
+	SpMV(y, x, a.RowPtr, a.Col, a.Val)
 }
 
 // spmv is the SpMV kernel y = A x. The caller guarantees len(rowPtr) = len(y)+1 and
 // len(x) = len(y). Each row is sliced once so the inner loop has no bounds check except the
 // data-dependent gather x[j].
-func spmv(y, x []float64, rowPtr, col []int32, val []float64) {
+func SpMV(y, x []float64, rowPtr, col []int32, val []float64) {
 	lo := rowPtr[0]
 	rowPtr = rowPtr[1:]
 	y = y[:len(rowPtr)]
@@ -56,9 +56,9 @@ func spmv(y, x []float64, rowPtr, col []int32, val []float64) {
 	}
 }
 
-// spmvDot computes y = A x and returns xᵀy = xᵀA x in the same pass (the pᵀAp of CG), saving
+// SpMVDot computes y = A x and returns xᵀy = xᵀA x in the same pass (the pᵀAp of CG), saving
 // a second sweep over x and y. Same preconditions as spmv.
-func spmvDot(y, x []float64, rowPtr, col []int32, val []float64) float64 {
+func SpMVDot(y, x []float64, rowPtr, col []int32, val []float64) float64 {
 	lo := rowPtr[0]
 	rowPtr = rowPtr[1:]
 	y = y[:len(rowPtr)]
@@ -76,6 +76,19 @@ func spmvDot(y, x []float64, rowPtr, col []int32, val []float64) float64 {
 		lo = hi
 	}
 	return d
+}
+
+// MulVecRef is MulVec's reference twin: the obvious loop over the stored entries, with no
+// slicing, unrolling or fusion, against which the tuned kernels are tested. It computes the
+// same bits as SpMV.
+func (a *CSR) MulVecRef(y, x []float64) {
+	for i := 0; i < a.N; i++ {
+		var s float64
+		for k := a.RowPtr[i]; k < a.RowPtr[i+1]; k++ {
+			s += float64(a.Val[k] * x[a.Col[k]])
+		}
+		y[i] = s
+	}
 }
 
 // SpMVBytes is the byte model of one SpMV y = A x on an n×n CSR matrix with nnz entries: the

@@ -1,25 +1,17 @@
 //go:build !amd64 || purego
 
-package fem
+package sparse
 
 // useAVX is false off amd64 (or with the purego tag): the Go kernels run.
 var useAVX = false
 
-const errNoAVX = "fem: AVX kernel called without AVX"
+const errNoAVX = "sparse: AVX kernel called without AVX"
 
 func spmm4DotAVX(y, x *float64, xrows int, rowPtr, col *int32, val *float64, ncol, n int, d *[4]float64) bool {
 	panic(errNoAVX)
 }
 
 func spmm4AVX(y, x *float64, xrows int, rowPtr, col *int32, val *float64, ncol, n int) bool {
-	panic(errNoAVX)
-}
-
-func gsLower4AVX(xl, x *float64, xrows int, b *float64, bstride int, rowPtr, col *int32, val *float64, ncol int, invDiag, sub *float64, n int) bool {
-	panic(errNoAVX)
-}
-
-func gsBack4AVX(xl, x *float64, xrows int, rowPtr, col *int32, val *float64, ncol int, sup *float64, n int) bool {
 	panic(errNoAVX)
 }
 

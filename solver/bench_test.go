@@ -1,7 +1,10 @@
-package fem
+package solver
 
 import (
 	"fmt"
+	"mcfem/fem"
+	"mcfem/internal/testmat"
+	"mcfem/sparse"
 	"testing"
 )
 
@@ -9,8 +12,8 @@ import (
 // unknowns, ≈ 5 MB, around L3) and 1024 (≈ 1e6 unknowns, ≈ 80 MB, memory-bound).
 var benchSizes = []int{64, 256, 1024}
 
-// benchSystem returns the reference System on UnitSquare(n), skipping n = 1024 under -short.
-func benchSystem(b *testing.B, n int) *System {
+// benchSystem returns the reference fem.System on UnitSquare(n), skipping n = 1024 under -short.
+func benchSystem(b *testing.B, n int) *fem.System {
 	if n > 256 && testing.Short() {
 		b.Skip("n > 256 skipped under -short")
 	}
@@ -32,15 +35,15 @@ func BenchmarkSpMV(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			s := benchSystem(b, n)
 			k := s.K
-			x := randomVector(newRand(), k.N)
+			x := testmat.RandomVector(testmat.NewRand(), k.N)
 			y := make([]float64, k.N)
-			bytes := SpMVBytes(k.N, k.NNZ())
+			bytes := sparse.SpMVBytes(k.N, k.NNZ())
 			b.SetBytes(bytes)
 			b.ReportAllocs()
 			for b.Loop() {
 				k.MulVec(y, x)
 			}
-			reportRate(b, bytes, SpMVFlops(k.NNZ()))
+			reportRate(b, bytes, sparse.SpMVFlops(k.NNZ()))
 		})
 	}
 }
@@ -77,7 +80,7 @@ func BenchmarkSample(b *testing.B) {
 			iters := res.Iterations
 			bytes := SampleBytes(k.N, k.NNZ(), iters)
 			b.SetBytes(bytes)
-			flops := SpMVFlops(k.NNZ()) + int64(iters)*PCGIterationFlops(k.N, k.NNZ())
+			flops := sparse.SpMVFlops(k.NNZ()) + int64(iters)*PCGIterationFlops(k.N, k.NNZ())
 			reportRate(b, bytes, flops)
 			b.ReportMetric(float64(iters), "iters")
 		})

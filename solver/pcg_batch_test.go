@@ -1,9 +1,10 @@
-package fem
+package solver
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"mcfem/internal/testmat"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,7 +26,7 @@ func (s scaledJacobi) ApplyBatch(z, r []float64, k int) {
 }
 
 func TestPCGBatchBitIdenticalToPCG(t *testing.T) {
-	rng := newRand()
+	rng := testmat.NewRand()
 	for _, n := range []int{1, 7, 16} {
 		sys := unitSystem(t, n+1)
 		a := sys.K

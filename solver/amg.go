@@ -1,8 +1,9 @@
-package fem
+package solver
 
 import (
 	"fmt"
 	"math"
+	"mcfem/sparse"
 )
 
 // AMGOptions configures NewAMG. A zero field selects its default; the defaults were chosen by
@@ -122,21 +123,21 @@ type amgLevel struct {
 	off int // offset of the level's solution in the workspace vector X
 	nnz int // nonzero entries of the operator (for Stats)
 	// lower holds a_ij / a_ii for j < i−1, column off+j.
-	lower    sparse
+	lower    rect
 	sub, sup []float64 // a_{i,i−1} / a_ii and a_{i,i+1} / a_ii (0 when absent)
 	invDiag  []float64 // 1 / a_ii
 	// back holds, row by row, (D⁻¹LP)_iJ with column off+n+J (the next level's part of X;
 	// none on the coarsest level), then a_ij / a_ii for j > i+1 with column off+j.
-	back sparse
+	back rect
 	// restrict is −PᵀU (n_{l+1} × n), column off+j; empty on the coarsest level.
-	restrict sparse
+	restrict rect
 	// Coarsest level: the dense Cholesky factor L (row-major n×n, lower triangle) and 1/L_ii,
 	// or nil to smooth instead.
 	chol, cholInv []float64
 }
 
-// sparse is a rectangular CSR matrix (rows × cols) with int32 indices.
-type sparse struct {
+// rect is a rectangular CSR matrix (rows × cols) with int32 indices.
+type rect struct {
 	rows, cols int
 	rowPtr     []int32
 	col        []int32
@@ -144,7 +145,7 @@ type sparse struct {
 }
 
 // nnz returns the number of stored entries.
-func (s *sparse) nnz() int { return len(s.val) }
+func (s *rect) nnz() int { return len(s.val) }
 
 // AMGStats describes an AMG hierarchy for run reports.
 type AMGStats struct {
@@ -208,9 +209,9 @@ type AMGWorkspace struct {
 }
 
 const (
-	errAMGLen       = "fem: AMG vector length does not match the matrix size"
-	errAMGWorkspace = "fem: AMG workspace does not belong to this hierarchy or is too small for k"
-	errAMGBatch     = "fem: AMG batch size k must be ≥ 1"
+	errAMGLen       = "solver: AMG vector length does not match the matrix size"
+	errAMGWorkspace = "solver: AMG workspace does not belong to this hierarchy or is too small for k"
+	errAMGBatch     = "solver: AMG batch size k must be ≥ 1"
 )
 
 // NewWorkspace returns a workspace for ApplyWith.
@@ -333,7 +334,7 @@ func (m *AMG) cycleLanes(z, r []float64, k, t, w, used int, ws *AMGWorkspace) {
 			restrict2(bc, x, &lev.restrict)
 		default:
 			gsLower1(x, b, kb, tb, lev)
-			spmv(bc, x, lev.restrict.rowPtr, lev.restrict.col, lev.restrict.val)
+			sparse.SpMV(bc, x, lev.restrict.rowPtr, lev.restrict.col, lev.restrict.val)
 		}
 		b, kb, tb, nb = bc, w, 0, w
 	}
@@ -384,11 +385,11 @@ func (l *amgLevel) coarseSolve(x []float64, w int, b []float64, kb, tb, used int
 // It returns an error if a diagonal entry is missing, not positive or not finite, an entry is
 // not finite, or a coarse operator is not numerically positive definite — each a sign that a
 // is not SPD. Symmetry is assumed, not checked. It panics if a's arrays are inconsistent.
-func NewAMG(a *CSR, opt AMGOptions) (*AMG, error) {
-	a.check()
+func NewAMG(a *sparse.CSR, opt AMGOptions) (*AMG, error) {
+	a.Check()
 	opt = opt.withDefaults()
 	m := &AMG{}
-	op := &sparse{rows: a.N, cols: a.N, rowPtr: a.RowPtr, col: a.Col, val: a.Val}
+	op := &rect{rows: a.N, cols: a.N, rowPtr: a.RowPtr, col: a.Col, val: a.Val}
 	off := 0
 	for {
 		lev, upper, diag, err := newLevel(op, len(m.levels))
@@ -431,7 +432,7 @@ func NewAMG(a *CSR, opt AMGOptions) (*AMG, error) {
 	if c.n <= amgMaxDense {
 		var err error
 		if c.chol, c.cholInv, err = cholesky(op); err != nil {
-			return nil, fmt.Errorf("fem: AMG level %d: %w", len(m.levels)-1, err)
+			return nil, fmt.Errorf("solver: AMG level %d: %w", len(m.levels)-1, err)
 		}
 	}
 	return m, nil
@@ -440,7 +441,7 @@ func NewAMG(a *CSR, opt AMGOptions) (*AMG, error) {
 // cholesky returns the dense Cholesky factor L of the n×n operator a (row-major, lower
 // triangle; the strict upper triangle is left holding a's entries) and 1/L_ii. It returns an
 // error if a pivot is not positive relative to its diagonal entry: a is not numerically SPD.
-func cholesky(a *sparse) (c, inv []float64, err error) {
+func cholesky(a *rect) (c, inv []float64, err error) {
 	n := a.rows
 	c = make([]float64, n*n)
 	for i := range n {

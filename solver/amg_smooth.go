@@ -1,4 +1,6 @@
-package fem
+package solver
+
+import "mcfem/sparse"
 
 // Kernels of the AMG cycle: Gauss–Seidel sweeps over the split, diagonally scaled operator
 // (ã_ij = a_ij / a_ii), the restriction, the dense Cholesky solve. They work on the workspace
@@ -217,7 +219,7 @@ func gsBack4(x []float64, l *amgLevel) {
 }
 
 // restrict2 is the restriction y = S x for two lanes (stride 2); one lane uses spmv.
-func restrict2(y, x []float64, s *sparse) {
+func restrict2(y, x []float64, s *rect) {
 	lo := s.rowPtr[0]
 	for i, hi := range s.rowPtr[1:] {
 		var a0, a1 float64
@@ -236,28 +238,8 @@ func restrict2(y, x []float64, s *sparse) {
 }
 
 // restrict4 is the restriction for four lanes (stride 4).
-func restrict4(y, x []float64, s *sparse) {
-	if useAVX {
-		spmm4Fast(y, x, s.rowPtr, s.col, s.val)
-		return
-	}
-	lo := s.rowPtr[0]
-	for i, hi := range s.rowPtr[1:] {
-		var a0, a1, a2, a3 float64
-		v := s.val[lo:hi]
-		for e, j := range s.col[lo:hi] {
-			a := v[e]
-			c := 4 * int(j)
-			xj := x[c : c+4 : c+4]
-			a0 += a * xj[0]
-			a1 += a * xj[1]
-			a2 += a * xj[2]
-			a3 += a * xj[3]
-		}
-		yi := y[4*i : 4*i+4 : 4*i+4]
-		yi[0], yi[1], yi[2], yi[3] = a0, a1, a2, a3
-		lo = hi
-	}
+func restrict4(y, x []float64, s *rect) {
+	sparse.SpMM4(y, x, s.rowPtr, s.col, s.val)
 }
 
 // sweep does one Gauss–Seidel sweep on A x = b from the current x for lane t of w (X with

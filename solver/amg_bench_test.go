@@ -1,8 +1,10 @@
-package fem
+package solver
 
 import (
 	"fmt"
 	"math"
+	"mcfem/internal/testmat"
+	"mcfem/sparse"
 	"testing"
 	"time"
 )
@@ -15,8 +17,8 @@ var amgBenchSizes = []int{64, 128, 256, 512, 1024}
 // of five loops of at least 10 ms each (the least disturbed by other load on the machine, so
 // the ratios err on the high side). A benchmark divides its time per op by it, both measured
 // in the same function.
-func spmvTime(k *CSR) time.Duration {
-	x := randomVector(newRand(), k.N)
+func spmvTime(k *sparse.CSR) time.Duration {
+	x := testmat.RandomVector(testmat.NewRand(), k.N)
 	y := make([]float64, k.N)
 	k.MulVec(y, x) // warm the caches
 	best := time.Duration(math.MaxInt64)
@@ -166,7 +168,7 @@ func BenchmarkAMGApplyBatch(b *testing.B) {
 			}
 			one := time.Since(start) / time.Duration(single)
 
-			r := randomVector(newRand(), n*k)
+			r := testmat.RandomVector(testmat.NewRand(), n*k)
 			z := make([]float64, n*k)
 			ws := m.NewBatchWorkspace(k)
 			b.ReportAllocs()

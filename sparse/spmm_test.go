@@ -1,8 +1,10 @@
-package fem
+package sparse_test
 
 import (
 	"fmt"
 	"math/rand/v2"
+	"mcfem/internal/testmat"
+	"mcfem/sparse"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,7 +13,7 @@ import (
 func TestMulMultiMatchesColumnwiseSpMV(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, n := range []int{0, 1, 7, 1003} {
-		a := randomSPD(rng, n, 6, 1e3)
+		a := testmat.RandomSPD(rng, n, 6, 1e3)
 		for _, k := range []int{1, 2, 3, 4, 5, 8, 9} {
 			t.Run(fmt.Sprintf("n=%d/k=%d", n, k), func(t *testing.T) {
 				x := make([]float64, n*k)
@@ -25,7 +27,7 @@ func TestMulMultiMatchesColumnwiseSpMV(t *testing.T) {
 					for i := range n {
 						xc[i] = x[i*k+j]
 					}
-					spmvRef(a, yc, xc)
+					a.MulVecRef(yc, xc)
 					for i := range n {
 						// Same products summed in the same order: bit-identical.
 						assert.Equal(t, yc[i], y[i*k+j])
@@ -34,5 +36,7 @@ func TestMulMultiMatchesColumnwiseSpMV(t *testing.T) {
 			})
 		}
 	}
-	assert.Panics(t, func() { (&CSR{N: 2, RowPtr: []int32{0, 0, 0}}).MulMulti(make([]float64, 4), make([]float64, 3), 2) })
+	assert.Panics(t, func() {
+		(&sparse.CSR{N: 2, RowPtr: []int32{0, 0, 0}}).MulMulti(make([]float64, 4), make([]float64, 3), 2)
+	})
 }

@@ -1,8 +1,9 @@
-package fem
+package solver
 
 import (
 	"fmt"
 	"math"
+	"mcfem/sparse"
 )
 
 // Preconditioner applies an approximate inverse of a symmetric positive definite matrix.
@@ -11,7 +12,7 @@ type Preconditioner interface {
 	Apply(z, r []float64)
 }
 
-const errJacobiLen = "fem: Jacobi vector length does not match the preconditioner size"
+const errJacobiLen = "solver: Jacobi vector length does not match the preconditioner size"
 
 // Jacobi is the diagonal preconditioner M = diag(A): z_i = r_i / a_ii.
 //
@@ -26,7 +27,7 @@ type Jacobi struct {
 
 // NewJacobi returns the Jacobi preconditioner of a. It returns an error naming the row if a
 // diagonal entry is ≤ 0, not finite, or missing from the pattern.
-func NewJacobi(a *CSR) (*Jacobi, error) {
+func NewJacobi(a *sparse.CSR) (*Jacobi, error) {
 	j := &Jacobi{InvDiag: make([]float64, a.N)}
 	if err := j.Update(a); err != nil {
 		return nil, err
@@ -38,8 +39,8 @@ func NewJacobi(a *CSR) (*Jacobi, error) {
 // the band form of a that PCG's fused iteration runs on when a is banded (allocated on the
 // first call only). It panics if a's size differs from the preconditioner's; on error InvDiag is
 // partly updated and must not be used.
-func (j *Jacobi) Update(a *CSR) error {
-	a.check()
+func (j *Jacobi) Update(a *sparse.CSR) error {
+	a.Check()
 	if len(j.InvDiag) != a.N {
 		panic(errJacobiLen)
 	}
@@ -54,9 +55,9 @@ func (j *Jacobi) Update(a *CSR) error {
 		}
 		switch {
 		case !found:
-			return fmt.Errorf("fem: Jacobi: row %d has no diagonal entry", i)
+			return fmt.Errorf("solver: Jacobi: row %d has no diagonal entry", i)
 		case !(d > 0) || d > math.MaxFloat64:
-			return fmt.Errorf("fem: Jacobi: diagonal entry of row %d is %g, want positive and finite", i, d)
+			return fmt.Errorf("solver: Jacobi: diagonal entry of row %d is %g, want positive and finite", i, d)
 		}
 		j.InvDiag[i] = 1 / d
 	}

@@ -1,8 +1,10 @@
-package fem
+package solver
 
 import (
 	"fmt"
 	"math"
+	"mcfem/internal/testmat"
+	"mcfem/sparse"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,9 +21,9 @@ func TestBandMulMatchesCSR(t *testing.T) {
 			require.NotNil(t, b, "UnitSquare's K is banded")
 			require.True(t, b.of(a))
 			assert.Equal(t, []int{1, cells - 1}, b.off)
-			p := randomVector(newRand(), a.N)
+			p := testmat.RandomVector(testmat.NewRand(), a.N)
 			want, got := make([]float64, a.N), make([]float64, a.N)
-			wantD := spmvDot(want, p, a.RowPtr, a.Col, a.Val)
+			wantD := sparse.SpMVDot(want, p, a.RowPtr, a.Col, a.Val)
 			gotD := b.mulDot(got, p)
 			// Exact: the same products summed in the same order.
 			assert.Equal(t, want, got)
@@ -39,9 +41,9 @@ func TestBandFusedMatchesSweeps(t *testing.T) {
 			j, err := NewJacobi(a)
 			require.NoError(t, err)
 			require.NotNil(t, j.band)
-			rng := newRand()
+			rng := testmat.NewRand()
 			n := a.N
-			x, r, p := randomVector(rng, n), randomVector(rng, n), randomVector(rng, n)
+			x, r, p := testmat.RandomVector(rng, n), testmat.RandomVector(rng, n), testmat.RandomVector(rng, n)
 			x2, p2 := append([]float64(nil), x...), append([]float64(nil), p...)
 			alpha, beta := 0.37, 0.81
 			for i := range x {
@@ -49,7 +51,7 @@ func TestBandFusedMatchesSweeps(t *testing.T) {
 			}
 			jacobiDirection(p, r, j.InvDiag, beta)
 			q, q2 := make([]float64, n), make([]float64, n)
-			d := spmvDot(q, p, a.RowPtr, a.Col, a.Val)
+			d := sparse.SpMVDot(q, p, a.RowPtr, a.Col, a.Val)
 			d2 := j.band.fusedDot(q2, p2, x2, r, j.InvDiag, alpha, beta)
 			assert.Equal(t, x, x2)
 			assert.Equal(t, p, p2)
@@ -76,7 +78,7 @@ func TestPCGBandMatchesCSR(t *testing.T) {
 			s.Load(0.7, b)
 			x1, x2 := make([]float64, a.N), make([]float64, a.N)
 			if tc.guess {
-				g := randomVector(newRand(), a.N)
+				g := testmat.RandomVector(testmat.NewRand(), a.N)
 				copy(x1, g)
 				copy(x2, g)
 			}
@@ -92,17 +94,17 @@ func TestPCGBandMatchesCSR(t *testing.T) {
 
 // TestBandRejects: matrices that are not a two-offset symmetric band keep the CSR path.
 func TestBandRejects(t *testing.T) {
-	sym := randomSPD(newRand(), 50, 4, 1)
+	sym := testmat.RandomSPD(testmat.NewRand(), 50, 4, 1)
 	assert.Nil(t, newBand(sym, nil), "random sparsity: many offsets")
 
 	a := unitSystem(t, 8).K
-	asym := &CSR{N: a.N, RowPtr: a.RowPtr, Col: a.Col, Val: append([]float64(nil), a.Val...)}
+	asym := &sparse.CSR{N: a.N, RowPtr: a.RowPtr, Col: a.Col, Val: append([]float64(nil), a.Val...)}
 	asym.Val[1] = math.Nextafter(asym.Val[1], 0) // a(0,1) ≠ a(1,0) by one ulp
 	assert.Nil(t, newBand(asym, nil), "not symmetric bit for bit")
 
 	j, err := NewJacobi(a)
 	require.NoError(t, err)
-	copyK := &CSR{N: a.N, RowPtr: a.RowPtr, Col: a.Col, Val: append([]float64(nil), a.Val...)}
+	copyK := &sparse.CSR{N: a.N, RowPtr: a.RowPtr, Col: a.Col, Val: append([]float64(nil), a.Val...)}
 	assert.False(t, j.band.of(copyK), "a band is used only for the arrays it was built from")
 
 	// Values changed in place without Jacobi.Update: the spot check refuses the stale band

@@ -1,4 +1,6 @@
-package fem
+package solver
+
+import "mcfem/sparse"
 
 // band is a symmetric matrix stored by diagonals: the main diagonal d and the upper
 // diagonals u[t] at the positive offsets off[t] (ascending), with u[t][i] = a(i, i+off[t]) =
@@ -28,7 +30,7 @@ const bandOffsets = 2
 // newBand returns a's band form, reusing old's arrays when the shape matches, or nil when a
 // does not qualify: not exactly bandOffsets distinct upper offsets, not symmetric bit for bit,
 // or the band form would store more than 1.25 entries per nonzero of a (padding zeros).
-func newBand(a *CSR, old *band) *band {
+func newBand(a *sparse.CSR, old *band) *band {
 	n := a.N
 	if n < 2 || a.NNZ() == 0 {
 		return nil
@@ -130,7 +132,7 @@ func newBand(a *CSR, old *band) *band {
 // values in a spot check of eight rows spread over the matrix (callers rebuild it, through
 // Jacobi.Update, whenever the values change; the check catches a forgotten Update after a
 // re-assembly, which would otherwise make PCG converge to the old matrix's solution).
-func (b *band) of(a *CSR) bool {
+func (b *band) of(a *sparse.CSR) bool {
 	if b == nil || b.n != a.N || a.NNZ() != b.nnz || b.nnz == 0 || &a.Val[0] != b.val || &a.Col[0] != b.col {
 		return false
 	}

@@ -1,8 +1,10 @@
-package fem
+package solver
 
 import (
 	"fmt"
 	"math"
+	"mcfem/internal/testmat"
+	"mcfem/sparse"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,15 +15,15 @@ import (
 // z = M⁻¹r with the inverse diagonal invDiag (nil: no preconditioner). It stops like PCG
 // (relative recurrence residual ≤ rtol, checked before each iteration) and reports the
 // iterations, the relative residual and whether it converged. It does not check breakdown.
-func cgRef(a *CSR, invDiag, b, x []float64, rtol float64, maxit int) (int, float64, bool) {
+func cgRef(a *sparse.CSR, invDiag, b, x []float64, rtol float64, maxit int) (int, float64, bool) {
 	n := a.N
 	r, z, p, q := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	bnorm := norm2(b)
+	bnorm := testmat.Norm2(b)
 	if bnorm == 0 {
 		clear(x)
 		return 0, 0, true
 	}
-	spmvRef(a, q, x)
+	a.MulVecRef(q, x)
 	for i := range r {
 		r[i] = b[i] - q[i]
 	}
@@ -40,7 +42,7 @@ func cgRef(a *CSR, invDiag, b, x []float64, rtol float64, maxit int) (int, float
 		}
 		return s
 	}
-	res := norm2(r) / bnorm
+	res := testmat.Norm2(r) / bnorm
 	if res <= rtol {
 		return 0, res, true
 	}
@@ -48,7 +50,7 @@ func cgRef(a *CSR, invDiag, b, x []float64, rtol float64, maxit int) (int, float
 	copy(p, z)
 	rz := dotRef(r, z)
 	for k := 1; k <= maxit; k++ {
-		spmvRef(a, q, p)
+		a.MulVecRef(q, p)
 		alpha := rz / dotRef(p, q)
 		for i := range x {
 			x[i] += alpha * p[i]
@@ -56,7 +58,7 @@ func cgRef(a *CSR, invDiag, b, x []float64, rtol float64, maxit int) (int, float
 		for i := range r {
 			r[i] -= alpha * q[i]
 		}
-		res = norm2(r) / bnorm
+		res = testmat.Norm2(r) / bnorm
 		if res <= rtol {
 			return k, res, true
 		}
@@ -72,16 +74,16 @@ func cgRef(a *CSR, invDiag, b, x []float64, rtol float64, maxit int) (int, float
 }
 
 func TestPCGMatchesReference(t *testing.T) {
-	rng := newRand()
+	rng := testmat.NewRand()
 	for _, n := range oddSizes {
 		// Badly scaled for Jacobi (row scales over 4 decades), unscaled for plain CG.
-		scaled, plain := randomSPD(rng, n, 3, 1e4), randomSPD(rng, n, 3, 1)
-		b := randomVector(rng, n)
+		scaled, plain := testmat.RandomSPD(rng, n, 3, 1e4), testmat.RandomSPD(rng, n, 3, 1)
+		b := testmat.RandomVector(rng, n)
 		jac, err := NewJacobi(scaled)
 		require.NoError(t, err)
 		for _, pc := range []struct {
 			name    string
-			a       *CSR
+			a       *sparse.CSR
 			m       Preconditioner
 			invDiag []float64
 		}{
@@ -113,9 +115,9 @@ func TestPCGMatchesReference(t *testing.T) {
 					// each is within κ·rtol = 1e-7 of the solution; allow 1e-6. (Observed:
 					// bit-identical on amd64, where the fused loops do the same operations
 					// in the same order; FMA-fusing platforms may round differently.)
-					assert.Less(t, relDiff(got, want), 1e-6)
+					assert.Less(t, testmat.RelDiff(got, want), 1e-6)
 					// The recurrence residual tracks the true one to ~κε ≪ rtol.
-					assert.Less(t, trueResidual(a, b, got), 10*rtol)
+					assert.Less(t, testmat.Residual(a, b, got), 10*rtol)
 				}
 
 				if n >= 7 {
@@ -127,7 +129,7 @@ func TestPCGMatchesReference(t *testing.T) {
 					res3, err := PCG(a, pc.m, b, got3, 0, 3, NewWorkspace(n))
 					require.ErrorIs(t, err, ErrNotConverged)
 					assert.Equal(t, 3, res3.Iterations)
-					assert.Less(t, relDiff(got3, want3), 1e-12)
+					assert.Less(t, testmat.RelDiff(got3, want3), 1e-12)
 				}
 			})
 		}
@@ -148,7 +150,7 @@ func TestPCGFusedEqualsGeneric(t *testing.T) {
 	assert.Equal(t, r2.Iterations, r1.Iterations)
 	// Fusion changes only rounding (z = D⁻¹r recomputed, rᵀz summed as r·d·r): agreement far
 	// below rtol.
-	assert.Less(t, relDiff(x1, x2), 1e-12)
+	assert.Less(t, testmat.RelDiff(x1, x2), 1e-12)
 }
 
 func TestPCGOnStiffness(t *testing.T) {
@@ -177,7 +179,7 @@ func TestPCGOnStiffness(t *testing.T) {
 			assert.LessOrEqual(t, res.Residual, rtol)
 			// The true residual stays within a small factor of the recurrence one (κ ≈ n²
 			// times ε is far below rtol).
-			assert.Less(t, trueResidual(s.K, b, x), 2*rtol)
+			assert.Less(t, testmat.Residual(s.K, b, x), 2*rtol)
 			assert.InDelta(t, tc.iters, res.Iterations, 2, "iterations")
 
 			// Restarting from the solution: converged before the first iteration.
@@ -189,7 +191,7 @@ func TestPCGOnStiffness(t *testing.T) {
 }
 
 func TestPCGNonzeroInitialGuess(t *testing.T) {
-	rng := newRand()
+	rng := testmat.NewRand()
 	s := unitSystem(t, 20)
 	jac, err := NewJacobi(s.K)
 	require.NoError(t, err)
@@ -198,12 +200,12 @@ func TestPCGNonzeroInitialGuess(t *testing.T) {
 	x0 := make([]float64, s.K.N)
 	_, err = PCG(s.K, jac, b, x0, 1e-12, 1000, NewWorkspace(s.K.N))
 	require.NoError(t, err)
-	x := randomVector(rng, s.K.N)
+	x := testmat.RandomVector(rng, s.K.N)
 	_, err = PCG(s.K, jac, b, x, 1e-12, 1000, NewWorkspace(s.K.N))
 	require.NoError(t, err)
 	// Both solve to 1e-12 relative residual; κ(K) ≈ 200 at n = 20, so the solutions agree to
 	// ~κ·1e-12.
-	assert.Less(t, relDiff(x, x0), 1e-9)
+	assert.Less(t, testmat.RelDiff(x, x0), 1e-9)
 }
 
 func TestPCGZeroRHS(t *testing.T) {
@@ -211,7 +213,7 @@ func TestPCGZeroRHS(t *testing.T) {
 	jac, err := NewJacobi(s.K)
 	require.NoError(t, err)
 	b := make([]float64, s.K.N)
-	x := randomVector(newRand(), s.K.N)
+	x := testmat.RandomVector(testmat.NewRand(), s.K.N)
 	res, err := PCG(s.K, jac, b, x, 1e-8, 100, NewWorkspace(s.K.N))
 	require.NoError(t, err)
 	assert.Equal(t, Result{}, res)
@@ -236,11 +238,11 @@ func TestPCGNotConverged(t *testing.T) {
 	assert.Equal(t, rtol, nc.Tol)
 	assert.Greater(t, nc.Residual, rtol)
 	assert.Equal(t, Result{Iterations: nc.Iterations, Residual: nc.Residual}, res)
-	assert.Regexp(t, `^fem: CG did not converge in 3 iterations \(residual [0-9.]+(e-0[0-9])? > 1e-08\)$`, err.Error())
+	assert.Regexp(t, `^solver: CG did not converge in 3 iterations \(residual [0-9.]+(e-0[0-9])? > 1e-08\)$`, err.Error())
 
 	// The documented message format.
 	e := &NotConvergedError{Iterations: 500, Residual: 3.1e-05, Tol: 1e-08}
-	assert.Equal(t, "fem: CG did not converge in 500 iterations (residual 3.1e-05 > 1e-08)", e.Error())
+	assert.Equal(t, "solver: CG did not converge in 500 iterations (residual 3.1e-05 > 1e-08)", e.Error())
 
 	// maxit = 0 with a non-trivial b: not converged after 0 iterations.
 	res, err = PCG(s.K, jac, b, make([]float64, s.K.N), rtol, 0, NewWorkspace(s.K.N))
@@ -250,8 +252,8 @@ func TestPCGNotConverged(t *testing.T) {
 }
 
 // csr2 builds a 2×2 dense CSR matrix.
-func csr2(a00, a01, a10, a11 float64) *CSR {
-	return &CSR{N: 2, RowPtr: []int32{0, 2, 4}, Col: []int32{0, 1, 0, 1}, Val: []float64{a00, a01, a10, a11}}
+func csr2(a00, a01, a10, a11 float64) *sparse.CSR {
+	return &sparse.CSR{N: 2, RowPtr: []int32{0, 2, 4}, Col: []int32{0, 1, 0, 1}, Val: []float64{a00, a01, a10, a11}}
 }
 
 // negate is a negative definite "preconditioner": rᵀz < 0.
@@ -267,7 +269,7 @@ func TestPCGBreakdown(t *testing.T) {
 	indefinite := csr2(1, 2, 2, 1) // eigenvalues 3 and -1, positive diagonal
 	tests := []struct {
 		name     string
-		a        *CSR
+		a        *sparse.CSR
 		m        Preconditioner
 		b        []float64
 		iter     int
@@ -275,17 +277,17 @@ func TestPCGBreakdown(t *testing.T) {
 		msg      string
 	}{
 		{"indefinite, jacobi", indefinite, &Jacobi{InvDiag: []float64{1, 1}}, []float64{1, -1}, 1, "p'Ap",
-			"fem: CG breakdown at iteration 1: p'Ap = -2 (want positive and finite)"},
+			"solver: CG breakdown at iteration 1: p'Ap = -2 (want positive and finite)"},
 		{"negative definite, identity", csr2(-1, 0, 0, -2), identity{}, []float64{1, 1}, 1, "p'Ap",
-			"fem: CG breakdown at iteration 1: p'Ap = -3 (want positive and finite)"},
+			"solver: CG breakdown at iteration 1: p'Ap = -3 (want positive and finite)"},
 		{"negative preconditioner", csr2(2, 0, 0, 2), negate{}, []float64{1, 1}, 0, "r'z",
-			"fem: CG breakdown at iteration 0: r'z = -2 (want positive and finite)"},
+			"solver: CG breakdown at iteration 0: r'z = -2 (want positive and finite)"},
 		{"NaN in b", csr2(2, 0, 0, 2), identity{}, []float64{math.NaN(), 1}, 0, "b'b",
-			"fem: CG breakdown at iteration 0: b'b = NaN (want positive and finite)"},
+			"solver: CG breakdown at iteration 0: b'b = NaN (want positive and finite)"},
 		{"Inf in A", csr2(2, 0, 0, math.Inf(1)), identity{}, []float64{1, 1}, 0, "r'r", // r = b - A·0 = b - Inf·0
-			"fem: CG breakdown at iteration 0: r'r = NaN (want positive and finite)"},
+			"solver: CG breakdown at iteration 0: r'r = NaN (want positive and finite)"},
 		{"overflow in p'Ap", csr2(2, 0, 0, 1e300), identity{}, []float64{1, 1e10}, 1, "p'Ap",
-			"fem: CG breakdown at iteration 1: p'Ap = +Inf (want positive and finite)"},
+			"solver: CG breakdown at iteration 1: p'Ap = +Inf (want positive and finite)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -335,15 +337,15 @@ func TestPCGPanics(t *testing.T) {
 func TestJacobi(t *testing.T) {
 	tests := []struct {
 		name string
-		a    *CSR
+		a    *sparse.CSR
 		want string
 	}{
 		{"ok", csr2(2, 1, 1, 4), ""},
-		{"zero diagonal", csr2(2, 1, 1, 0), "fem: Jacobi: diagonal entry of row 1 is 0, want positive and finite"},
-		{"negative diagonal", csr2(-2, 1, 1, 3), "fem: Jacobi: diagonal entry of row 0 is -2, want positive and finite"},
-		{"NaN diagonal", csr2(math.NaN(), 1, 1, 3), "fem: Jacobi: diagonal entry of row 0 is NaN"},
-		{"missing diagonal", &CSR{N: 2, RowPtr: []int32{0, 2, 3}, Col: []int32{0, 1, 0}, Val: []float64{1, 1, 1}},
-			"fem: Jacobi: row 1 has no diagonal entry"},
+		{"zero diagonal", csr2(2, 1, 1, 0), "solver: Jacobi: diagonal entry of row 1 is 0, want positive and finite"},
+		{"negative diagonal", csr2(-2, 1, 1, 3), "solver: Jacobi: diagonal entry of row 0 is -2, want positive and finite"},
+		{"NaN diagonal", csr2(math.NaN(), 1, 1, 3), "solver: Jacobi: diagonal entry of row 0 is NaN"},
+		{"missing diagonal", &sparse.CSR{N: 2, RowPtr: []int32{0, 2, 3}, Col: []int32{0, 1, 0}, Val: []float64{1, 1, 1}},
+			"solver: Jacobi: row 1 has no diagonal entry"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -376,6 +378,49 @@ func TestJacobiUpdateAfterReassembly(t *testing.T) {
 	allocs := testing.AllocsPerRun(5, func() { require.NoError(t, jac.Update(s.K)) })
 	assert.Zero(t, allocs)
 	for _, d := range jac.InvDiag {
-		assert.InDelta(t, 1.0/8, d, 4*epsilon) // diagonal 4·kappa = 8 on the structured mesh
+		assert.InDelta(t, 1.0/8, d, 4*testmat.Epsilon) // diagonal 4·kappa = 8 on the structured mesh
 	}
+}
+
+func TestNNZAndModels(t *testing.T) {
+	s := unitSystem(t, 4)
+	require.Equal(t, 9, s.K.N)
+	// 3×3 interior grid; the NE and SW couplings are zero by geometry (right angles opposite)
+	// and pruned, so a node couples to E, W, N, S: interior neighbours + itself: corners 3
+	// each, the 4 edge middles 4 each, the centre 5.
+	assert.Equal(t, 4*3+4*4+5, s.K.NNZ())
+	assert.Equal(t, int64(12*33+4*10+16*9), sparse.SpMVBytes(9, 33))
+	assert.Equal(t, int64(66), sparse.SpMVFlops(33))
+	assert.Equal(t, sparse.SpMVBytes(9, 33)+88*9, PCGIterationBytes(9, 33))
+}
+
+func TestSampleAllocatesNothing(t *testing.T) {
+	s := unitSystem(t, 32)
+	jac, err := NewJacobi(s.K)
+	require.NoError(t, err)
+	ws := NewWorkspace(s.K.N)
+	b := make([]float64, s.K.N)
+	u := make([]float64, s.K.N)
+	eps := 0.1
+	var q float64
+	allocs := testing.AllocsPerRun(10, func() {
+		eps += 0.01
+		s.Load(eps, b)
+		clear(u)
+		if _, err := PCG(s.K, jac, b, u, 1e-8, 1000, ws); err != nil {
+			panic(err)
+		}
+		q = s.QoI(u)
+	})
+	assert.Zero(t, allocs, "Load + PCG + QoI of one sample")
+	assert.Greater(t, q, 0.0)
+
+	// The generic path allocates nothing either.
+	allocs = testing.AllocsPerRun(5, func() {
+		clear(u)
+		if _, err := PCG(s.K, generic{jac}, b, u, 1e-8, 1000, ws); err != nil {
+			panic(err)
+		}
+	})
+	assert.Zero(t, allocs, "generic PCG")
 }

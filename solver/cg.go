@@ -1,9 +1,10 @@
-package fem
+package solver
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"mcfem/sparse"
 )
 
 // Workspace holds the vectors of one PCG solve (r, z, p, q), allocated once and reused by
@@ -25,10 +26,10 @@ type Result struct {
 }
 
 // ErrNotConverged matches (errors.Is) every *NotConvergedError.
-var ErrNotConverged = errors.New("fem: CG did not converge")
+var ErrNotConverged = errors.New("solver: CG did not converge")
 
 // ErrBreakdown matches (errors.Is) every *BreakdownError.
-var ErrBreakdown = errors.New("fem: CG breakdown")
+var ErrBreakdown = errors.New("solver: CG breakdown")
 
 // NotConvergedError reports that PCG reached maxit iterations with the relative residual
 // still above the tolerance.
@@ -38,9 +39,9 @@ type NotConvergedError struct {
 	Tol        float64 // the rtol asked for
 }
 
-// Error returns e.g. "fem: CG did not converge in 500 iterations (residual 3.1e-05 > 1e-08)".
+// Error returns e.g. "solver: CG did not converge in 500 iterations (residual 3.1e-05 > 1e-08)".
 func (e *NotConvergedError) Error() string {
-	return fmt.Sprintf("fem: CG did not converge in %d iterations (residual %.2g > %.2g)",
+	return fmt.Sprintf("solver: CG did not converge in %d iterations (residual %.2g > %.2g)",
 		e.Iterations, e.Residual, e.Tol)
 }
 
@@ -56,9 +57,9 @@ type BreakdownError struct {
 	Value     float64 // its value
 }
 
-// Error returns e.g. "fem: CG breakdown at iteration 3: p'Ap = -2 (want positive and finite)".
+// Error returns e.g. "solver: CG breakdown at iteration 3: p'Ap = -2 (want positive and finite)".
 func (e *BreakdownError) Error() string {
-	return fmt.Sprintf("fem: CG breakdown at iteration %d: %s = %g (want positive and finite)",
+	return fmt.Sprintf("solver: CG breakdown at iteration %d: %s = %g (want positive and finite)",
 		e.Iteration, e.Quantity, e.Value)
 }
 
@@ -66,16 +67,16 @@ func (e *BreakdownError) Error() string {
 func (e *BreakdownError) Is(target error) bool { return target == ErrBreakdown }
 
 const (
-	errPCGLen       = "fem: PCG vector length does not match the matrix size"
-	errPCGWorkspace = "fem: PCG workspace size does not match the matrix size"
-	errPCGArgs      = "fem: PCG needs rtol ≥ 0 and maxit ≥ 0"
-	errPCGPrecond   = "fem: PCG with a nil preconditioner"
+	errPCGLen       = "solver: PCG vector length does not match the matrix size"
+	errPCGWorkspace = "solver: PCG workspace size does not match the matrix size"
+	errPCGArgs      = "solver: PCG needs rtol ≥ 0 and maxit ≥ 0"
+	errPCGPrecond   = "solver: PCG with a nil preconditioner"
 )
 
 // PCG solves A x = b from the initial guess in x with preconditioner m until the relative
 // residual ‖r‖₂/‖b‖₂ ≤ rtol or maxit iterations. b = 0 gives x = 0 in 0 iterations.
 // It allocates nothing. Errors: *NotConvergedError (errors.Is(err, ErrNotConverged)), with
-// Iterations, Residual, Tol, message "fem: CG did not converge in 500 iterations (residual
+// Iterations, Residual, Tol, message "solver: CG did not converge in 500 iterations (residual
 // 3.1e-05 > 1e-08)"; *BreakdownError when pᵀAp ≤ 0 or rᵀz ≤ 0 or a NaN/Inf appears (message
 // names the iteration and the quantity); Result is filled in either case.
 //
@@ -90,8 +91,8 @@ const (
 // Any other preconditioner takes the textbook path.
 // Only the error values allocate. It panics on length mismatches, a nil m, rtol < 0 or NaN,
 // or maxit < 0.
-func PCG(a *CSR, m Preconditioner, b, x []float64, rtol float64, maxit int, ws *Workspace) (Result, error) {
-	a.check()
+func PCG(a *sparse.CSR, m Preconditioner, b, x []float64, rtol float64, maxit int, ws *Workspace) (Result, error) {
+	a.Check()
 	n := a.N
 	if len(b) != n || len(x) != n {
 		panic(errPCGLen)
@@ -118,7 +119,7 @@ func PCG(a *CSR, m Preconditioner, b, x []float64, rtol float64, maxit int, ws *
 
 	// r = b - A x.
 	r := ws.r
-	spmv(r, x, a.RowPtr, a.Col, a.Val)
+	sparse.SpMV(r, x, a.RowPtr, a.Col, a.Val)
 	rr := residual(r, b)
 	res := Result{Residual: math.Sqrt(rr) / bnorm}
 	if !finite(rr) {
@@ -141,14 +142,14 @@ func PCG(a *CSR, m Preconditioner, b, x []float64, rtol float64, maxit int, ws *
 
 // pcgJacobi is PCG with the Jacobi preconditioner fused into the vector sweeps. On entry
 // ws.r holds the initial residual, not yet converged.
-func pcgJacobi(a *CSR, invDiag, x []float64, bnorm, rtol float64, maxit int, ws *Workspace, res Result) (Result, error) {
+func pcgJacobi(a *sparse.CSR, invDiag, x []float64, bnorm, rtol float64, maxit int, ws *Workspace, res Result) (Result, error) {
 	r, p, q := ws.r, ws.p, ws.q
 	rz := jacobiStart(p, r, invDiag)
 	if !positive(rz) {
 		return res, &BreakdownError{Quantity: "r'z", Value: rz}
 	}
 	for k := 1; k <= maxit; k++ {
-		pq := spmvDot(q, p, a.RowPtr, a.Col, a.Val)
+		pq := sparse.SpMVDot(q, p, a.RowPtr, a.Col, a.Val)
 		if !positive(pq) {
 			return res, &BreakdownError{Iteration: k, Quantity: "p'Ap", Value: pq}
 		}
@@ -238,7 +239,7 @@ func axpy(x, p []float64, alpha float64) {
 
 // pcgGeneric is textbook PCG for any preconditioner. On entry ws.r holds the initial
 // residual, not yet converged.
-func pcgGeneric(a *CSR, m Preconditioner, x []float64, bnorm, rtol float64, maxit int, ws *Workspace, res Result) (Result, error) {
+func pcgGeneric(a *sparse.CSR, m Preconditioner, x []float64, bnorm, rtol float64, maxit int, ws *Workspace, res Result) (Result, error) {
 	r, z, p, q := ws.r, ws.z, ws.p, ws.q
 	m.Apply(z, r)
 	rz := dot(r, z)
@@ -247,7 +248,7 @@ func pcgGeneric(a *CSR, m Preconditioner, x []float64, bnorm, rtol float64, maxi
 	}
 	copy(p, z)
 	for k := 1; k <= maxit; k++ {
-		pq := spmvDot(q, p, a.RowPtr, a.Col, a.Val)
+		pq := sparse.SpMVDot(q, p, a.RowPtr, a.Col, a.Val)
 		if !positive(pq) {
 			return res, &BreakdownError{Iteration: k, Quantity: "p'Ap", Value: pq}
 		}
@@ -362,27 +363,27 @@ func direction(p, z []float64, beta float64) {
 // PCGIterationBytes is the byte model of one Jacobi-PCG iteration on an n×n matrix with nnz
 // entries, as fused in PCG: compulsory traffic when no vector fits in cache,
 //
-//	SpMV + pᵀAp:                 SpMVBytes(n, nnz)  (p read, q written)
+//	SpMV + pᵀAp:                 sparse.SpMVBytes(n, nnz)  (p read, q written)
 //	x += αp, r -= αq, rᵀz, rᵀr:  5n reads (x, p, r, q, D⁻¹) + 2n writes (x, r) = 56n
 //	p = D⁻¹r + βp:               3n reads (r, D⁻¹, p) + 1n write (p)         = 32n
 //
 // A solve of k iterations moves about k·PCGIterationBytes bytes (plus one SpMV and two
 // sweeps for the initial residual).
 func PCGIterationBytes(n, nnz int) int64 {
-	return SpMVBytes(n, nnz) + 88*int64(n)
+	return sparse.SpMVBytes(n, nnz) + 88*int64(n)
 }
 
 // PCGIterationFlops is the flop model of one Jacobi-PCG iteration: 2 per nonzero for the
 // SpMV, 2n for pᵀAp, 9n for the fused update and 3n for the new direction.
 func PCGIterationFlops(n, nnz int) int64 {
-	return SpMVFlops(nnz) + 14*int64(n)
+	return sparse.SpMVFlops(nnz) + 14*int64(n)
 }
 
 // PCGSolveBytes is the byte model of a Jacobi-PCG solve that took iters iterations: the
 // initial residual (one SpMV, then r = b - Ax: 2 reads + 1 write), the first direction
 // p = D⁻¹r (2 reads + 1 write) and iters·PCGIterationBytes.
 func PCGSolveBytes(n, nnz, iters int) int64 {
-	return SpMVBytes(n, nnz) + 48*int64(n) + int64(iters)*PCGIterationBytes(n, nnz)
+	return sparse.SpMVBytes(n, nnz) + 48*int64(n) + int64(iters)*PCGIterationBytes(n, nnz)
 }
 
 // SampleBytes is the byte model of one sample on n unknowns: Load (read F, write b: 16n),

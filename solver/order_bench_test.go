@@ -1,4 +1,4 @@
-package fem_test
+package solver
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 
 	"mcfem/fem"
 	"mcfem/mesh"
+	"mcfem/sparse"
 )
 
 // The node-order benchmarks: the same UnitSquare(orderBenchN) problem in three node orders,
@@ -63,7 +64,7 @@ func orderSystems(b *testing.B) []orderCase {
 }
 
 // matrixBandwidth returns max |i − j| over the stored entries of a.
-func matrixBandwidth(a *fem.CSR) int {
+func matrixBandwidth(a *sparse.CSR) int {
 	var bw int
 	for i := range a.N {
 		for _, j := range a.Col[a.RowPtr[i]:a.RowPtr[i+1]] {
@@ -73,7 +74,7 @@ func matrixBandwidth(a *fem.CSR) int {
 	return bw
 }
 
-// BenchmarkOrderSpMV times y = K x in each node order; GB/s from fem.SpMVBytes (the same
+// BenchmarkOrderSpMV times y = K x in each node order; GB/s from sparse.SpMVBytes (the same
 // bytes in every order, so the ratio of GB/s is the ratio of speeds). The metric "bw" is K's
 // bandwidth in that order.
 func BenchmarkOrderSpMV(b *testing.B) {
@@ -86,7 +87,7 @@ func BenchmarkOrderSpMV(b *testing.B) {
 				x[i] = rng.Float64()
 			}
 			y := make([]float64, k.N)
-			bytes := fem.SpMVBytes(k.N, k.NNZ())
+			bytes := sparse.SpMVBytes(k.N, k.NNZ())
 			b.SetBytes(bytes)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -104,17 +105,17 @@ func BenchmarkOrderPCG(b *testing.B) {
 	for _, c := range orderSystems(b) {
 		b.Run(c.name, func(b *testing.B) {
 			k := c.sys.K
-			jac, err := fem.NewJacobi(k)
+			jac, err := NewJacobi(k)
 			if err != nil {
 				b.Fatal(err)
 			}
-			ws := fem.NewWorkspace(k.N)
+			ws := NewWorkspace(k.N)
 			u := make([]float64, k.N)
 			b.ReportAllocs()
-			var res fem.Result
+			var res Result
 			for b.Loop() {
 				clear(u)
-				res, err = fem.PCG(k, jac, c.sys.F, u, 1e-8, 10*k.N, ws)
+				res, err = PCG(k, jac, c.sys.F, u, 1e-8, 10*k.N, ws)
 				if err != nil {
 					b.Fatal(err)
 				}

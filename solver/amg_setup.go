@@ -1,4 +1,4 @@
-package fem
+package solver
 
 import (
 	"fmt"
@@ -25,7 +25,7 @@ import (
 //
 // On a structured 5-point-like graph pass 1 leaves plus-shaped aggregates of 5 and pass 2
 // grows them to about 3×3.
-func aggregate(a *sparse, diag []float64, theta float64) ([]int32, int) {
+func aggregate(a *rect, diag []float64, theta float64) ([]int32, int) {
 	n := a.rows
 	// Strong neighbours in CSR form.
 	sPtr := make([]int32, n+1)
@@ -128,7 +128,7 @@ func strong(v, di, dj, theta2 float64, all bool) bool {
 //	P[i, J] = [agg[i] = J]/√|J| − ω/a_ii Σ_{j ∈ J} a_ij/√|J|
 //
 // gathered over row i of A with a marker array over the aggregates; exact zeros are dropped.
-func smoothedProlongator(a *sparse, diag []float64, agg []int32, nc int, omega float64) sparse {
+func smoothedProlongator(a *rect, diag []float64, agg []int32, nc int, omega float64) rect {
 	n := a.rows
 	scale := make([]float64, nc)
 	for _, g := range agg {
@@ -139,7 +139,7 @@ func smoothedProlongator(a *sparse, diag []float64, agg []int32, nc int, omega f
 	for g, s := range scale {
 		scale[g] = 1 / math.Sqrt(s)
 	}
-	p := sparse{rows: n, cols: nc, rowPtr: make([]int32, n+1), col: make([]int32, 0, 3*n), val: make([]float64, 0, 3*n)}
+	p := rect{rows: n, cols: nc, rowPtr: make([]int32, n+1), col: make([]int32, 0, 3*n), val: make([]float64, 0, 3*n)}
 	marker := make([]int32, nc)
 	for i := range marker {
 		marker[i] = -1
@@ -174,8 +174,8 @@ func smoothedProlongator(a *sparse, diag []float64, agg []int32, nc int, omega f
 }
 
 // transpose returns sᵀ, rows in increasing column order of s.
-func transpose(s *sparse) sparse {
-	t := sparse{rows: s.cols, cols: s.rows, rowPtr: make([]int32, s.cols+1),
+func transpose(s *rect) rect {
+	t := rect{rows: s.cols, cols: s.rows, rowPtr: make([]int32, s.cols+1),
 		col: make([]int32, s.nnz()), val: make([]float64, s.nnz())}
 	for _, j := range s.col {
 		t.rowPtr[j+1]++
@@ -200,7 +200,7 @@ func transpose(s *sparse) sparse {
 // galerkinWork returns the multiply-adds galerkin(a, p, pᵀ) would do:
 //
 //	Σ_i nnz(P_i) Σ_{j ∈ row i of A} nnz(P_j)
-func galerkinWork(a, p *sparse) int64 {
+func galerkinWork(a, p *rect) int64 {
 	var w int64
 	for i := range a.rows {
 		var s int64
@@ -216,9 +216,9 @@ func galerkinWork(a, p *sparse) int64 {
 // coarse row I accumulates r_Ii a_ij p_jK over the fine rows i of R's row I, their entries j
 // and the entries K of P's row j, in a marker array over the coarse unknowns. It costs
 // nnz(P)·(entries per row of A)·(entries per row of P) multiply-adds and no temporary matrix.
-func galerkin(a, p, r *sparse) *sparse {
+func galerkin(a, p, r *rect) *rect {
 	nc := p.cols
-	c := &sparse{rows: nc, cols: nc, rowPtr: make([]int32, nc+1),
+	c := &rect{rows: nc, cols: nc, rowPtr: make([]int32, nc+1),
 		col: make([]int32, 0, 12*nc), val: make([]float64, 0, 12*nc)}
 	marker := make([]int32, nc)
 	for i := range marker {
@@ -258,7 +258,7 @@ func galerkin(a, p, r *sparse) *sparse {
 // pseudo-random start. D⁻¹A is similar to the symmetric D^{-1/2} A D^{-1/2}, and the estimate
 // is the latter's Rayleigh quotient at D^{1/2} x, (x, A x) / (x, D x): a lower bound converging
 // from below.
-func powerRadius(a *sparse, diag []float64, iters int) float64 {
+func powerRadius(a *rect, diag []float64, iters int) float64 {
 	n := a.rows
 	x := make([]float64, n)
 	y := make([]float64, n)
@@ -306,9 +306,9 @@ func powerRadius(a *sparse, diag []float64, iters int) float64 {
 // lowerTimes returns L P for the strict lower triangle L of a (entries a_ij, j < i, exact
 // zeros skipped) and the prolongator p, row by row with a marker array over p's columns;
 // exact zeros of the product are dropped.
-func lowerTimes(a, p *sparse) sparse {
+func lowerTimes(a, p *rect) rect {
 	n, nc := a.rows, p.cols
-	c := sparse{rows: n, cols: nc, rowPtr: make([]int32, n+1),
+	c := rect{rows: n, cols: nc, rowPtr: make([]int32, n+1),
 		col: make([]int32, 0, 4*n), val: make([]float64, 0, 4*n)}
 	marker := make([]int32, nc)
 	for i := range marker {
@@ -342,7 +342,7 @@ func lowerTimes(a, p *sparse) sparse {
 
 // dropZeros removes the exact zeros from the entries of c from position start on (the row
 // being built) and returns the row's new end.
-func dropZeros(c *sparse, start int32) int32 {
+func dropZeros(c *rect, start int32) int32 {
 	out := start
 	for k := start; k < int32(len(c.col)); k++ {
 		if c.val[k] != 0 {
@@ -355,7 +355,7 @@ func dropZeros(c *sparse, start int32) int32 {
 }
 
 // scaleRows multiplies row i of s by f·d_i (by f alone when d is nil).
-func scaleRows(s *sparse, f float64, d []float64) {
+func scaleRows(s *rect, f float64, d []float64) {
 	for i := range s.rows {
 		w := f
 		if d != nil {
@@ -373,7 +373,7 @@ func scaleRows(s *sparse, f float64, d []float64) {
 // entry finite) and returns it split and scaled: an amgLevel with lower, sub, sup and invDiag
 // set (columns not yet shifted), the scaled upper triangle a_ij/a_ii for j > i+1, and the
 // diagonal.
-func newLevel(a *sparse, index int) (l amgLevel, upper sparse, diag []float64, err error) {
+func newLevel(a *rect, index int) (l amgLevel, upper rect, diag []float64, err error) {
 	n := a.rows
 	diag = make([]float64, n)
 	l = amgLevel{n: n, invDiag: make([]float64, n), sub: make([]float64, n), sup: make([]float64, n)}
@@ -384,7 +384,7 @@ func newLevel(a *sparse, index int) (l amgLevel, upper sparse, diag []float64, e
 		for k, j := range a.col[lo:hi] {
 			v := a.val[int(lo)+k]
 			if !finite(v) {
-				return l, upper, nil, fmt.Errorf("fem: AMG level %d: entry (%d, %d) is %g, want finite", index, i, j, v)
+				return l, upper, nil, fmt.Errorf("solver: AMG level %d: entry (%d, %d) is %g, want finite", index, i, j, v)
 			}
 			switch {
 			case int(j) == i:
@@ -402,14 +402,14 @@ func newLevel(a *sparse, index int) (l amgLevel, upper sparse, diag []float64, e
 		d := diag[i]
 		switch {
 		case !found[i]:
-			return l, upper, nil, fmt.Errorf("fem: AMG level %d: row %d has no diagonal entry", index, i)
+			return l, upper, nil, fmt.Errorf("solver: AMG level %d: row %d has no diagonal entry", index, i)
 		case !(d > 0) || d > math.MaxFloat64:
-			return l, upper, nil, fmt.Errorf("fem: AMG level %d: diagonal entry of row %d is %g, want positive and finite", index, i, d)
+			return l, upper, nil, fmt.Errorf("solver: AMG level %d: diagonal entry of row %d is %g, want positive and finite", index, i, d)
 		}
 		l.invDiag[i] = 1 / d
 	}
-	l.lower = sparse{rows: n, cols: n, rowPtr: make([]int32, n+1), col: make([]int32, 0, nl), val: make([]float64, 0, nl)}
-	upper = sparse{rows: n, cols: n, rowPtr: make([]int32, n+1), col: make([]int32, 0, nu), val: make([]float64, 0, nu)}
+	l.lower = rect{rows: n, cols: n, rowPtr: make([]int32, n+1), col: make([]int32, 0, nl), val: make([]float64, 0, nl)}
+	upper = rect{rows: n, cols: n, rowPtr: make([]int32, n+1), col: make([]int32, 0, nu), val: make([]float64, 0, nu)}
 	for i := range n {
 		lo, hi := a.rowPtr[i], a.rowPtr[i+1]
 		inv := l.invDiag[i]
@@ -436,7 +436,7 @@ func newLevel(a *sparse, index int) (l amgLevel, upper sparse, diag []float64, e
 }
 
 // shiftCols adds off to every column index of s (columns then index the workspace vector X).
-func shiftCols(s *sparse, off int) {
+func shiftCols(s *rect, off int) {
 	for k := range s.col {
 		s.col[k] += int32(off)
 	}
@@ -444,8 +444,8 @@ func shiftCols(s *sparse, off int) {
 
 // concatRows returns the matrix whose row i is row i of a with off a added to its columns,
 // followed by row i of b with off b added.
-func concatRows(a *sparse, offA int, b *sparse, offB int) sparse {
-	c := sparse{rows: a.rows, cols: -1, rowPtr: make([]int32, a.rows+1),
+func concatRows(a *rect, offA int, b *rect, offB int) rect {
+	c := rect{rows: a.rows, cols: -1, rowPtr: make([]int32, a.rows+1),
 		col: make([]int32, 0, a.nnz()+b.nnz()), val: make([]float64, 0, a.nnz()+b.nnz())}
 	for i := range a.rows {
 		lo, hi := a.rowPtr[i], a.rowPtr[i+1]

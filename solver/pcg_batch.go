@@ -1,6 +1,9 @@
-package fem
+package solver
 
-import "math"
+import (
+	"math"
+	"mcfem/sparse"
+)
 
 // BatchPreconditioner applies a preconditioner to k vectors stored interleaved (entry i of
 // vector j at index i·k+j). For PCGBatch to give each column the bits PCG gives it alone, the
@@ -33,9 +36,9 @@ func NewBatchWorkspace(n, k int) *BatchWorkspace {
 }
 
 const (
-	errBatchLen = "fem: PCGBatch block length does not match N·k"
-	errBatchWS  = "fem: PCGBatch workspace size does not match the matrix size and k"
-	errBatchOut = "fem: PCGBatch results and errors need k entries"
+	errBatchLen = "solver: PCGBatch block length does not match N·k"
+	errBatchWS  = "solver: PCGBatch workspace size does not match the matrix size and k"
+	errBatchOut = "solver: PCGBatch results and errors need k entries"
 )
 
 // PCGBatch solves A x_j = b_j for k right-hand sides at once, stored interleaved (entry i of
@@ -49,8 +52,8 @@ const (
 //
 // res[j] and errs[j] receive column j's Result and error (nil, *NotConvergedError or
 // *BreakdownError, as PCG returns them). It allocates nothing.
-func PCGBatch(a *CSR, m Preconditioner, b, x []float64, k int, rtol float64, maxit int, ws *BatchWorkspace, res []Result, errs []error) {
-	a.check()
+func PCGBatch(a *sparse.CSR, m Preconditioner, b, x []float64, k int, rtol float64, maxit int, ws *BatchWorkspace, res []Result, errs []error) {
+	a.Check()
 	n := a.N
 	if k < 1 || len(b) != n*k || len(x) != n*k {
 		panic(errBatchLen)
@@ -67,7 +70,7 @@ func PCGBatch(a *CSR, m Preconditioner, b, x []float64, k int, rtol float64, max
 	jac, isJacobi := m.(*Jacobi)
 	bp, isBatch := m.(BatchPreconditioner)
 	if !isJacobi && !isBatch {
-		panic("fem: PCGBatch needs a *Jacobi or a BatchPreconditioner")
+		panic("solver: PCGBatch needs a *Jacobi or a BatchPreconditioner")
 	}
 	if isJacobi && len(jac.InvDiag) != n {
 		panic(errJacobiLen)
@@ -77,8 +80,8 @@ func PCGBatch(a *CSR, m Preconditioner, b, x []float64, k int, rtol float64, max
 	r, z, p, q := ws.r, ws.z, ws.p, ws.q
 	rz, rzNew, rr, pq := ws.rz, ws.rzNew, ws.rr, ws.pq
 	bb := ws.bnorm // b'b, then its square root
-	colDots(bb, b, b, k)
-	spmm(r, x, k, a.RowPtr, a.Col, a.Val)
+	sparse.ColDots(bb, b, b, k)
+	sparse.SpMM(r, x, k, a.RowPtr, a.Col, a.Val)
 	batchResidual(r, b, k, rr)
 	nActive := 0
 	for j := range k {
@@ -114,7 +117,7 @@ func PCGBatch(a *CSR, m Preconditioner, b, x []float64, k int, rtol float64, max
 		batchJacobiStart(p, r, jac.InvDiag, k, rz)
 	} else {
 		bp.ApplyBatch(z, r, k)
-		colDots(rz, r, z, k)
+		sparse.ColDots(rz, r, z, k)
 		copy(p, z)
 	}
 	for j := range k {
@@ -126,7 +129,7 @@ func PCGBatch(a *CSR, m Preconditioner, b, x []float64, k int, rtol float64, max
 	}
 
 	for it := 1; it <= maxit && nActive > 0; it++ {
-		spmmDot(q, p, k, a.RowPtr, a.Col, a.Val, pq)
+		sparse.SpMMDot(q, p, k, a.RowPtr, a.Col, a.Val, pq)
 		for j := range k {
 			ws.alpha[j] = 0
 			if !ws.active[j] {
@@ -167,7 +170,7 @@ func PCGBatch(a *CSR, m Preconditioner, b, x []float64, k int, rtol float64, max
 		}
 		if !isJacobi {
 			bp.ApplyBatch(z, r, k)
-			colDots(rzNew, r, z, k)
+			sparse.ColDots(rzNew, r, z, k)
 		}
 		for j := range k {
 			if !ws.active[j] {
@@ -195,27 +198,6 @@ func PCGBatch(a *CSR, m Preconditioner, b, x []float64, k int, rtol float64, max
 	}
 }
 
-// colDots sets d[j] = Σ_i x[i·k+j]·y[i·k+j], summed in row order like dot.
-func colDots(d, x, y []float64, k int) {
-	switch k {
-	case 4:
-		colDots4((*[4]float64)(d), x, y)
-		return
-	case 8:
-		colDots8((*[8]float64)(d), x, y)
-		return
-	}
-	clear(d)
-	d = d[:k]
-	y = y[:len(x)]
-	for i := 0; i < len(x); i += k {
-		xi, yi := x[i:i+k], y[i:i+k]
-		for j := range d {
-			d[j] += xi[j] * yi[j]
-		}
-	}
-}
-
 // batchResidual sets r = b - r (r holding A x) per column and rr[j] = r_jᵀr_j, like residual.
 func batchResidual(r, b []float64, k int, rr []float64) {
 	clear(rr)
@@ -229,63 +211,6 @@ func batchResidual(r, b []float64, k int, rr []float64) {
 			rr[j] += v * v
 		}
 	}
-}
-
-// spmmDot computes Y = A X and d[j] = x_jᵀy_j in the same pass, like spmvDot per column.
-func spmmDot(y, x []float64, k int, rowPtr, col []int32, val []float64, d []float64) {
-	switch k {
-	case 1:
-		d[0] = spmvDot(y, x, rowPtr, col, val)
-	case 4:
-		spmm4Dot(y, x, rowPtr, col, val, (*[4]float64)(d))
-	case 8:
-		spmm8Dot(y, x, rowPtr, col, val, (*[8]float64)(d))
-	default:
-		spmm(y, x, k, rowPtr, col, val)
-		colDots(d, x, y, k)
-	}
-}
-
-// spmm8Dot is spmm8 fused with the column dot products xᵀy (no second pass over x and y),
-// summing like spmvDot per column.
-func spmm8Dot(y, x []float64, rowPtr, col []int32, val []float64, d *[8]float64) {
-	if useAVX {
-		spmm8DotFast(y, x, rowPtr, col, val, d)
-		return
-	}
-	var d0, d1, d2, d3, d4, d5, d6, d7 float64
-	lo := rowPtr[0]
-	rowPtr = rowPtr[1:]
-	for i, hi := range rowPtr {
-		var s0, s1, s2, s3, s4, s5, s6, s7 float64
-		c := col[lo:hi]
-		v := val[lo:hi]
-		for e, j := range c {
-			xj := (*[8]float64)(x[int(j)*8:])
-			a := v[e]
-			s0 += a * xj[0]
-			s1 += a * xj[1]
-			s2 += a * xj[2]
-			s3 += a * xj[3]
-			s4 += a * xj[4]
-			s5 += a * xj[5]
-			s6 += a * xj[6]
-			s7 += a * xj[7]
-		}
-		yi := (*[8]float64)(y[i*8:])
-		xi := (*[8]float64)(x[i*8:])
-		yi[0], yi[1], yi[2], yi[3], yi[4], yi[5], yi[6], yi[7] = s0, s1, s2, s3, s4, s5, s6, s7
-		d0 += xi[0] * s0
-		d1 += xi[1] * s1
-		d2 += xi[2] * s2
-		d3 += xi[3] * s3
-		d4 += xi[4] * s4
-		d5 += xi[5] * s5
-		d6 += xi[6] * s6
-		d7 += xi[7] * s7
-		lo = hi
-	}
-	*d = [8]float64{d0, d1, d2, d3, d4, d5, d6, d7}
 }
 
 // batchJacobiStart sets p = D⁻¹r and rz[j] = r_jᵀD⁻¹r_j, like jacobiStart per column.
@@ -418,65 +343,6 @@ func batchJacobiUpdate8(x, r, p, q, invDiag []float64, alpha, rz, rr *[8]float64
 		}
 	}
 	*rz, *rr = z, s
-}
-
-// colDots4 and colDots8 are colDots for k = 4 and 8, in the same order of operations.
-func colDots4(d *[4]float64, x, y []float64) {
-	var d0, d1, d2, d3 float64
-	y = y[:len(x)]
-	for i := 0; i+4 <= len(x); i += 4 {
-		xi, yi := (*[4]float64)(x[i:]), (*[4]float64)(y[i:])
-		d0 += xi[0] * yi[0]
-		d1 += xi[1] * yi[1]
-		d2 += xi[2] * yi[2]
-		d3 += xi[3] * yi[3]
-	}
-	*d = [4]float64{d0, d1, d2, d3}
-}
-
-func colDots8(d *[8]float64, x, y []float64) {
-	var s [8]float64
-	y = y[:len(x)]
-	for i := 0; i+8 <= len(x); i += 8 {
-		xi, yi := (*[8]float64)(x[i:]), (*[8]float64)(y[i:])
-		for j := range 8 {
-			s[j] += xi[j] * yi[j]
-		}
-	}
-	*d = s
-}
-
-// spmm4Dot is spmm4 fused with the column dot products xᵀy, like spmvDot per column.
-func spmm4Dot(y, x []float64, rowPtr, col []int32, val []float64, d *[4]float64) {
-	if useAVX {
-		spmm4DotFast(y, x, rowPtr, col, val, d)
-		return
-	}
-	var d0, d1, d2, d3 float64
-	lo := rowPtr[0]
-	rowPtr = rowPtr[1:]
-	for i, hi := range rowPtr {
-		var s0, s1, s2, s3 float64
-		c := col[lo:hi]
-		v := val[lo:hi]
-		for e, j := range c {
-			xj := (*[4]float64)(x[int(j)*4:])
-			a := v[e]
-			s0 += a * xj[0]
-			s1 += a * xj[1]
-			s2 += a * xj[2]
-			s3 += a * xj[3]
-		}
-		yi := (*[4]float64)(y[i*4:])
-		xi := (*[4]float64)(x[i*4:])
-		yi[0], yi[1], yi[2], yi[3] = s0, s1, s2, s3
-		d0 += xi[0] * s0
-		d1 += xi[1] * s1
-		d2 += xi[2] * s2
-		d3 += xi[3] * s3
-		lo = hi
-	}
-	*d = [4]float64{d0, d1, d2, d3}
 }
 
 // batchCGUpdate4 is batchCGUpdate for k = 4, in the same order of operations.

@@ -1,0 +1,47 @@
+package solver
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"mcfem/fem"
+	"mcfem/mesh"
+)
+
+// unitSystem returns the reference-problem fem.System on UnitSquare(n).
+func unitSystem(t testing.TB, n int) *fem.System {
+	m, err := mesh.UnitSquare(n)
+	require.NoError(t, err)
+	s, err := fem.NewSystem(m, fem.ReferenceSource)
+	require.NoError(t, err)
+	return s
+}
+
+// identity is the identity preconditioner; being a distinct type, it sends PCG down the
+// generic (unfused) path.
+type identity struct{}
+
+func (identity) Apply(z, r []float64) { copy(z, r) }
+
+// generic wraps a Jacobi preconditioner so that PCG takes the generic path with the same
+// preconditioner as the fused one.
+type generic struct{ j *Jacobi }
+
+func (g generic) Apply(z, r []float64) { g.j.Apply(z, r) }
+
+// oddSizes are the sizes kernels are compared on: empty, one, a small odd size and a large
+// prime-ish size past any unrolling.
+var oddSizes = []int{0, 1, 7, 10003}
+
+// jacobiQoI solves the System's load for ε with Jacobi-PCG to rtol from u = 0 and returns
+// the QoI.
+func jacobiQoI(t testing.TB, s *fem.System, eps, rtol float64) float64 {
+	jac, err := NewJacobi(s.K)
+	require.NoError(t, err)
+	b, u := make([]float64, s.K.N), make([]float64, s.K.N)
+	s.Load(eps, b)
+	_, err = PCG(s.K, jac, b, u, rtol, 10*s.K.N+10, NewWorkspace(s.K.N))
+	require.NoError(t, err)
+	return s.QoI(u)
+}
