@@ -1,7 +1,7 @@
 # mcfem — build, run and test. `make run` needs only Go; `make test` runs the whole suite.
 GO      ?= go
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-LDFLAGS := -X main.version=$(VERSION)
+LDFLAGS := -X mcfem/cli.version=$(VERSION)
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # MPI library for build-mpi: openmpi (default) or mpich. Flags come from pkg-config, falling
 # back to the mpicc wrapper (scripts/mpi-flags.sh).

@@ -1,117 +1,19 @@
 // Command mcfem runs Monte Carlo uncertainty-quantification campaigns of a finite-element
 // problem on many ranks: in-process goroutine ranks by default, MPI ranks under mpirun in a
-// build with -tags mpi. See README.md and `mcfem help`.
+// build with -tags mpi. See README.md and `mcfem help`; the command itself is package cli.
 package main
 
 import (
-	"fmt"
-	"io"
 	"os"
 	"runtime"
 
-	"mcfem/spmd"
+	"mcfem/cli"
 )
-
-// Exit codes: the contract with scripts and batch systems.
-const (
-	exitOK      = 0 // success
-	exitFailure = 1 // the run failed (a sample's solve failed, an output could not be written)
-	exitUsage   = 2 // bad command line or input: nothing ran
-	exitFault   = 3 // test-only: a rank exited on purpose (MCFEM_FAULT=…:exit)
-	exitStall   = 4 // a rank's stall watchdog fired (-stall-timeout)
-	// exitResumable: stopped by SIGTERM, SIGINT or SIGUSR1 with every finished sample in the
-	// journals of -out: rerun with -resume (EX_TEMPFAIL).
-	exitResumable = 75
-	exitInternal  = 70 // a rank panicked: a bug in mcfem
-)
-
-// version is set at link time by the Makefile (-ldflags "-X main.version=…"); otherwise the
-// VCS revision embedded by the go command is used.
-var version = ""
 
 // MPI calls must all come from the main OS thread (MPI_THREAD_FUNNELED): the main goroutine
 // stays on it.
 func init() { runtime.LockOSThread() }
 
 func main() {
-	os.Exit(mcfem(os.Args[1:], os.Stdout, os.Stderr))
-}
-
-const usage = `mcfem runs Monte Carlo campaigns of a finite-element problem on many ranks.
-
-Usage:
-  mcfem run [flags]      run a campaign (mcfem run -h lists the flags)
-  mcfem verify [flags]   mesh-convergence table of the discrete QoI against the exact 6ε
-  mcfem bench [flags]    bandwidth probe, SpMV, CG and per-sample cost per mesh and preconditioner
-  mcfem mlmc -tol T      multilevel Monte Carlo to an accuracy (mcfem mlmc -h)
-  mcfem mlmc-test        Giles' mlmc_test: per-level study, fitted rates, complexity table
-  mcfem mesh -mesh N -o FILE.mdpa   write the structured mesh as a Kratos .mdpa file
-  mcfem plot-scaling scaling.csv    speedup and efficiency PNGs from scripts/scaling.sh's CSV
-  mcfem version          print the version, build and backend
-  mcfem help             print this help
-
-The reference problem: -Δu = ε f on the unit square, u = 0 on the boundary,
-f = -432(x²+y²-x-y), ε ~ Beta(2,6), QoI = ∫u (Σ nodal area × u).
-Under mpirun (a build with make build-mpi) every rank runs the same command;
-without it, -np in-process ranks do.
-Exit codes: 0 success, 1 run failure, 2 usage or input error (nothing ran),
-4 a rank stalled (-stall-timeout), 75 stopped by a signal, resumable with -resume,
-70 internal error (a rank panicked).
-`
-
-// mcfem is the whole program with its streams and arguments; it returns the exit code.
-func mcfem(args []string, stdout, stderr io.Writer) int {
-	if name, value, ok := spmd.LaunchedByMPI(); ok {
-		if !spmd.MPIAvailable() {
-			// Every rank refuses; rank 0 (or the only process) says why, once.
-			if r := launcherRank(); r == "" || r == "0" {
-				fmt.Fprintf(stderr, "mcfem: built without MPI: rebuild with make build-mpi (started by an MPI launcher: %s=%s; without -tags mpi each rank would run its own full campaign)\n", name, value)
-			}
-			return exitUsage
-		}
-		return mcfemMPI(args, stdout, stderr)
-	}
-	return dispatch(args, stdout, stderr)
-}
-
-// launcherRank returns this process's rank as the MPI launcher's environment gives it, or "".
-func launcherRank() string {
-	for _, k := range []string{"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"} {
-		if v := os.Getenv(k); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// dispatch runs a command on in-process ranks.
-func dispatch(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "run":
-		return cmdRun(args[1:], stdout, stderr)
-	case "verify":
-		return cmdVerify(args[1:], stdout, stderr)
-	case "bench":
-		return cmdBench(args[1:], stdout, stderr)
-	case "mesh":
-		return cmdMesh(args[1:], stdout, stderr)
-	case "mlmc":
-		return cmdMLMC(args[1:], stdout, stderr)
-	case "mlmc-test":
-		return cmdMLMCTest(args[1:], stdout, stderr)
-	case "plot-scaling":
-		return cmdPlotScaling(args[1:], stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, versionLine())
-		return exitOK
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
-	}
-	fmt.Fprintf(stderr, "mcfem: unknown command %q (commands: run, mlmc, mlmc-test, verify, bench, mesh, plot-scaling, version, help)\n", args[0])
-	return exitUsage
+	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -52,6 +52,6 @@ done
 
 echo "test-mpi: end-to-end mpirun tests"
 MCFEM_MPI_BIN="$tmp/mcfem-mpi" MCFEM_NOMPI_BIN="$tmp/mcfem-nompi" \
-  go test -count=1 -v -run 'MPI' . >"$tmp/e2e.log" 2>&1 || { cat "$tmp/e2e.log"; exit 1; }
+  go test -count=1 -v -run 'MPI' ./cli >"$tmp/e2e.log" 2>&1 || { cat "$tmp/e2e.log"; exit 1; }
 grep -E '^ *(--- |ok|FAIL)' "$tmp/e2e.log"
 if grep -q -- '--- SKIP' "$tmp/e2e.log"; then echo "test-mpi: an end-to-end MPI test was skipped" >&2; exit 1; fi

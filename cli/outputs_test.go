@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -31,7 +31,7 @@ func TestMDPAMeshes(t *testing.T) {
 		{"Level1.mdpa", 5.7824558650},
 	} {
 		out := filepath.Join(dir, tc.file)
-		code, _, stderr := runCLI("run", "-mdpa", filepath.Join("mesh", "testdata", tc.file), "-boundary", "Subpart_Boundary",
+		code, _, stderr := runCLI("run", "-mdpa", filepath.Join("..", "mesh", "testdata", tc.file), "-boundary", "Subpart_Boundary",
 			"-dist", "list:"+one, "-rtol", "1e-13", "-np", "1", "-quiet", "-out", out)
 		require.Equal(t, exitOK, code, stderr)
 		csv, err := os.ReadFile(filepath.Join(out, "samples.csv"))

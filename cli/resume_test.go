@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 // the arguments separated by newlines, the process is mcfem and nothing else.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("MCFEM_AS_CLI"); args != "" {
-		os.Exit(mcfem(strings.Split(args, "\n"), os.Stdout, os.Stderr))
+		os.Exit(Main(strings.Split(args, "\n"), os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }

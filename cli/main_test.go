@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 // runCLI runs mcfem with args and returns its exit code, stdout and stderr.
 func runCLI(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
-	code := mcfem(args, &out, &errb)
+	code := Main(args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 

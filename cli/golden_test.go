@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -36,7 +36,7 @@ func TestGoldenOutputs(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			var stdout, stderr bytes.Buffer
 			args := append(append([]string{}, g.args...), "-quiet", "-out", out)
-			require.Equal(t, 0, mcfem(args, &stdout, &stderr), "stderr: %s", stderr.String())
+			require.Equal(t, 0, Main(args, &stdout, &stderr), "stderr: %s", stderr.String())
 			dir := filepath.Join("testdata", "golden", g.name)
 
 			want, err := os.ReadFile(filepath.Join(dir, "summary.json"))
