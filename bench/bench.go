@@ -137,12 +137,12 @@ func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate flo
 			return row, err
 		}
 		model = m
-		t := m.AssemblySeconds + m.PCSeconds
+		t := m.AssemblySeconds + m.Solver.SetupSeconds()
 		if rep == 0 {
 			row.SetupFirstSeconds = t
 		}
 		if rep == 0 || t < row.SetupSeconds {
-			row.SetupSeconds, row.PCSetupSeconds = t, m.PCSeconds
+			row.SetupSeconds, row.PCSetupSeconds = t, m.Solver.SetupSeconds()
 		}
 	}
 	a := model.Sys.K

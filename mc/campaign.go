@@ -398,11 +398,8 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	res := &Result{Config: cfg, Ranks: size, Wall: time.Since(t0).Seconds(), Journaled: len(opt.Done), Computed: computed,
 		Rounds: rounds, TotalCost: global.Cost}
 	res.Problem = Problem{Mesh: cfg.MeshName(), Cells: cfg.Cells, Nodes: model.Mesh.NumNodes(), Triangles: model.Mesh.NumTris(),
-		Unknowns: model.Sys.K.N, NonZeros: model.Sys.K.NNZ(), Solver: model.SolverText(), SolverChoice: model.SolverNote,
-		Direct: model.Chol != nil, CostUnit: model.CostUnit()}
-	if model.Chol != nil {
-		res.Problem.FactorBytes = model.Chol.Bytes()
-	}
+		Unknowns: model.Sys.K.N, NonZeros: model.Sys.K.NNZ(), Solver: model.Solver.Name(), SolverChoice: model.Solver.Choice(),
+		Direct: model.Solver.Direct(), CostUnit: model.Solver.CostUnit(), FactorBytes: model.Solver.FactorBytes()}
 	// Every sample in its place: the journaled ones, then the computed ones by their index.
 	res.Records = make([]Record, cfg.Samples)
 	filled := make([]bool, cfg.Samples)

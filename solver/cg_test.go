@@ -424,3 +424,18 @@ func TestSampleAllocatesNothing(t *testing.T) {
 	})
 	assert.Zero(t, allocs, "generic PCG")
 }
+
+// TestAutoChoosesByCostModel: at 512 cells the factor (≈ 1.3e9 flops, ≈ 0.29 s by the model)
+// loses to AMG-CG's set-up and one sample (≈ 0.22 s) for one sample, and wins by far for 1000.
+func TestAutoChoosesByCostModel(t *testing.T) {
+	a := unitSystem(t, 512).K
+	opt := Options{Method: "auto", Rtol: 1e-8, MaxIt: 100, Samples: 1}
+	method, why, _ := chooseMethod(a, opt, false)
+	assert.Equal(t, "cg", method, why)
+	opt.Samples = 1000
+	method, why, _ = chooseMethod(a, opt, false)
+	assert.Equal(t, "cholesky", method, why)
+	method, why, _ = chooseMethod(a, opt, true)
+	assert.Equal(t, "cg", method, why)
+	assert.Contains(t, why, "every sample has its own matrix")
+}
