@@ -3,6 +3,7 @@ package spmd
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"strconv"
 )
@@ -32,11 +33,12 @@ func (o Op) String() string {
 
 // Comm is one rank's view of an SPMD job. All methods except Rank, Size and Abort are
 // collective: every rank must call the same method, in the same order, with the same root,
-// Op and (except for GathervFloat64s) length. On the local backend a collective returns
+// Op and (except for the Gatherv methods) length. On the local backend a collective returns
 // ErrAborted once the job has failed on another rank; under MPI the launcher kills the
 // surviving ranks instead, so there a collective never returns after another rank failed.
-// Length mismatches, a root outside [0, Size()) and invalid Ops are programmer errors and
-// panic, with the same messages on every backend.
+// Length mismatches, a root outside [0, Size()), negative counts and invalid Ops are
+// programmer errors and panic, with the same messages on every backend. Under MPI a length
+// or a sum of Gatherv counts above math.MaxInt32 is a returned error (see the package doc).
 //
 // The MPI backend's methods, except Rank, Size and Abort, must be called from the goroutine
 // that called InitMPI (MPI_THREAD_FUNNELED), or they panic. An error from any method means
@@ -53,12 +55,20 @@ type Comm interface {
 	AllreduceFloat64s(dst, src []float64, op Op) error
 	// AllreduceInt64s is AllreduceFloat64s for int64 values.
 	AllreduceInt64s(dst, src []int64, op Op) error
-	// BcastFloat64s copies root's buf into buf on every other rank.
+	// BcastFloat64s copies root's buf into buf on every other rank; len(buf) must be the same
+	// on every rank. Root's buf is left as it was.
 	BcastFloat64s(buf []float64, root int) error
 	// GathervFloat64s concatenates every rank's src, in rank order, into dst on root.
 	// counts[r] is the length of rank r's src; counts and dst are significant only on root
-	// (other ranks may pass nil). len(dst) on root must equal the sum of counts.
+	// (other ranks may pass nil). len(dst) on root must equal the sum of counts. Root's src
+	// may overlap dst: the result is as if every src were read before dst is written.
 	GathervFloat64s(dst, src []float64, counts []int, root int) error
+	// BcastBytes is BcastFloat64s for bytes: records of a fixed binary layout, strings.
+	BcastBytes(buf []byte, root int) error
+	// GathervBytes is GathervFloat64s for bytes; counts are in bytes. The typical use: the
+	// ranks agree on their lengths (AllreduceInt64s of one-hot lengths, or a Block partition
+	// of fixed-size records), then gather the bytes.
+	GathervBytes(dst, src []byte, counts []int, root int) error
 	// Abort ends the whole job with exit code code; msg is printed once. It never returns.
 	// The MPI backend prints msg itself (one write to os.Stderr, a newline added if missing,
 	// nothing for "") and calls MPI_Abort, so mpirun exits with code; called from another
@@ -144,7 +154,7 @@ func checkRoot(root, p int) {
 	}
 }
 
-// checkGatherv panics on the programmer errors of a GathervFloat64s call on root rank.
+// checkGatherv panics on the programmer errors of a Gatherv call on root rank.
 func checkGatherv(ndst, nsrc int, counts []int, rank, p int) {
 	if len(counts) != p {
 		panic("spmd: Gatherv: len(counts) != Size()")
@@ -153,6 +163,9 @@ func checkGatherv(ndst, nsrc int, counts []int, rank, p int) {
 	for _, n := range counts {
 		if n < 0 {
 			panic("spmd: Gatherv: negative count")
+		}
+		if n > math.MaxInt-sum { // no slice is that long
+			panic("spmd: Gatherv: len(dst) != sum(counts)")
 		}
 		sum += n
 	}

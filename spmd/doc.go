@@ -6,6 +6,16 @@
 // Allreduce, Bcast, Gatherv), which every rank must make in the same order with matching
 // arguments.
 //
+// The collectives are typed, one method per element type the program sends: float64 and int64
+// for reductions (AllreduceFloat64s, AllreduceInt64s), float64 and byte for the rest
+// (BcastFloat64s, GathervFloat64s, BcastBytes, GathervBytes). Bytes carry what is not a vector
+// of numbers as it is: records of a fixed binary layout, strings such as host names. Bytes are
+// copied, never converted; a record's byte order is the caller's to fix (encoding/binary).
+//
+// Under MPI, counts and displacements are C ints: a length, or on Gatherv's root the running
+// sum of counts, above math.MaxInt32 elements (2 GiB for bytes) is a returned error that names
+// it, before any communication on the rank that sees it. The local backend has no such limit.
+//
 // Backends:
 //
 //   - local: RunLocal runs P ranks as goroutines of one process. Always built; it needs no MPI,
@@ -33,6 +43,7 @@
 //
 //	spmd: MPI_Bcast: MPI_ERR_ROOT: invalid root (error class 8, code 8)
 //
-// Programmer errors (length mismatches, a bad root or Op, and on the local backend ranks making
-// different collective calls) panic with a message prefixed "spmd: ".
+// Programmer errors (length mismatches, a bad root or Op, a negative count, and on the local
+// backend ranks making different collective calls, BcastBytes against BcastFloat64s included)
+// panic with a message prefixed "spmd: ", the same on every backend.
 package spmd

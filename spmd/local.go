@@ -31,6 +31,7 @@ func RunLocal(p int, f func(c Comm) error) error {
 		calls: make([]call, p),
 		f64:   make([][]float64, p),
 		i64:   make([][]int64, p),
+		u8:    make([][]byte, p),
 	}
 	w.cond.L = &w.mu
 	var wg sync.WaitGroup
@@ -63,9 +64,11 @@ type world struct {
 	calls []call
 	f64   [][]float64
 	i64   [][]int64
+	u8    [][]byte
 }
 
-// call describes a rank's collective call; every rank must make an equal one.
+// call describes a rank's collective call; every rank must make an equal one. The name is the
+// method's, so a rank in BcastBytes and one in BcastFloat64s are told apart.
 type call struct {
 	name string
 	n    int // vector length; -1 where it may differ between ranks
@@ -263,9 +266,25 @@ func reduce[T float64 | int64](dst []T, srcs [][]T, op Op) {
 }
 
 func (c *localComm) BcastFloat64s(buf []float64, root int) error {
+	return bcast(c, c.w.f64, buf, root, "BcastFloat64s")
+}
+
+func (c *localComm) BcastBytes(buf []byte, root int) error {
+	return bcast(c, c.w.u8, buf, root, "BcastBytes")
+}
+
+func (c *localComm) GathervFloat64s(dst, src []float64, counts []int, root int) error {
+	return gatherv(c, c.w.f64, dst, src, counts, root, "GathervFloat64s")
+}
+
+func (c *localComm) GathervBytes(dst, src []byte, counts []int, root int) error {
+	return gatherv(c, c.w.u8, dst, src, counts, root, "GathervBytes")
+}
+
+// bcast implements the Bcast methods; slots is the world's slot slice for T.
+func bcast[T float64 | byte](c *localComm, slots [][]T, buf []T, root int, name string) error {
 	checkRoot(root, c.w.p)
-	slots := c.w.f64
-	return c.collective(call{name: "BcastFloat64s", n: len(buf), op: -1, root: root},
+	return c.collective(call{name: name, n: len(buf), op: -1, root: root},
 		func() {
 			if c.rank == root {
 				slots[root] = append(slots[root][:0], buf...)
@@ -278,13 +297,14 @@ func (c *localComm) BcastFloat64s(buf []float64, root int) error {
 		})
 }
 
-func (c *localComm) GathervFloat64s(dst, src []float64, counts []int, root int) error {
+// gatherv implements the Gatherv methods; slots is the world's slot slice for T. Every rank's
+// src is copied into its slot before root writes dst, so root's src may overlap dst.
+func gatherv[T float64 | byte](c *localComm, slots [][]T, dst, src []T, counts []int, root int, name string) error {
 	checkRoot(root, c.w.p)
 	if c.rank == root {
 		checkGatherv(len(dst), len(src), counts, c.rank, c.w.p)
 	}
-	slots := c.w.f64
-	return c.collective(call{name: "GathervFloat64s", n: -1, op: -1, root: root},
+	return c.collective(call{name: name, n: -1, op: -1, root: root},
 		func() { slots[c.rank] = append(slots[c.rank][:0], src...) },
 		func() {
 			if c.rank != root {

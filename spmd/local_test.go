@@ -83,6 +83,15 @@ func TestFailurePropagates(t *testing.T) {
 			}
 			return c.GathervFloat64s(dst, []float64{1}, counts, 0)
 		},
+		"BcastBytes": func(c spmd.Comm) error { return c.BcastBytes(make([]byte, 3), 1) },
+		"GathervBytes": func(c spmd.Comm) error {
+			var dst []byte
+			var counts []int
+			if c.Rank() == 3 {
+				dst, counts = make([]byte, 2*p), []int{2, 2, 2, 2}
+			}
+			return c.GathervBytes(dst, []byte{1, 2}, counts, 3)
+		},
 	}
 	fails := []struct {
 		name  string
@@ -190,6 +199,39 @@ func TestMisuseFailsInsteadOfHanging(t *testing.T) {
 		{"different roots", func(c spmd.Comm) error {
 			return c.BcastFloat64s(make([]float64, 2), c.Rank())
 		}, "spmd: mismatched collectives: rank 0 called BcastFloat64s(len 2, root 0), rank 1 called BcastFloat64s(len 2, root 1)"},
+		{"BcastBytes and BcastFloat64s", func(c spmd.Comm) error {
+			if c.Rank() == 2 {
+				return c.BcastFloat64s(make([]float64, 2), 0)
+			}
+			return c.BcastBytes(make([]byte, 2), 0)
+		}, "spmd: mismatched collectives: rank 0 called BcastBytes(len 2, root 0), rank 2 called BcastFloat64s(len 2, root 0)"},
+		{"BcastBytes lengths", func(c spmd.Comm) error {
+			return c.BcastBytes(make([]byte, 8+c.Rank()), 1)
+		}, "spmd: mismatched collectives: rank 0 called BcastBytes(len 8, root 1), rank 1 called BcastBytes(len 9, root 1)"},
+		{"GathervBytes and GathervFloat64s", func(c spmd.Comm) error {
+			if c.Rank() == 0 {
+				return c.GathervFloat64s(nil, nil, nil, 1)
+			}
+			var dst []byte
+			var counts []int
+			if c.Rank() == 1 {
+				dst, counts = []byte{}, make([]int, 3)
+			}
+			return c.GathervBytes(dst, nil, counts, 1)
+		}, "spmd: mismatched collectives: rank 0 called GathervFloat64s(root 1), rank 1 called GathervBytes(root 1)"},
+		{"GathervBytes roots", func(c spmd.Comm) error {
+			dst, counts := []byte{}, make([]int, 3)
+			return c.GathervBytes(dst, nil, counts, c.Rank())
+		}, "spmd: mismatched collectives: rank 0 called GathervBytes(root 0), rank 1 called GathervBytes(root 1)"},
+		{"BcastBytes then Barrier", func(c spmd.Comm) error {
+			if err := c.BcastBytes([]byte("ok"), 0); err != nil {
+				return err
+			}
+			if c.Rank() == 1 {
+				return c.Barrier()
+			}
+			return c.BcastBytes([]byte("no"), 0)
+		}, "spmd: mismatched collectives: rank 0 called BcastBytes(len 2, root 0), rank 1 called Barrier()"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := runLocal(t, 3, tc.f)
@@ -255,6 +297,14 @@ func TestProgrammerErrorsPanic(t *testing.T) {
 			src := make([]float64, 1+2*c.Rank()) // rank 1 sends 3, not 2
 			return c.GathervFloat64s(dst, src, counts, 0)
 		}, "spmd: Gatherv: rank 1 sent 3 values, counts[1] = 2"},
+		{"GathervBytes: len(src) != counts[r] on another rank", func(c spmd.Comm) error {
+			var dst []byte
+			var counts []int
+			if c.Rank() == 1 {
+				dst, counts = make([]byte, 5), []int{0, 5}
+			}
+			return c.GathervBytes(dst, make([]byte, 5), counts, 1)
+		}, "spmd: Gatherv: rank 0 sent 5 values, counts[0] = 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := runLocal(t, p, tc.call)

@@ -177,7 +177,7 @@ func mustBeInitThread() {
 // mpiComm is the Comm of MPI_COMM_WORLD.
 type mpiComm struct {
 	rank, size int
-	// counts and displs are GathervFloat64s's C int arrays on root, reused call after call.
+	// counts and displs are the Gatherv methods' C int arrays on root, reused call after call.
 	counts, displs []int32
 }
 
@@ -212,7 +212,14 @@ func mpiAllreduce[T float64 | int64](dst, src []T, op Op) error {
 	return mpiCall("MPI_Allreduce", cAllreduce(dst, src, op, inPlace))
 }
 
-func (c *mpiComm) BcastFloat64s(buf []float64, root int) error {
+func (c *mpiComm) BcastFloat64s(buf []float64, root int) error { return mpiBcast(c, buf, root) }
+
+func (c *mpiComm) BcastBytes(buf []byte, root int) error { return mpiBcast(c, buf, root) }
+
+// mpiBcast implements the Bcast methods with MPI_Bcast of T's datatype. A length beyond the
+// C int range is an error on every rank alike (all pass the same length), before any
+// communication.
+func mpiBcast[T float64 | byte](c *mpiComm, buf []T, root int) error {
 	checkRoot(root, c.size)
 	mustBeInitThread()
 	if len(buf) > maxCInt {
@@ -221,10 +228,20 @@ func (c *mpiComm) BcastFloat64s(buf []float64, root int) error {
 	return mpiCall("MPI_Bcast", cBcast(buf, root))
 }
 
-// GathervFloat64s calls MPI_Gatherv; root computes the displacements from counts. A count, or
-// the sum of counts, beyond the C int range is an error on the rank that sees it (before any
-// communication; the caller must then Abort, as for any error).
 func (c *mpiComm) GathervFloat64s(dst, src []float64, counts []int, root int) error {
+	return mpiGatherv(c, dst, src, counts, root)
+}
+
+func (c *mpiComm) GathervBytes(dst, src []byte, counts []int, root int) error {
+	return mpiGatherv(c, dst, src, counts, root)
+}
+
+// mpiGatherv implements the Gatherv methods with MPI_Gatherv of T's datatype; root computes
+// the displacements from counts. A count, or the sum of counts, beyond the C int range is an
+// error on the rank that sees it (before any communication; the caller must then Abort, as
+// for any error). Root's src at its own place in dst is sent as MPI_IN_PLACE; a src that
+// overlaps dst otherwise is copied first (MPI forbids aliased buffers).
+func mpiGatherv[T float64 | byte](c *mpiComm, dst, src []T, counts []int, root int) error {
 	checkRoot(root, c.size)
 	if c.rank == root {
 		checkGatherv(len(dst), len(src), counts, c.rank, c.size)
@@ -234,15 +251,10 @@ func (c *mpiComm) GathervFloat64s(dst, src []float64, counts []int, root int) er
 		return countError("MPI_Gatherv", "length", len(src))
 	}
 	if c.rank != root {
-		return mpiCall("MPI_Gatherv", cGatherv(nil, src, nil, nil, root, false))
+		return mpiCall("MPI_Gatherv", cGatherv[T](nil, src, nil, nil, root, false))
 	}
-	off := 0
-	for r, n := range counts {
-		if n > maxCInt-off {
-			return countError("MPI_Gatherv", fmt.Sprintf("sum of counts[0..%d]", r), off+n)
-		}
-		c.counts[r], c.displs[r] = int32(n), int32(off)
-		off += n
+	if err := gathervLayout(counts, c.counts, c.displs); err != nil {
+		return err
 	}
 	lo := int(c.displs[root])
 	mine := dst[lo : lo+counts[root]]
@@ -251,6 +263,22 @@ func (c *mpiComm) GathervFloat64s(dst, src []float64, counts []int, root int) er
 		src = slices.Clone(src)
 	}
 	return mpiCall("MPI_Gatherv", cGatherv(dst, src, c.counts, c.displs, root, inPlace))
+}
+
+// gathervLayout sets counts32 and displs32, MPI_Gatherv's C int arrays, from counts, which
+// checkGatherv has accepted (so their sum fits in an int): displs32[r] is the sum of
+// counts[0..r-1]. It returns an error naming the first prefix sum of counts beyond the C int
+// range; MPI could not address dst past it.
+func gathervLayout(counts []int, counts32, displs32 []int32) error {
+	off := 0
+	for r, n := range counts {
+		if n > maxCInt-off {
+			return countError("MPI_Gatherv", fmt.Sprintf("sum of counts[0..%d]", r), off+n)
+		}
+		counts32[r], displs32[r] = int32(n), int32(off)
+		off += n
+	}
+	return nil
 }
 
 // Abort writes msg to os.Stderr in one write (with a newline added if it lacks one; nothing if

@@ -19,6 +19,7 @@ package spmd
 static MPI_Comm mcfem_comm_world(void) { return MPI_COMM_WORLD; }
 static MPI_Datatype mcfem_double(void) { return MPI_DOUBLE; }
 static MPI_Datatype mcfem_int64(void) { return MPI_INT64_T; }
+static MPI_Datatype mcfem_byte(void) { return MPI_BYTE; }
 static MPI_Op mcfem_sum(void) { return MPI_SUM; }
 static MPI_Op mcfem_min(void) { return MPI_MIN; }
 static MPI_Op mcfem_max(void) { return MPI_MAX; }
@@ -63,14 +64,20 @@ const mpiSuccess = int(C.MPI_SUCCESS)
 
 // The one table from Go types and Ops to MPI handles.
 
-// cDatatype returns the MPI datatype of T: MPI_DOUBLE or MPI_INT64_T (never MPI_LONG).
-func cDatatype[T float64 | int64]() C.MPI_Datatype {
+// mpiElem is the set of Go element types that travel through MPI: the types of cDatatype.
+type mpiElem interface{ float64 | int64 | byte }
+
+// cDatatype returns the MPI datatype of T: MPI_DOUBLE, MPI_INT64_T (never MPI_LONG), or
+// MPI_BYTE (uninterpreted bytes, never converted between hosts; not MPI_CHAR).
+func cDatatype[T mpiElem]() C.MPI_Datatype {
 	var zero T
 	switch any(zero).(type) {
 	case float64:
 		return C.mcfem_double()
 	case int64:
 		return C.mcfem_int64()
+	case byte:
+		return C.mcfem_byte()
 	}
 	panic("spmd: no MPI datatype")
 }
@@ -90,7 +97,7 @@ func cOp(op Op) C.MPI_Op {
 
 // cBuf returns a pointer to s's first element, or nil when s is empty (MPI gets NULL with
 // count 0). The element type must hold no Go pointers, and C must not keep the pointer.
-func cBuf[T float64 | int64 | int32](s []T) unsafe.Pointer {
+func cBuf[T mpiElem | int32](s []T) unsafe.Pointer {
 	if len(s) == 0 {
 		return nil
 	}
@@ -152,18 +159,18 @@ func cAllreduce[T float64 | int64](dst, src []T, op Op, inPlace bool) int {
 		C.mcfem_comm_world(), cBool(inPlace)))
 }
 
-// cBcast calls MPI_Bcast of buf's float64 values on MPI_COMM_WORLD.
-func cBcast(buf []float64, root int) int {
-	return int(C.MPI_Bcast(cBuf(buf), C.int(len(buf)), C.mcfem_double(), C.int(root),
+// cBcast calls MPI_Bcast of buf's values on MPI_COMM_WORLD. len(buf) must fit in a C int.
+func cBcast[T mpiElem](buf []T, root int) int {
+	return int(C.MPI_Bcast(cBuf(buf), C.int(len(buf)), cDatatype[T](), C.int(root),
 		C.mcfem_comm_world()))
 }
 
-// cGatherv calls MPI_Gatherv of float64 values on MPI_COMM_WORLD; dst, counts and displs
-// matter only on root (nil elsewhere). With inPlace (root only), root's contribution is
-// already in dst and src is ignored.
-func cGatherv(dst, src []float64, counts, displs []int32, root int, inPlace bool) int {
+// cGatherv calls MPI_Gatherv on MPI_COMM_WORLD, with T's datatype on both sides; dst, counts
+// and displs matter only on root (nil elsewhere). With inPlace (root only), root's
+// contribution is already in dst and src is ignored. len(src) must fit in a C int.
+func cGatherv[T mpiElem](dst, src []T, counts, displs []int32, root int, inPlace bool) int {
 	return int(C.mcfem_gatherv(cBuf(src), C.int(len(src)), cBuf(dst), cInts(counts),
-		cInts(displs), C.mcfem_double(), C.int(root), C.mcfem_comm_world(), cBool(inPlace)))
+		cInts(displs), cDatatype[T](), C.int(root), C.mcfem_comm_world(), cBool(inPlace)))
 }
 
 // cAbort calls MPI_Abort(MPI_COMM_WORLD, code); it returns only if MPI_Abort does.

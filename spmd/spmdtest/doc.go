@@ -6,7 +6,12 @@
 //	for _, err := range spmdtest.RunAll(c) { report(c.Rank(), err) }
 //
 // Every case makes the same sequence of collective calls on every rank whatever it finds, so
-// a wrong value on one rank never leaves the others waiting.
+// a wrong value on one rank never leaves the others waiting. Receive buffers start as values
+// that no correct result contains (NaN, the complement of the expected bytes), and results are
+// compared bit for bit.
+//
+// Misuses lists the programmer errors every backend must refuse by panicking with the same
+// message; the local and MPI tests run it.
 //
 // The MPI backend runs the suite from a test binary built once and started under mpirun
 // (see mpi_test.go, built with the tags mpi and cgo):

@@ -65,3 +65,28 @@ func TestLocal(t *testing.T) {
 		})
 	}
 }
+
+// TestLocalMisuse runs each programmer error of the shared table: the panic must become the
+// job's RankError with the table's message, on root when only root can see the error.
+func TestLocalMisuse(t *testing.T) {
+	for _, p := range []int{1, 2, 3} {
+		for _, m := range spmdtest.Misuses() {
+			t.Run(fmt.Sprintf("P=%d/%s", p, m.Name), func(t *testing.T) {
+				done := make(chan error, 1)
+				go func() { done <- spmd.RunLocal(p, func(c spmd.Comm) error { return m.Call(c) }) }()
+				var err error
+				select {
+				case err = <-done:
+				case <-time.After(hangTimeout):
+					t.Fatalf("RunLocal(%d) still running after %v", p, hangTimeout)
+				}
+				var re *spmd.RankError
+				require.ErrorAs(t, err, &re)
+				require.Equal(t, "panic: "+m.Msg, re.Err.Error())
+				if m.RootOnly {
+					require.Equal(t, 0, re.Rank, "only root sees the error")
+				}
+			})
+		}
+	}
+}

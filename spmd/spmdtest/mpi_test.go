@@ -44,6 +44,7 @@ type caseResult struct {
 var mpiRun *struct {
 	comm    spmd.Comm
 	results []caseResult
+	limits  []caseResult
 }
 
 func TestMain(m *testing.M) {
@@ -63,11 +64,13 @@ func TestMain(m *testing.M) {
 		c.Abort(1, fmt.Sprintf("rank %d: conformance cases still running after %v: deadlock?", r, mpiHangTimeout))
 	})
 	results := runCases(c)
+	limits := countLimits(c)
 	watchdog.Stop()
 	mpiRun = &struct {
 		comm    spmd.Comm
 		results []caseResult
-	}{c, results}
+		limits  []caseResult
+	}{c, results, limits}
 
 	code := m.Run()
 
@@ -132,6 +135,20 @@ func runCase(c spmd.Comm, tc Case) error {
 	return tc.Run(c)
 }
 
+// TestMPICountLimits reports countLimits.
+func TestMPICountLimits(t *testing.T) {
+	if mpiRun == nil {
+		t.Skip("not started by an MPI launcher: run this test binary under mpirun")
+	}
+	for _, res := range mpiRun.limits {
+		t.Run(res.name, func(t *testing.T) {
+			if res.err != nil {
+				t.Error(res.err)
+			}
+		})
+	}
+}
+
 func TestMPIConformance(t *testing.T) {
 	if mpiRun == nil {
 		t.Skip("not started by an MPI launcher: run this test binary under mpirun")
@@ -174,6 +191,15 @@ func TestMPIOffThreadPanics(t *testing.T) {
 			}
 			_ = c.GathervFloat64s(dst, nil, counts, 0)
 		}},
+		{"BcastBytes", func() { _ = c.BcastBytes(make([]byte, 3), 0) }},
+		{"GathervBytes", func() {
+			var dst []byte
+			var counts []int
+			if c.Rank() == 0 {
+				dst, counts = []byte{}, make([]int, c.Size())
+			}
+			_ = c.GathervBytes(dst, nil, counts, 0)
+		}},
 		{"FinalizeMPI", func() { _ = spmd.FinalizeMPI() }},
 	}
 	for _, tc := range calls {
@@ -186,6 +212,35 @@ func TestMPIOffThreadPanics(t *testing.T) {
 			s, _ := got.(string)
 			if !strings.HasPrefix(s, "spmd: MPI called off the thread that called InitMPI") {
 				t.Errorf("rank %d: %s from a test goroutine: panic %q, want the off-thread panic", c.Rank(), tc.name, got)
+			}
+		})
+	}
+}
+
+// TestMPIMisuse makes each programmer error of the shared table from a test goroutine: where
+// the backend can see the error (every rank, or root only for RootOnly), it must panic with the
+// table's message, the local backend's, before the off-thread check; elsewhere it refuses the
+// call as off the MPI thread. Either way nothing communicates.
+func TestMPIMisuse(t *testing.T) {
+	if mpiRun == nil {
+		t.Skip("not started by an MPI launcher: run this test binary under mpirun")
+	}
+	c := mpiRun.comm
+	const offThread = "spmd: MPI called off the thread that called InitMPI"
+	for _, m := range Misuses() {
+		t.Run(m.Name, func(t *testing.T) {
+			var got any
+			func() {
+				defer func() { got = recover() }()
+				_ = m.Call(c)
+			}()
+			s, _ := got.(string)
+			if !m.RootOnly || c.Rank() == 0 {
+				if s != m.Msg {
+					t.Errorf("rank %d: panic %q, want %q", c.Rank(), got, m.Msg)
+				}
+			} else if !strings.HasPrefix(s, offThread) {
+				t.Errorf("rank %d: panic %q, want the off-thread panic", c.Rank(), got)
 			}
 		})
 	}

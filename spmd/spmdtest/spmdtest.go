@@ -1,6 +1,7 @@
 package spmdtest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -29,6 +30,11 @@ func Cases() []Case {
 		newCase("large-vectors", largeVectors),
 		newCase("bcast-every-root", bcastEveryRoot),
 		newCase("gatherv-uneven", gathervUneven),
+		newCase("bcast-bytes-every-root", bcastBytesEveryRoot),
+		newCase("gatherv-bytes-uneven", gathervBytesUneven),
+		newCase("gatherv-bytes-overlapping", gathervBytesOverlapping),
+		newCase("bytes-large", bytesLarge),
+		newCase("bytes-records-and-strings", bytesRecordsAndStrings),
 		newCase("barrier-repeated", barrierRepeated),
 		newCase("mixed-sequence", mixedSequence),
 	}
@@ -92,6 +98,23 @@ func (k *check) floats(what string, got, want []float64) {
 	for i := range got {
 		if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
 			k.errorf("%s[%d] = %v, want %v", what, i, got[i], want[i])
+			return
+		}
+	}
+}
+
+// bytes reports the first byte where got and want differ.
+func (k *check) bytes(what string, got, want []byte) {
+	if len(got) != len(want) {
+		k.errorf("%s: len %d, want %d", what, len(got), len(want))
+		return
+	}
+	if bytes.Equal(got, want) {
+		return
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			k.errorf("%s[%d] = %#02x, want %#02x (len %d)", what, i, got[i], want[i], len(got))
 			return
 		}
 	}
@@ -418,6 +441,22 @@ func empty(c spmd.Comm, k *check) error {
 		if err := c.GathervFloat64s(dst, nil, counts, root); err != nil {
 			return err
 		}
+		if err := c.BcastBytes(nil, root); err != nil {
+			return err
+		}
+		if err := c.BcastBytes([]byte{}, root); err != nil {
+			return err
+		}
+		var bcounts []int
+		if r == root {
+			bcounts = make([]int, p)
+		}
+		if err := c.GathervBytes(nil, nil, bcounts, root); err != nil { // nil dst on root too
+			return err
+		}
+		if err := c.GathervBytes([]byte{}, []byte{}, bcounts, root); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -556,8 +595,9 @@ func barrierRepeated(c spmd.Comm, k *check) error {
 	return allreduceIntCheck(c, k, "barriers passed", []int64{n}, spmd.Min, func(int) int64 { return n })
 }
 
-// mixedSequence makes 1000 collective calls of random kinds, sizes, roots and Ops, drawn from
-// one stream that every rank seeds alike, so back-to-back reuse of a backend's buffers shows.
+// mixedSequence makes 1000 collective calls of random kinds (every collective), sizes, roots
+// and Ops, drawn from one stream that every rank seeds alike, so back-to-back reuse of a
+// backend's buffers shows.
 func mixedSequence(c spmd.Comm, k *check) error {
 	p, r := c.Size(), c.Rank()
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -569,7 +609,7 @@ func mixedSequence(c spmd.Comm, k *check) error {
 		op := ops[rng.IntN(len(ops))]
 		what := fmt.Sprintf("call %d", it)
 		var err error
-		switch rng.IntN(5) {
+		switch rng.IntN(7) {
 		case 0:
 			src := make([]float64, n)
 			for i := range src {
@@ -619,6 +659,18 @@ func mixedSequence(c spmd.Comm, k *check) error {
 			}
 		case 4:
 			err = c.Barrier()
+		case 5:
+			_, err = bcastBytesInto(c, k, what+" BcastBytes", patterned(it+root, 20*n), root)
+		case 6:
+			counts := make([]int, p)
+			for q := range counts {
+				if rng.IntN(3) > 0 {
+					counts[q] = rng.IntN(300)
+				}
+			}
+			err = gathervBytesCheck(c, k, what+" GathervBytes", counts, func(q int) []byte {
+				return patterned(it+q, counts[q])
+			}, root)
 		}
 		if err != nil {
 			return err
