@@ -209,3 +209,30 @@ func TestZigguratTablesShape(t *testing.T) {
 		require.Greater(t, we[i], we[i-1], "we[%d]", i)
 	}
 }
+
+func TestStudentsTQuantileSpecialValues(t *testing.T) {
+	for _, c := range []struct{ nu, p, want float64 }{
+		{5, 0.5, 0},
+		{5, 0, -inf},
+		{5, 1, inf},
+		{1e7, 0.5, 0},
+		{3, nan, nan},
+	} {
+		bitsEqual(t, c.want, StudentsTQuantile(c.nu, c.p), "StudentsTQuantile(%v, %v)", c.nu, c.p)
+	}
+	// nu = 1 is the Cauchy distribution: tan(pi*(p-1/2)); incbi converges to
+	// a few ulps, so 1e-14 relative.
+	assert.InEpsilon(t, math.Tan(math.Pi*0.475), StudentsTQuantile(1, 0.975), 1e-14)
+	// Large nu tends to the normal quantile: within 1e-6 at nu = 1e7
+	// (the difference is about z(z²+1)/(4 nu) ~ 2e-7).
+	assert.InDelta(t, NormalQuantile(0.975), StudentsTQuantile(1e7, 0.975), 1e-6)
+	for _, f := range []func(){
+		func() { StudentsTQuantile(5, -0.1) },
+		func() { StudentsTQuantile(5, 1.1) },
+	} {
+		assert.PanicsWithValue(t, "detmath: StudentsTQuantile probability out of [0, 1]", f)
+	}
+	for _, nu := range []float64{0, -1, nan, inf} {
+		assert.PanicsWithValue(t, "detmath: StudentsTQuantile needs 0 < nu < +Inf", func() { StudentsTQuantile(nu, 0.9) })
+	}
+}

@@ -20,13 +20,14 @@ import (
 type impls struct {
 	log, exp, log2, exp2, log1p, normalQuantile func(float64) float64
 	sincos                                      func(float64) (float64, float64)
+	studentsTQuantile                           func(nu, p float64) float64
 	float64, normFloat64, expFloat64            func(rand.Source) float64
 	uniform, normal, logNormal, gamma, beta     func(src rand.Source, a, b float64) float64
 }
 
 var ours = impls{
 	log: Log, exp: Exp, log2: Log2, exp2: Exp2, log1p: log1p, normalQuantile: NormalQuantile,
-	sincos:  Sincos,
+	sincos: Sincos, studentsTQuantile: StudentsTQuantile,
 	float64: Float64, normFloat64: NormFloat64, expFloat64: ExpFloat64,
 	uniform: Uniform, normal: Normal, logNormal: LogNormal, gamma: Gamma, beta: Beta,
 }
@@ -85,6 +86,15 @@ var digestCases = []struct {
 	{"Exp2", 0x461f50fc6342bd4c, func(m impls) uint64 { return digestFunc(exp2Inputs(105, 100_000), m.exp2) }},
 	{"log1p", 0x42eb01fee135d1f5, func(m impls) uint64 { return digestFunc(logInputs(106, 100_000), m.log1p) }},
 	{"NormalQuantile", 0x3a8eb774c5c681af, func(m impls) uint64 { return digestFunc(quantileInputs(), m.normalQuantile) }},
+	{"StudentsTQuantile", 0x7059911804a5bc70, func(m impls) uint64 {
+		d := newDigest()
+		for _, nu := range studentsTGrid() {
+			for _, p := range studentsTProbs() {
+				d.f64(m.studentsTQuantile(nu, p))
+			}
+		}
+		return d.h
+	}},
 	{"Float64", 0x9221803dfc0508ae, func(m impls) uint64 { return digestStream(107, 50_000, m.float64) }},
 	{"NormFloat64", 0x936db6d17d6f0144, func(m impls) uint64 { return digestStream(108, 200_000, m.normFloat64) }},
 	{"ExpFloat64", 0x7ddc0981318d291, func(m impls) uint64 { return digestStream(109, 200_000, m.expFloat64) }},

@@ -156,3 +156,30 @@ func quantileInputs() []float64 {
 	}
 	return ps
 }
+
+// studentsTGrid returns mcfem's degrees of freedom: 1..100, then 300
+// log-spaced values from 100 to 1e7, each both as computed (made with this
+// package's build-independent Exp) and rounded down to an integer, as
+// mcfem's n-1.
+func studentsTGrid() []float64 {
+	var nus []float64
+	for nu := 1; nu <= 100; nu++ {
+		nus = append(nus, float64(nu))
+	}
+	const n = 300
+	for i := 0; i <= n; i++ {
+		nu := Exp(float64(math.Log(100) + float64(float64(i)*(5*math.Ln10/n))))
+		nus = append(nus, nu, math.Floor(nu))
+	}
+	return nus
+}
+
+// studentsTProbs returns mcfem's levels 0.5 + confidence/2, their lower
+// counterparts and a few others.
+func studentsTProbs() []float64 {
+	var ps []float64
+	for _, c := range []float64{0.5, 0.8, 0.9, 0.95, 0.975, 0.99, 0.999} {
+		ps = append(ps, 0.5+c/2, 0.5-c/2)
+	}
+	return append(ps, 0.5, 0, 1, 0.6, 0.9999, 1e-6)
+}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -200,14 +201,17 @@ var reference = impls{
 	log: math.Log, exp: math.Exp, log2: math.Log2, exp2: math.Exp2, log1p: math.Log1p,
 	normalQuantile: distuv.Normal{Mu: 0, Sigma: 1}.Quantile,
 	sincos:         math.Sincos,
-	float64:        func(s rand.Source) float64 { return rand.New(s).Float64() },
-	normFloat64:    func(s rand.Source) float64 { return rand.New(s).NormFloat64() },
-	expFloat64:     func(s rand.Source) float64 { return rand.New(s).ExpFloat64() },
-	uniform:        func(s rand.Source, a, b float64) float64 { return distuv.Uniform{Min: a, Max: b, Src: s}.Rand() },
-	normal:         func(s rand.Source, a, b float64) float64 { return distuv.Normal{Mu: a, Sigma: b, Src: s}.Rand() },
-	logNormal:      func(s rand.Source, a, b float64) float64 { return distuv.LogNormal{Mu: a, Sigma: b, Src: s}.Rand() },
-	gamma:          func(s rand.Source, a, b float64) float64 { return distuv.Gamma{Alpha: a, Beta: b, Src: s}.Rand() },
-	beta:           func(s rand.Source, a, b float64) float64 { return distuv.Beta{Alpha: a, Beta: b, Src: s}.Rand() },
+	studentsTQuantile: func(nu, p float64) float64 {
+		return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: nu}.Quantile(p)
+	},
+	float64:     func(s rand.Source) float64 { return rand.New(s).Float64() },
+	normFloat64: func(s rand.Source) float64 { return rand.New(s).NormFloat64() },
+	expFloat64:  func(s rand.Source) float64 { return rand.New(s).ExpFloat64() },
+	uniform:     func(s rand.Source, a, b float64) float64 { return distuv.Uniform{Min: a, Max: b, Src: s}.Rand() },
+	normal:      func(s rand.Source, a, b float64) float64 { return distuv.Normal{Mu: a, Sigma: b, Src: s}.Rand() },
+	logNormal:   func(s rand.Source, a, b float64) float64 { return distuv.LogNormal{Mu: a, Sigma: b, Src: s}.Rand() },
+	gamma:       func(s rand.Source, a, b float64) float64 { return distuv.Gamma{Alpha: a, Beta: b, Src: s}.Rand() },
+	beta:        func(s rand.Source, a, b float64) float64 { return distuv.Beta{Alpha: a, Beta: b, Src: s}.Rand() },
 }
 
 // TestReferenceDigests recomputes the constants of digestCases from the
@@ -221,4 +225,66 @@ func TestReferenceDigests(t *testing.T) {
 		t.Logf("%s: %#x", c.name, got)
 		assert.Equal(t, c.want, got, "%s: reference digest %#x, recorded %#x", c.name, got, c.want)
 	}
+}
+
+func TestStudentsTQuantileMatchesReference(t *testing.T) {
+	nus, ps := studentsTGrid(), studentsTProbs()
+	bad, n := 0, 0
+	for _, nu := range nus {
+		ref := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: nu}
+		for _, p := range ps {
+			got, want := StudentsTQuantile(nu, p), ref.Quantile(p)
+			n++
+			if math.Float64bits(got) != math.Float64bits(want) {
+				if bad < 10 {
+					t.Errorf("StudentsTQuantile(%v, %v) = %v, reference %v", nu, p, got, want)
+				}
+				bad++
+			}
+		}
+	}
+	require.Zero(t, bad, "StudentsTQuantile: %d of %d differ", bad, n)
+	t.Logf("StudentsTQuantile: %d (nu, p) pairs (%d nu), all bit-identical to the reference", n, len(nus))
+}
+
+func TestLgammaMatchesReference(t *testing.T) {
+	r := rand.NewPCG(12, 12)
+	var xs []float64
+	for i := 0; i < sweep(1_000_000); i++ {
+		xs = append(xs, between(unit(r), 0, 10), math.Ldexp(unit(r)+0.5, int(r.Uint64()%140)-75))
+	}
+	xs = append(xs, 1, 2, 3, 7.999999, 8, 0x1p58, 1e300, math.SmallestNonzeroFloat64, 0.9, 1.4616321449683622)
+	sameBits(t, "lgamma", xs, lgamma, func(x float64) float64 { v, _ := math.Lgamma(x); return v })
+}
+
+func TestIncbetIncbiMatchReference(t *testing.T) {
+	r := rand.NewPCG(13, 13)
+	n := sweep(100_000)
+	bad := 0
+	for i := 0; i < n; i++ {
+		a := math.Ldexp(unit(r)+0.5, int(r.Uint64()%30)-8) // about 2**-9 to 2**22
+		b := 0.5
+		if i%2 == 1 {
+			b = math.Ldexp(unit(r)+0.5, int(r.Uint64()%12)-8)
+		}
+		x := unit(r)
+		if g, w := incbet(a, b, x), mathext.RegIncBeta(a, b, x); math.Float64bits(g) != math.Float64bits(w) {
+			if bad < 5 {
+				t.Errorf("incbet(%v, %v, %v) = %v, reference %v", a, b, x, g, w)
+			}
+			bad++
+		}
+		if b > 1 && a > 1 {
+			continue // the starting point incbi does not port
+		}
+		if i%7 < 2 { // incbi is slower; both b = 1/2 and other b
+			if g, w := incbi(a, b, x), mathext.InvRegIncBeta(a, b, x); math.Float64bits(g) != math.Float64bits(w) {
+				if bad < 5 {
+					t.Errorf("incbi(%v, %v, %v) = %v, reference %v", a, b, x, g, w)
+				}
+				bad++
+			}
+		}
+	}
+	require.Zero(t, bad)
 }
