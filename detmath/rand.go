@@ -120,7 +120,7 @@ func normFloat64(src rand.Source) float64 {
 		u := src.Uint64()
 		j := int32(u) // possibly negative
 		i := u >> 32 & 0x7F
-		x := float64(j) * float64(wn[i])
+		x := float64(float64(j) * float64(wn[i])) // rounded: callers may add it
 		if absInt32(j) < kn[i] {
 			return x // the rectangle: better than 99% of the time
 		}
@@ -167,7 +167,7 @@ func expFloat64(src rand.Source) float64 {
 		u := src.Uint64()
 		j := uint32(u)
 		i := uint8(u >> 32)
-		x := float64(j) * float64(we[i])
+		x := float64(float64(j) * float64(we[i])) // rounded: callers may add it
 		if j < ke[i] {
 			return x
 		}

@@ -132,7 +132,7 @@ func lgamma(x float64) float64 {
 		s := madd(z, madd(y, madd(y, madd(y, madd(y, madd(y, w[6], w[5]), w[4]), w[3]), w[2]), w[1]), w[0])
 		return float64((x-0.5)*(t-1)) + s
 	default:
-		return x * (Log(x) - 1)
+		return float64(x * (Log(x) - 1)) // rounded: callers add it
 	}
 }
 
@@ -185,7 +185,7 @@ func incbet(aa, bb, xx float64) float64 {
 		t *= pow(x, a)
 		t /= a
 		t *= w
-		t *= 1.0 / Exp(lbeta(a, b))
+		t = float64(t * (1.0 / Exp(lbeta(a, b)))) // rounded: flipT's 1 - t must not fuse with it
 		return flipT(t, flip)
 	}
 	// Resort to logarithms.
@@ -338,7 +338,7 @@ func pseries(a, b, x float64) float64 {
 	u = float64(a * Log(x))
 	if a+b < maxGam && math.Abs(u) < maxLog {
 		t = 1.0 / Exp(lbeta(a, b))
-		return s * t * pow(x, a)
+		return float64(s * t * pow(x, a)) // rounded: flipT's 1 - t must not fuse with it
 	}
 	t = -lbeta(a, b) + u + Log(s)
 	if t < minLog {
