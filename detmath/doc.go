@@ -15,10 +15,11 @@
 // on every architecture, with or without FMA hardware.
 //
 // Inside this package only standard-library functions whose results do not
-// depend on the build are called: math.Sqrt, math.Abs, math.Floor, math.Trunc,
-// math.RoundToEven, math.Modf, math.Frexp, math.Ldexp, math.FMA, the
-// Float64bits family and integer arithmetic. All of them are exact or
-// correctly rounded.
+// depend on the build are called: math.Sqrt and math.FMA (correctly
+// rounded), math.Abs, math.RoundToEven, math.Modf, math.Frexp, math.Ldexp,
+// math.Inf, math.IsInf, math.Signbit and the Float64bits family (exact), and
+// integer arithmetic. The one exception is Sincos for |x| >= 2**29, outside
+// mcfem's domain, which falls back to math.Sincos (see Sincos).
 //
 // Each function reproduces, bit for bit, a reference as computed by the
 // default linux/amd64 build (GOAMD64=v1) on a CPU with FMA, so that results
