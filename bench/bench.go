@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"runtime"
 	"strings"
 	"time"
 
 	"mcfem/mc"
+	"mcfem/solver"
 	"mcfem/sparse"
 )
 
@@ -119,33 +119,34 @@ const setupReps = 3
 // measure builds the model setupReps times and times SpMV, set-up and samples.
 func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate float64) (Row, error) {
 	cfg := mc.DefaultConfig()
-	cfg.Cells, cfg.PC, cfg.Batch, cfg.Rtol, cfg.MaxIt = cells, pc, k, opt.Rtol, 1000000
+	cfg.Problem.Cells = cells
+	cfg.Solver = solver.Options{Method: "cg", PC: pc, Rtol: opt.Rtol, MaxIt: 1000000, Batch: k}
 	if pc == "cholesky" { // the direct solver: set-up = the factorisation, a sample = two triangular solves
-		cfg.PC, cfg.Solver = "jacobi", "cholesky"
+		cfg.Solver.Method, cfg.Solver.PC = "cholesky", "jacobi"
 	}
 	row := Row{Cells: cells, PC: pc, Batch: k}
 	if opt.MaxSampleTime > 0 && solveEstimate > opt.MaxSampleTime.Seconds() {
 		row.Skipped = fmt.Sprintf("(skipped: one solve takes %.1f s)", solveEstimate)
 		return row, nil
 	}
-	var model *mc.Model
+	var bench *mc.Bench
 	for rep := range setupReps {
-		model = nil // let the previous build go before the next one allocates
+		bench = nil // let the previous build go before the next one allocates
 		runtime.GC()
-		m, err := mc.NewModel(cfg)
+		b, err := mc.NewBench(cfg)
 		if err != nil {
 			return row, err
 		}
-		model = m
-		t := m.AssemblySeconds + m.Solver.SetupSeconds()
+		bench = b
+		t := b.SetupSeconds()
 		if rep == 0 {
 			row.SetupFirstSeconds = t
 		}
 		if rep == 0 || t < row.SetupSeconds {
-			row.SetupSeconds, row.PCSetupSeconds = t, m.Solver.SetupSeconds()
+			row.SetupSeconds, row.PCSetupSeconds = t, b.Solver.SetupSeconds()
 		}
 	}
-	a := model.Sys.K
+	a := bench.Problem.System().K
 	row.Unknowns, row.NonZeros = a.N, a.NNZ()
 	// Collect the earlier builds now, so that the collector does not run (on the other core,
 	// taking memory bandwidth) during the timings.
@@ -160,32 +161,23 @@ func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate flo
 	row.SpMVFraction = row.SpMVGBs / triad1
 	row.SetupSpMVEq = row.SetupSeconds / row.SpMVSeconds
 
-	s := model.NewSolver()
-	src := rand.NewPCG(0, 0)
-	eps := make([]float64, k)
-	// One untimed batch first: it touches the solver's fresh vectors (their page faults are
-	// part of the set-up a campaign pays once, not of a sample).
-	for j := range eps {
-		eps[j] = 0.25
+	// One untimed batch first: it allocates the pipeline's worker and touches its fresh
+	// vectors (their page faults are part of the set-up a campaign pays once, not of a
+	// sample). Then whole batches through the campaign's sample pipeline, 16 samples or more
+	// per call, until MinTime has passed.
+	if _, err := bench.Solve(k); err != nil {
+		return row, fmt.Errorf("bench: mesh %d pc %s: %w", cells, pc, err)
 	}
-	if _, _, errs := s.SolveBatch(eps); errs[0] != nil {
-		return row, fmt.Errorf("bench: mesh %d pc %s: %w", cells, pc, errs[0])
-	}
+	chunk := k * ((16 + k - 1) / k)
 	var its, samples int
 	start := time.Now()
-	for i := 0; samples == 0 || time.Since(start) < opt.MinTime; i++ {
-		for j := range eps {
-			mc.SeedSample(src, 1, 0, uint64(samples+j))
-			eps[j] = cfg.Dist.Draw(samples+j, src)
+	for samples == 0 || time.Since(start) < opt.MinTime {
+		n, err := bench.Solve(chunk)
+		if err != nil {
+			return row, fmt.Errorf("bench: mesh %d pc %s: %w", cells, pc, err)
 		}
-		_, res, errs := s.SolveBatch(eps)
-		for j := range eps {
-			if errs[j] != nil {
-				return row, fmt.Errorf("bench: mesh %d pc %s: %w", cells, pc, errs[j])
-			}
-			its += res[j].Iterations
-		}
-		samples += k
+		its += n
+		samples += chunk
 	}
 	elapsed := time.Since(start).Seconds()
 	row.Samples = samples

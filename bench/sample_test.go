@@ -2,15 +2,15 @@ package bench
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"mcfem/mc"
 )
 
-// BenchmarkSample times one full sample (seed the stream, draw ε, load, Jacobi-PCG solve at
-// rtol 1e-8, QoI) on meshes that straddle the caches, reporting the CG iterations per sample
-// and the rate in unknowns × iterations per second.
+// BenchmarkSample times one full sample through the campaign's sample pipeline (seed the
+// stream, draw ε, load, Jacobi-PCG solve at rtol 1e-8, QoI, record) on meshes that straddle
+// the caches, reporting the CG iterations per sample and the rate in unknowns × iterations
+// per second.
 func BenchmarkSample(b *testing.B) {
 	for _, cells := range []int{32, 64, 128, 256, 512} {
 		if testing.Short() && cells > 128 {
@@ -18,27 +18,22 @@ func BenchmarkSample(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("mesh=%d", cells), func(b *testing.B) {
 			cfg := mc.DefaultConfig()
-			cfg.Cells, cfg.MaxIt = cells, 100000
-			m, err := mc.NewModel(cfg)
+			cfg.Problem.Cells, cfg.Solver.MaxIt = cells, 100000
+			bench, err := mc.NewBench(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
-			s := m.NewSolver()
-			src := rand.NewPCG(0, 0)
-			d := mc.Beta{A: 2, B: 6}
-			var its, i int
-			b.ReportAllocs()
+			var its, n int
 			for b.Loop() {
-				mc.SeedSample(src, 1, 0, uint64(i))
-				_, res, err := s.Solve(d.Draw(0, src))
+				k, err := bench.Solve(1)
 				if err != nil {
 					b.Fatal(err)
 				}
-				its += res.Iterations
-				i++
+				its += k
+				n++
 			}
-			b.ReportMetric(float64(its)/float64(i), "iters/sample")
-			b.ReportMetric(float64(its)*float64(m.Sys.K.N)/b.Elapsed().Seconds()/1e6, "Munknown-iters/s")
+			b.ReportMetric(float64(its)/float64(n), "iters/sample")
+			b.ReportMetric(float64(its)*float64(bench.Problem.System().K.N)/b.Elapsed().Seconds()/1e6, "Munknown-iters/s")
 		})
 	}
 }

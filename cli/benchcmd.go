@@ -10,6 +10,7 @@ import (
 
 	"mcfem/bench"
 	"mcfem/mc"
+	"mcfem/solver"
 )
 
 func cmdBench(args []string, stdout, stderr io.Writer) int {
@@ -34,15 +35,15 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *batches != "" {
-		if opt.Batches, err = intList(*batches, 1, mc.MaxBatch); err != nil {
-			return usageError(fs, &mc.FieldError{Field: "batch", Value: *batches, Want: fmt.Sprintf("comma-separated batch sizes in [1, %d]", mc.MaxBatch)}, stderr)
+		if opt.Batches, err = intList(*batches, 1, solver.MaxBatch); err != nil {
+			return usageError(fs, &mc.FieldError{Field: "batch", Value: *batches, Want: fmt.Sprintf("comma-separated batch sizes in [1, %d]", solver.MaxBatch)}, stderr)
 		}
 	}
 	if *pcs != "" {
 		opt.PCs = strings.Split(*pcs, ",")
 		for _, p := range opt.PCs {
-			if !slices.Contains(mc.Preconditioners, p) && p != "cholesky" {
-				return usageError(fs, &mc.FieldError{Field: "pc", Value: *pcs, Want: "comma-separated of " + strings.Join(append(mc.Preconditioners, "cholesky"), ", ")}, stderr)
+			if !slices.Contains(solver.Preconditioners, p) && p != "cholesky" {
+				return usageError(fs, &mc.FieldError{Field: "pc", Value: *pcs, Want: "comma-separated of " + strings.Join(append(solver.Preconditioners, "cholesky"), ", ")}, stderr)
 			}
 		}
 	}

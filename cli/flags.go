@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-
-	"mcfem/mc"
 )
 
 // flagSet is a subcommand's flags: parse errors are printed by the caller as one line, and -h
@@ -45,9 +43,12 @@ func (fs flagSet) parse(args []string, stdout, stderr io.Writer) int {
 
 // usageError prints a configuration error as one line naming the flag and its valid range.
 func usageError(fs flagSet, err error, stderr io.Writer) int {
-	var fe *mc.FieldError
+	var fe interface {
+		FieldInfo() (field, value, want string)
+	}
 	if errors.As(err, &fe) {
-		fmt.Fprintf(stderr, "%s: -%s %s: want %s\n", fs.Name(), fe.Field, fe.Value, fe.Want)
+		field, value, want := fe.FieldInfo()
+		fmt.Fprintf(stderr, "%s: -%s %s: want %s\n", fs.Name(), field, value, want)
 	} else {
 		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
 	}

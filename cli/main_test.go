@@ -155,13 +155,9 @@ func TestHelpListsEveryFlag(t *testing.T) {
 
 // discreteQoI1 is Q_h(1), the discrete QoI at ε = 1 solved to 1e-12: a test oracle only.
 func discreteQoI1(t *testing.T, cells int) float64 {
-	cfg := mc.DefaultConfig()
-	cfg.Cells, cfg.Rtol = cells, 1e-12
-	m, err := mc.NewModel(cfg)
+	rows, err := mc.Verify(mc.DefaultConfig().Problem, []float64{1}, []int{cells}, 1e-12, 100000)
 	require.NoError(t, err)
-	q, _, err := m.NewSolver().Solve(1)
-	require.NoError(t, err)
-	return q
+	return rows[0].QoI
 }
 
 func TestMLMCCommand(t *testing.T) {

@@ -6,14 +6,16 @@ import (
 
 	"mcfem/mc"
 	"mcfem/mesh"
+	"mcfem/report"
 )
 
 // readMesh reads a Kratos mesh, checks it is a usable model (at least one unknown) and reorders
-// its nodes by reverse Cuthill–McKee for a narrow-banded matrix.
-func readMesh(path, boundary string) (*mesh.Mesh, error) {
-	m, _, err := mesh.ReadMDPAFile(path, mesh.ReadOptions{Boundary: boundary})
+// its nodes by reverse Cuthill–McKee for a narrow-banded matrix. The reader's information
+// (properties, ids) comes with it.
+func readMesh(path, boundary string) (*mesh.Mesh, *mesh.MDPAInfo, error) {
+	m, info, err := mesh.ReadMDPAFile(path, mesh.ReadOptions{Boundary: boundary})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	interior := 0
 	for _, b := range m.Boundary {
@@ -22,9 +24,9 @@ func readMesh(path, boundary string) (*mesh.Mesh, error) {
 		}
 	}
 	if interior == 0 {
-		return nil, fmt.Errorf("%s: all %d nodes are on the Dirichlet boundary: nothing to solve", path, m.NumNodes())
+		return nil, nil, fmt.Errorf("%s: all %d nodes are on the Dirichlet boundary: nothing to solve", path, m.NumNodes())
 	}
-	return m.Permute(m.RCM()), nil
+	return m.Permute(m.RCM()), info, nil
 }
 
 func cmdMesh(args []string, stdout, stderr io.Writer) int {
@@ -43,7 +45,7 @@ func cmdMesh(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(fs, err, stderr)
 	}
-	err = writeFile(*out, func(f io.Writer) error { return mesh.WriteMDPA(f, m, *boundary) })
+	err = report.WriteAtomic(*out, func(f io.Writer) error { return mesh.WriteMDPA(f, m, *boundary) })
 	if err != nil {
 		fmt.Fprintf(stderr, "mcfem mesh: %v\n", err)
 		return exitFailure

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mcfem/mc"
+	"mcfem/problem"
 )
 
 func TestMDPAMeshes(t *testing.T) {
@@ -117,13 +118,13 @@ func TestTraceFieldsPlots(t *testing.T) {
 		}
 	}
 	require.Len(t, mean, 17*17)
-	cfg := mc.DefaultConfig()
-	cfg.Cells = 16
-	m, err := mc.NewModel(cfg)
+	spec := mc.DefaultConfig().Problem
+	spec.Cells = 16
+	p, err := problem.New(spec)
 	require.NoError(t, err)
 	var integral float64
-	for dof, node := range m.Sys.Node {
-		integral += m.Sys.Area[dof] * mean[node]
+	for dof, node := range p.System().Node {
+		integral += p.System().Area[dof] * mean[node]
 	}
 	var s struct {
 		Statistics struct {

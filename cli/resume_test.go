@@ -216,7 +216,7 @@ func TestBadInputListOfIssue6(t *testing.T) {
 		{[]string{"-mesh", "0"}, "-mesh 0: want cells per side in [1, 46339]"},
 		{[]string{"-np", "0"}, "-np 0: want ranks ≥ 1"},
 		{[]string{"-rtol", "-1"}, "-rtol -1: want a relative tolerance in (0, 1)"},
-		{[]string{"-dist", "beta:0,6"}, `-dist: mc: dist "beta:0,6": want beta:a,b with a, b > 0`},
+		{[]string{"-dist", "beta:0,6"}, `-dist: dist: "beta:0,6": want beta:a,b with a, b > 0`},
 		{[]string{"-mdpa", "/nonexistent.mdpa"}, "-mdpa: mesh: open /nonexistent.mdpa: no such file or directory"},
 		{[]string{"-frobnicate"}, "flag provided but not defined: -frobnicate"},
 		{[]string{"-config", cfgPath}, `c.json:1: unknown key "colour"`},

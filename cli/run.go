@@ -11,7 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"mcfem/dist"
+	"mcfem/journal"
 	"mcfem/mc"
+	"mcfem/report"
+	"mcfem/solver"
 	"mcfem/spmd"
 )
 
@@ -35,22 +39,23 @@ type runJob struct {
 func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	j := &runJob{cfg: mc.DefaultConfig()}
 	cfg := &j.cfg
+	pb, so := &cfg.Problem, &cfg.Solver
 	fs := newFlagSet("mcfem run", "Runs a Monte Carlo campaign (the seed's problem, or -model lognormal-field): each rank solves its block of\n"+
 		"samples with -threads workers, rank 0 prints the statistics and, with -out, writes\n"+
 		"summary.json, samples.csv and timings.csv. The results depend on neither the rank count\n"+
 		"nor the threads. Under mpirun the ranks are MPI processes; otherwise -np in-process ranks.")
 	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "number of Monte Carlo samples N (≥ 1); with -tol, the pilot")
 	fs.Float64Var(&cfg.Tol, "tol", 0, "ask for an accuracy instead of a sample count: add rounds of samples until the confidence interval's half-width is at most this (0: fixed -samples)")
-	fs.IntVar(&cfg.Cells, "mesh", cfg.Cells, "cells per side of the structured mesh of the unit square (≥ 1)")
+	fs.IntVar(&pb.Cells, "mesh", pb.Cells, "cells per side of the structured mesh of the unit square (≥ 1)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the random streams: sample i's input depends on (seed, i) only")
 	fs.IntVar(&j.np, "np", runtime.NumCPU(), "in-process ranks (≥ 1); under mpirun the rank count is mpirun's")
 	fs.IntVar(&j.opt.Threads, "threads", 1, "worker threads per rank, sharing the rank's matrix and preconditioner (≥ 1)")
-	fs.Float64Var(&cfg.Rtol, "rtol", cfg.Rtol, "CG relative residual tolerance, in (0, 1)")
-	fieldFlags(fs, cfg)
-	fs.StringVar(&cfg.PC, "pc", cfg.PC, "CG preconditioner: "+strings.Join(mc.Preconditioners, ", "))
-	fs.StringVar(&cfg.Solver, "solver", "cg", "cg (preconditioned CG, -pc), cholesky (a sparse Cholesky factor of K per rank, nested-dissection ordering; each sample a forward and a backward solve, its residual checked against -rtol; reference model only) or auto (the cheaper of the factor and AMG-CG for -samples solves by a cost model, the factor only up to 4 GiB per rank; the report says which and why)")
-	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, fmt.Sprintf("samples solved together, one pass over the matrix serving them all (1..%d; the results do not change)", mc.MaxBatch))
-	fs.IntVar(&cfg.MaxIt, "maxit", cfg.MaxIt, "CG iteration cap per sample (≥ 1)")
+	fs.Float64Var(&so.Rtol, "rtol", so.Rtol, "CG relative residual tolerance, in (0, 1)")
+	fieldFlags(fs, pb)
+	fs.StringVar(&so.PC, "pc", so.PC, "CG preconditioner: "+strings.Join(solver.Preconditioners, ", "))
+	fs.StringVar(&so.Method, "solver", so.Method, "cg (preconditioned CG, -pc), cholesky (a sparse Cholesky factor of K per rank, nested-dissection ordering; each sample a forward and a backward solve, its residual checked against -rtol; reference model only) or auto (the cheaper of the factor and AMG-CG for -samples solves by a cost model, the factor only up to 4 GiB per rank; the report says which and why)")
+	fs.IntVar(&so.Batch, "batch", so.Batch, fmt.Sprintf("samples solved together, one pass over the matrix serving them all (1..%d; the results do not change)", solver.MaxBatch))
+	fs.IntVar(&so.MaxIt, "maxit", so.MaxIt, "CG iteration cap per sample (≥ 1)")
 	fs.Float64Var(&cfg.Confidence, "confidence", cfg.Confidence, "level of the confidence interval of the mean, in (0, 1)")
 	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, "end the job when a rank with samples left finishes none for this long (0: never); ranks that are done never time out")
 	fs.StringVar(&j.out, "out", "", "directory to write summary.json, samples.csv, timings.csv and the journal (journal/, for -resume) into (created if needed)")
@@ -61,8 +66,8 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	fs.BoolVar(&j.trace, "trace", false, "with -out: write trace.json (Chrome trace events: open in Perfetto or chrome://tracing), a track per rank and thread")
 	fs.BoolVar(&j.plots, "plots", false, "with -out: write qoi-histogram.png (with the exact density) and running-mean.png (with the confidence band)")
 	mdpa := fs.String("mdpa", "", "read the mesh from this Kratos .mdpa file (2D 3-node triangles; nodes reordered by reverse Cuthill–McKee) instead of -mesh")
-	fs.StringVar(&cfg.Boundary, "boundary", "", "with -mdpa: the sub-model-part whose nodes are the Dirichlet boundary (default: the nodes on the mesh's outer edges)")
-	dist := fs.String("dist", cfg.Dist.String(), "distribution of ε: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma, or list:FILE (one value per line, # comments; sample i uses line i; -samples defaults to the number of values)")
+	fs.StringVar(&pb.Boundary, "boundary", "", "with -mdpa: the sub-model-part whose nodes are the Dirichlet boundary (default: the nodes on the mesh's outer edges)")
+	distFlag := fs.String("dist", pb.Dist.String(), "distribution of ε: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma, or list:FILE (one value per line, # comments; sample i uses line i; -samples defaults to the number of values)")
 	fs.String("config", "", "JSON file of flag values ({\"samples\": 5000, \"dist\": \"list:eps.txt\"}); paths in it are relative to it; flags on the command line override it")
 	if path := configArg(args); path != "" {
 		if err := loadConfig(fs, path); err != nil {
@@ -76,12 +81,12 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	j.npSet = set["np"]
-	d, err := mc.ParseDist(*dist, ".")
+	d, err := dist.Parse(*distFlag, ".")
 	if err != nil {
 		fmt.Fprintf(stderr, "mcfem run: -dist: %v\n", err)
 		return nil, exitUsage
 	}
-	cfg.Dist = d
+	pb.Dist = d
 	if d.Len() > 0 && !set["samples"] {
 		cfg.Samples = d.Len()
 	}
@@ -90,13 +95,13 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 			fmt.Fprintf(stderr, "mcfem run: -mesh and -mdpa: give one mesh, not both\n")
 			return nil, exitUsage
 		}
-		m, err := readMesh(*mdpa, cfg.Boundary)
+		m, info, err := readMesh(*mdpa, pb.Boundary)
 		if err != nil {
 			fmt.Fprintf(stderr, "mcfem run: -mdpa: %v\n", err)
 			return nil, exitUsage
 		}
-		cfg.Mesh, cfg.MeshFile = m, *mdpa
-	} else if cfg.Boundary != "" {
+		pb.Mesh, pb.MDPA, pb.MeshFile = m, info, *mdpa
+	} else if pb.Boundary != "" {
 		fmt.Fprintf(stderr, "mcfem run: -boundary needs -mdpa\n")
 		return nil, exitUsage
 	}
@@ -122,7 +127,7 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 		j.opt.JournalDir = j.out
 	}
 	if j.resume {
-		done, files, notes, err := mc.ReadJournals(j.out, cfg.JournalFields())
+		done, files, notes, err := journal.ReadDir(j.out, cfg.JournalFields())
 		if err != nil {
 			fmt.Fprintf(stderr, "mcfem run: -resume: %v\n", err)
 			return nil, exitUsage
@@ -138,7 +143,10 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 		fmt.Fprintf(stderr, "mcfem run: %v\n", err)
 		return nil, exitUsage
 	}
-	j.opt.Fault = fault
+	if fault != nil { // test-only fault injection, through the sample loop's one hook
+		fault.Rtol = so.Rtol
+		j.opt.Hook = fault
+	}
 	j.opt.OnStall = func(msg string) {
 		// From the watchdog's goroutine: no MPI call here (FUNNELED). A rank that exits without
 		// MPI_Finalize ends the whole mpirun job.
@@ -149,21 +157,21 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 }
 
 // rankWork is what every rank does for `mcfem run`; rank 0 also reports and writes the files.
-func (j *runJob) rankWork(c spmd.Comm, env mc.Env, stdout io.Writer) error {
+func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
 	res, err := mc.Run(c, j.cfg, j.opt)
 	if err != nil || res == nil {
 		return err
 	}
 	if j.out != "" {
-		if err := res.WriteFiles(j.out, env); err != nil {
+		if err := report.WriteFiles(j.out, res, env); err != nil {
 			return err
 		}
-		if err := j.writeExtras(res, j.out); err != nil {
+		if err := report.WriteExtras(j.out, res, report.Extras{Fields: j.opt.Fields, Trace: j.trace, Plots: j.plots}); err != nil {
 			return err
 		}
 	}
 	if !j.quiet {
-		return res.WriteText(stdout, env)
+		return report.WriteText(stdout, res, env)
 	}
 	return nil
 }

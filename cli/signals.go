@@ -3,11 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
+	"mcfem/journal"
 	"os"
 	"os/signal"
 	"syscall"
-
-	"mcfem/mc"
 )
 
 // catchSignals makes SIGTERM, SIGINT and SIGUSR1 (SLURM's warning before a time limit, which
@@ -17,7 +16,7 @@ import (
 // -resume computes them. No MPI call is made: every rank receives the signal and exits, and
 // mpirun returns the lowest rank's code. Only rank 0 (say) prints.
 func (j *runJob) catchSignals(say bool, stderr io.Writer) {
-	j.opt.Journals = &mc.JournalSet{}
+	j.opt.Journals = &journal.Set{}
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGUSR1)
 	go func() {

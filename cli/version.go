@@ -6,13 +6,13 @@ import (
 	"strings"
 	"time"
 
-	"mcfem/mc"
+	"mcfem/report"
 	"mcfem/spmd"
 )
 
 // newEnv describes this process for the run report.
-func newEnv(backend, library string) mc.Env {
-	return mc.Env{Backend: backend, Library: library, Version: buildVersion(), Go: runtime.Version(),
+func newEnv(backend, library string) report.Env {
+	return report.Env{Backend: backend, Library: library, Version: buildVersion(), Go: runtime.Version(),
 		OS: runtime.GOOS, Arch: runtime.GOARCH, Tags: buildTags(), Started: time.Now()}
 }
 
@@ -57,7 +57,7 @@ func versionLine() string {
 	if spmd.MPIAvailable() {
 		mpi = "MPI: built in"
 		if lib := spmd.MPILibraryVersion(); lib != "" {
-			mpi += " (" + mc.FirstLine(lib) + ")"
+			mpi += " (" + report.FirstLine(lib) + ")"
 		}
 	}
 	tags := buildTags()

@@ -84,7 +84,16 @@ func (s *System) Load(eps float64, b []float64) {
 	if len(b) != len(s.F) {
 		panic(errLoadLen)
 	}
+	s.LoadColumn(eps, b, 1, 0)
+}
+
+// LoadColumn writes column j of k interleaved load vectors, b[i·k+j] = eps·F_i. It panics if
+// len(b) is not k times the number of unknowns or j is not in [0, k). It allocates nothing.
+func (s *System) LoadColumn(eps float64, b []float64, k, j int) {
+	if k < 1 || j < 0 || j >= k || len(b) != k*len(s.F) {
+		panic(errLoadLen)
+	}
 	for i, f := range s.F {
-		b[i] = eps * f
+		b[i*k+j] = eps * f
 	}
 }

@@ -25,9 +25,18 @@ func (s *System) QoI(u []float64) float64 {
 	if len(u) != len(s.Area) {
 		panic(errQoILen)
 	}
+	return s.QoIColumn(u, 1, 0)
+}
+
+// QoIColumn is QoI of column j of k interleaved vectors (u_i at u[i·k+j]), summed in the same
+// order, so its bits do not depend on k. It panics on a length mismatch or j outside [0, k).
+func (s *System) QoIColumn(u []float64, k, j int) float64 {
+	if k < 1 || j < 0 || j >= k || len(u) != k*len(s.Area) {
+		panic(errQoILen)
+	}
 	var q float64
 	for i, a := range s.Area {
-		q += a * u[i]
+		q += float64(a * u[i*k+j])
 	}
 	return q
 }

@@ -1,11 +1,23 @@
-// Package mc implements the Monte Carlo campaign of mcfem: the random input of every sample
-// drawn from a stream keyed by (seed, sample index) alone, the model that turns an input into a
-// quantity of interest by a real finite-element solve, power sums and h-statistics, the
-// rank-local sample loop over a static block partition, the combination of the ranks' results
-// (one allreduce of the power sums, an ordered gather of the per-sample records on rank 0) and
-// the run report.
+// Package mc implements the Monte Carlo campaigns of mcfem on SPMD ranks.
 //
-// Results never depend on the number of ranks: sample i's input depends only on (seed, i), its
-// solve is a rank-local computation, and the statistics rank 0 reports are computed from the
-// gathered records in sample order.
+// A campaign (Run) goes through four phases, one per file, as in the HPC mini-apps:
+// setup.go sets up the problem (package problem) and its solver (package solver) once per
+// rank; rounds.go solves the rank's static block of the samples, round by round (one round,
+// or several for an accuracy -tol), each round closed by one exact integer allreduce of the
+// power sums (package stats), so every rank takes the same decisions for every rank count;
+// combine.go brings the records, as records of fixed binary layout, and the timings to rank 0;
+// result.go assembles the result there, checks.go its verdict.
+//
+// Every sample of every campaign goes through one pipeline (loop.go): sample i's inputs are
+// drawn from the stream of (seed, stream, i) alone (sample.go, Draw), workers take batches in
+// turn, the evaluator (evaluate.go) solves them — one problem for plain Monte Carlo, the
+// coupled fine and coarse solves of a level for multilevel Monte Carlo (mlmc.go, mlmctest.go)
+// — and the failure policy, the journal (package journal), the field sums (fields.go), the
+// progress counter and the stall watchdog (watchdog.go) act on the records. Test faults enter
+// through one hook (fault.go). verify.go is the mesh-convergence study against a problem's
+// exact QoI.
+//
+// Results never depend on the number of ranks, threads or the batch size: a sample's inputs
+// depend only on (seed, stream, i), its solve is bit-identical in every batch, and rank 0's
+// statistics are computed from the records in sample order or from exact sums.
 package mc

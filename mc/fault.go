@@ -2,6 +2,8 @@ package mc
 
 import (
 	"fmt"
+	"math"
+	"mcfem/solver"
 	"os"
 	"strconv"
 	"strings"
@@ -18,11 +20,13 @@ import (
 //	nonconv the sample's first solve reports that CG did not converge (a retry succeeds)
 //	nan     the sample's QoI comes out NaN (on every attempt)
 //
-// It exists to prove that a failing rank ends the whole job and that a slow rank does not.
+// It exists to prove that a failing rank ends the whole job and that a slow rank does not. It
+// is the sample loop's Hook in the tests and under MCFEM_FAULT; production runs have none.
 type Fault struct {
 	Rank, Sample int
-	Kind         string // "panic", "exit", "hang" or "slow"
-	Repeat       int    // solves per sample for "slow"
+	Kind         string  // "panic", "exit", "hang" or "slow"
+	Repeat       int     // solves per sample for "slow"
+	Rtol         float64 // the tolerance a nonconv fault's error names
 }
 
 // ParseFault parses MCFEM_FAULT's value; "" gives nil.
@@ -73,13 +77,25 @@ func (f *Fault) String() string {
 	return fmt.Sprintf("%d:%s:%s", f.Rank, sample, kind)
 }
 
+// Hook sees every sample of the sample loop before and after its solve: the one place where
+// tests inject faults (Fault). Before may panic, exit or block, and returns how many times
+// to solve the batch (1, or more to make the rank slow without changing a result); After may
+// turn the outcome of a solve (retry: of the retry) into a failure.
+type Hook interface {
+	Before(rank, i int) (solves int)
+	After(rank, i int, o *Outcome, retry bool)
+}
+
 // hits reports whether the fault fires at sample i of rank.
 func (f *Fault) hits(rank, i int) bool {
 	return f != nil && f.Rank == rank && (f.Sample < 0 || f.Sample == i)
 }
 
-// inject fires a panic, exit or hang fault at sample i of rank; it returns for "slow".
-func (f *Fault) inject(rank, i int) {
+// Before implements Hook: a panic, exit or hang fault fires; a slowN fault asks for N solves.
+func (f *Fault) Before(rank, i int) int {
+	if !f.hits(rank, i) {
+		return 1
+	}
 	switch f.Kind {
 	case "panic":
 		panic(fmt.Sprintf("mc: injected fault MCFEM_FAULT=%s at sample %d", f, i))
@@ -89,5 +105,20 @@ func (f *Fault) inject(rank, i int) {
 		os.Exit(3)
 	case "hang":
 		time.Sleep(1<<63 - 1)
+	}
+	return f.Repeat
+}
+
+// After implements Hook: nonconv makes the first solve report that CG did not converge (a
+// retry succeeds), nan makes every attempt's QoIs NaN.
+func (f *Fault) After(rank, i int, o *Outcome, retry bool) {
+	if !f.hits(rank, i) {
+		return
+	}
+	switch {
+	case f.Kind == "nonconv" && !retry:
+		o.Err = &solver.NotConvergedError{Iterations: o.Iterations, Residual: o.Residual, Tol: f.Rtol}
+	case f.Kind == "nan":
+		fill(o.QoIs, math.NaN())
 	}
 }

@@ -3,12 +3,13 @@ package mc
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
-	"gonum.org/v1/gonum/stat/distuv"
-
+	"mcfem/detmath"
+	"mcfem/problem"
+	"mcfem/solver"
 	"mcfem/spmd"
+	"mcfem/stats"
 )
 
 // MLMCConfig is a multilevel Monte Carlo campaign: level l solves on the mesh of
@@ -22,10 +23,10 @@ type MLMCConfig struct {
 	Pilot     int     // samples of a new level's first round
 }
 
-// DefaultMLMCConfig is a campaign on the reference problem from an 8×8 mesh.
+// DefaultMLMCConfig is a campaign on the reference problem from an 8×8 mesh, AMG-CG.
 func DefaultMLMCConfig() MLMCConfig {
 	b := DefaultConfig()
-	b.Cells, b.PC = 8, "amg"
+	b.Problem.Cells, b.Solver.PC = 8, "amg"
 	return MLMCConfig{Base: b, Tol: 5e-3, Levels: 3, MaxLevels: 8, Pilot: 200}
 }
 
@@ -39,14 +40,16 @@ func (m MLMCConfig) Validate() error {
 	switch {
 	case !(m.Tol > 0) || math.IsInf(m.Tol, 0):
 		return &FieldError{"tol", fmt.Sprint(m.Tol), "a tolerance > 0"}
-	case m.MaxLevels < 2 || m.MaxLevels > 20 || b.Cells<<(m.MaxLevels-1) > maxCells:
-		return &FieldError{"max-levels", fmt.Sprint(m.MaxLevels), fmt.Sprintf("in [2, 20] with -mesh·2^(levels−1) ≤ %d", maxCells)}
+	case b.Problem.Mesh != nil:
+		return &FieldError{"mdpa", b.Problem.MeshFile, "the structured mesh: the levels refine it"}
+	case m.MaxLevels < 2 || m.MaxLevels > 20 || b.Problem.Cells<<(m.MaxLevels-1) > problem.MaxCells:
+		return &FieldError{"max-levels", fmt.Sprint(m.MaxLevels), fmt.Sprintf("in [2, 20] with -mesh·2^(levels−1) ≤ %d", problem.MaxCells)}
 	case m.Levels < 2 || m.Levels > m.MaxLevels:
 		return &FieldError{"levels", fmt.Sprint(m.Levels), fmt.Sprintf("in [2, -max-levels=%d]", m.MaxLevels)}
 	case m.Pilot < 10:
 		return &FieldError{"pilot", fmt.Sprint(m.Pilot), "at least 10 samples per new level"}
-	case b.Dist.Len() > 0:
-		return &FieldError{"dist", b.Dist.String(), "a random distribution (a list has no levels)"}
+	case b.Problem.Dist.Len() > 0:
+		return &FieldError{"dist", b.Problem.Dist.String(), "a random distribution (a list has no levels)"}
 	}
 	return nil
 }
@@ -54,7 +57,8 @@ func (m MLMCConfig) Validate() error {
 // Level is one level's state: the exact sums of Y_l (and of Q_l) over its samples, and cost.
 type Level struct {
 	Level, Cells int
-	Y, Q         ExactPowerSums // Cost in Y: both solves of the coupled sample; in Q: the fine solve alone
+	Y, Q         stats.ExactPowerSums // Cost in Y: both solves of the coupled sample; in Q: the fine solve alone
+	next         int                  // the index of the level's next sample
 }
 
 // LevelStats are a level's statistics as reported.
@@ -86,7 +90,8 @@ type MLMCResult struct {
 	TotalCost    int64
 	Rounds       int
 	Wall         float64
-	Exact        float64 // the continuum E[6ε] of the reference problem
+	Exact        float64 // the problem's exact mean of the QoI (NaN when unknown)
+	z            float64 // the normal quantile of the confidence level
 }
 
 // levelStream is the random stream of level l's samples: (seed, l+1, index); stream 0 is
@@ -96,32 +101,22 @@ func levelStream(l int) uint64 { return uint64(l) + 1 }
 // RunMLMC runs Giles' algorithm: pilot rounds on the first levels; after every round one
 // integer allreduce of exact sums gives every rank the same V_l, C_l and so the same optimal
 // N_l = ⌈(z√2/Tol)² √(V_l/C_l) Σ_k √(V_k C_k)⌉; when no level needs more samples and the bias
-// estimate exceeds Tol/√2, a level is added. The cost is a work measure (CG iterations ×
-// nonzeros), never wall time, so the decisions are the same for every P and backend.
+// estimate exceeds Tol/√2, a level is added. The cost is a work measure (solver iterations ×
+// nonzeros), never wall time, so the decisions are the same for every P and backend. Every
+// level's samples run through the campaign's sample pipeline (threads, batches, failure
+// policy), level l's sample i drawn from the stream (seed, l+1, i).
 func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 	if err := mcfg.Validate(); err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
-	rank, size := c.Rank(), c.Size()
 	base := mcfg.Base
-	z := distuv.Normal{Mu: 0, Sigma: 1}.Quantile(0.5 + base.Confidence/2)
-	models := map[int]*Model{}
-	model := func(l int) (*Model, error) {
-		if m, ok := models[l]; ok {
-			return m, nil
-		}
-		cfg := base
-		cfg.Cells = base.Cells << l
-		cfg.Batch = 1
-		m, err := NewModel(cfg)
-		models[l] = m
-		return m, err
-	}
+	z := detmath.NormalQuantile(0.5 + base.Confidence/2)
+	hier := &hierarchy{base: base}
 	var levels []*Level
 	addLevel := func() {
 		l := len(levels)
-		levels = append(levels, &Level{Level: l, Cells: base.Cells << l})
+		levels = append(levels, &Level{Level: l, Cells: base.Problem.Cells << l})
 	}
 	for range mcfg.Levels {
 		addLevel()
@@ -130,107 +125,122 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 	for l := range dN {
 		dN[l] = int64(mcfg.Pilot)
 	}
-	res := &MLMCResult{Config: mcfg, Ranks: size, Exact: base.ExactStats().Mean} // NaN for the field model
-	src := rand.NewPCG(0, 0)
+	res := &MLMCResult{Config: mcfg, Ranks: c.Size(), Exact: math.NaN()}
 	for round := 1; ; round++ {
 		res.Rounds = round
-		// Solve the new samples of every level: level l's indices [N_l, N_l+dN_l), split by block.
-		local := make([]Level, len(levels))
+		// Solve the new samples of every level: level l's indices [next_l, next_l+dN_l), by block.
+		sums := make([]stats.ExactPowerSums, 2*len(levels))
 		for l, lv := range levels {
 			if dN[l] == 0 {
 				continue
 			}
-			lo, hi := spmd.Block(int(dN[l]), size, rank)
-			fine, err := model(l)
+			pl, err := hier.pipeline(l, c.Rank(), t0, opt)
 			if err != nil {
 				return nil, err
 			}
-			var coarse *Model
-			if l > 0 {
-				if coarse, err = model(l - 1); err != nil {
-					return nil, err
+			if l == 0 {
+				if e, ok := pl.ev.problem().Exact(); ok {
+					res.Exact = e.Mean
 				}
 			}
-			sf := fine.NewSolver()
-			var sc *Solver
-			if coarse != nil {
-				sc = coarse.NewSolver()
+			lo, hi := spmd.Block(int(dN[l]), c.Size(), c.Rank())
+			idx := make([]int, hi-lo)
+			for k := range idx {
+				idx[k] = lv.next + lo + k
 			}
-			for k := lo; k < hi; k++ {
-				i := uint64(lv.Y.N) + uint64(k)
-				SeedSample(src, base.Seed, levelStream(l), i)
-				eps := base.Dist.Draw(int(i), src)
-				sf.DrawField(src)
-				if sc != nil {
-					sc.SetField(sf)
-				}
-				qf, rf, err := sf.Solve(eps)
-				if err != nil {
-					return nil, fmt.Errorf("level %d sample %d (eps=%g): %w", l, i, eps, err)
-				}
-				cost := int64(rf.Iterations) * int64(fine.Sys.K.NNZ())
-				fineCost := cost
-				y := qf
-				if sc != nil {
-					qc, rc, err := sc.Solve(eps)
-					if err != nil {
-						return nil, fmt.Errorf("level %d sample %d, coarse mesh (eps=%g): %w", l, i, eps, err)
-					}
-					cost += int64(rc.Iterations) * int64(coarse.Sys.K.NNZ())
-					y = qf - qc
-				}
-				local[l].Y.Add(y, cost)
-				local[l].Q.Add(qf, fineCost)
+			s, err := pl.run(idx, newRecords(len(idx), 1, 2))
+			if err != nil {
+				return nil, err
 			}
-			if opt.Progress != nil {
-				opt.Progress(hi - lo)
-			}
+			sums[2*l], sums[2*l+1] = s[0], s[1]
 		}
-		// One allreduce for all levels.
-		var v []int64
-		for l := range local {
-			v = append(v, local[l].Y.Slice()...)
-			v = append(v, local[l].Q.Slice()...)
-		}
-		if err := c.AllreduceInt64s(v, v, spmd.Sum); err != nil {
+		if err := allreduceSums(c, sums); err != nil { // one allreduce for all levels
 			return nil, err
 		}
-		w := len(v) / (2 * len(local))
 		for l, lv := range levels {
-			var y, q ExactPowerSums
-			y.SetSlice(v[2*l*w : (2*l+1)*w])
-			q.SetSlice(v[(2*l+1)*w : (2*l+2)*w])
-			lv.Y.Merge(&y)
-			lv.Q.Merge(&q)
+			lv.Y.Merge(&sums[2*l])
+			lv.Q.Merge(&sums[2*l+1])
+			lv.next += int(dN[l])
 		}
 		res.fill(levels, z)
-		// Decide: the optimal N_l for the sampling error Tol/√2.
-		target := mcfg.Tol / math.Sqrt2
-		var sum float64
-		for _, ls := range res.Levels {
-			sum += math.Sqrt(ls.VarY * ls.CostPerSample)
+		if !res.decide(dN, mcfg.Tol) {
+			if res.BiasEstimate <= mcfg.Tol/math.Sqrt2 || len(levels) == mcfg.MaxLevels {
+				break
+			}
+			addLevel()
+			dN = append(dN, int64(mcfg.Pilot))
 		}
-		more := false
-		for l, ls := range res.Levels {
-			nOpt := math.Ceil((z / target) * (z / target) * math.Sqrt(ls.VarY/ls.CostPerSample) * sum)
-			dN[l] = max(0, int64(nOpt)-ls.N)
-			more = more || dN[l] > 0
-		}
-		if more {
-			continue
-		}
-		if res.BiasEstimate <= target || len(levels) == mcfg.MaxLevels {
-			break
-		}
-		addLevel()
-		dN = append(dN, int64(mcfg.Pilot))
 	}
 	res.Wall = time.Since(t0).Seconds()
 	return res, nil
 }
 
+// decide sets dN to the samples every level still needs for the sampling error tol/√2 (the
+// optimal N_l of the current variances and costs) and reports whether any does.
+func (r *MLMCResult) decide(dN []int64, tol float64) bool {
+	target := tol / math.Sqrt2
+	var sum float64
+	for _, ls := range r.Levels {
+		sum += math.Sqrt(ls.VarY * ls.CostPerSample)
+	}
+	more := false
+	for l, ls := range r.Levels {
+		nOpt := math.Ceil((r.z / target) * (r.z / target) * math.Sqrt(ls.VarY/ls.CostPerSample) * sum)
+		dN[l] = max(0, int64(nOpt)-ls.N)
+		more = more || dN[l] > 0
+	}
+	return more
+}
+
+// hierarchy sets up the problems and solvers of the levels once, as they are first needed.
+type hierarchy struct {
+	base    Config
+	probs   []problem.Problem
+	solvers []solver.Solver
+}
+
+// level returns level l's problem and solver, setting them up on first use.
+func (h *hierarchy) level(l int) (problem.Problem, solver.Solver, error) {
+	for len(h.probs) <= l {
+		k := len(h.probs)
+		spec := h.base.Problem
+		spec.Cells = h.base.Problem.Cells << k
+		p, err := problem.New(spec)
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := solver.New(p.System().K, h.base.Solver, p.Varying())
+		if err != nil {
+			return nil, nil, err
+		}
+		h.probs, h.solvers = append(h.probs, p), append(h.solvers, s)
+	}
+	return h.probs[l], h.solvers[l], nil
+}
+
+// pipeline returns the sample pipeline of level l: the fine solve on level l's mesh, the
+// coarse one on level l−1's.
+func (h *hierarchy) pipeline(l, rank int, t0 time.Time, opt Options) (*pipeline, error) {
+	batch := max(h.base.Solver.Batch, 1)
+	p, s, err := h.level(l)
+	if err != nil {
+		return nil, err
+	}
+	ev := &level{l: l, fine: &single{p: p, s: s, batch: batch}}
+	if l > 0 {
+		pc, sc, err := h.level(l - 1)
+		if err != nil {
+			return nil, err
+		}
+		ev.coarse = &single{p: pc, s: sc, batch: batch}
+	}
+	return &pipeline{ev: ev, seed: h.base.Seed, stream: levelStream(l), batch: batch, onFailure: h.base.OnFailure,
+		maxit: h.base.Solver.MaxIt, rank: rank, t0: t0, opt: opt}, nil
+}
+
 // fill computes the per-level statistics, the estimate, its errors and the fitted rates.
 func (r *MLMCResult) fill(levels []*Level, z float64) {
+	r.z = z
 	r.Levels = r.Levels[:0]
 	r.Mean, r.TotalCost = 0, 0
 	var sampVar float64
@@ -249,19 +259,13 @@ func (r *MLMCResult) fill(levels []*Level, z float64) {
 	r.SamplingErr = z * math.Sqrt(sampVar)
 	// Rates from the levels l ≥ 1 (level 0's Y is Q_0 itself): least squares of log2.
 	fit := func(f func(LevelStats) float64) float64 {
-		var sx, sy, sxx, sxy, n float64
+		var xs, ys []float64
 		for _, ls := range r.Levels[1:] {
-			v := f(ls)
-			if !(v > 0) {
-				continue
+			if v := f(ls); v > 0 {
+				xs, ys = append(xs, float64(ls.Level)), append(ys, detmath.Log2(v))
 			}
-			x, y := float64(ls.Level), math.Log2(v)
-			sx, sy, sxx, sxy, n = sx+x, sy+y, sxx+x*x, sxy+x*y, n+1
 		}
-		if n < 2 {
-			return math.NaN()
-		}
-		return (n*sxy - sx*sy) / (n*sxx - sx*sx)
+		return slope(xs, ys)
 	}
 	r.Alpha = -fit(func(ls LevelStats) float64 { return math.Abs(ls.MeanY) })
 	r.Beta = -fit(func(ls LevelStats) float64 { return ls.VarY })
@@ -271,5 +275,25 @@ func (r *MLMCResult) fill(levels []*Level, z float64) {
 	if !(alpha > 0.5) {
 		alpha = 0.5 // a pessimistic floor when the fit is poor
 	}
-	r.BiasEstimate = math.Abs(last.MeanY) / (math.Exp2(alpha) - 1)
+	r.BiasEstimate = math.Abs(last.MeanY) / (detmath.Exp2(alpha) - 1)
+}
+
+// slope is the least-squares slope of y against x,
+//
+//	(n Σxy − Σx Σy) / (n Σx² − (Σx)²),
+//
+// NaN with fewer than two points. (gonum's stat.LinearRegression centres the data first: the
+// same slope, not the same bits, and the multilevel goldens keep these.) Every product is
+// rounded before it is summed, so the bits do not depend on the build.
+func slope(x, y []float64) float64 {
+	var sx, sy, sxx, sxy float64
+	for i := range x {
+		sx, sy = sx+x[i], sy+y[i]
+		sxx, sxy = sxx+float64(x[i]*x[i]), sxy+float64(x[i]*y[i])
+	}
+	n := float64(len(x))
+	if n < 2 {
+		return math.NaN()
+	}
+	return (float64(n*sxy) - float64(sx*sy)) / (float64(n*sxx) - float64(sx*sx))
 }

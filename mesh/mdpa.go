@@ -81,7 +81,18 @@ type MDPAInfo struct {
 	BoundaryFrom  string   // `sub-model-part "NAME"` or "outer edges"
 	Conditions    int      // number of conditions read (checked, otherwise unused)
 	Reoriented    int      // triangles given clockwise and stored counter-clockwise
-	Skipped       []string // blocks skipped, as "Name (line N)", e.g. "Properties (line 5)"
+	Skipped       []string // blocks skipped, as "Name (line N)", e.g. "ModelPartData (line 1)"
+	// Properties are the values of the Properties blocks, in file order; ElementProperties
+	// is the property id of every triangle, in mesh order.
+	Properties        []Property
+	ElementProperties []int
+}
+
+// Property is one value line of a Properties block: "KEY VALUE…" in "Begin Properties ID".
+type Property struct {
+	ID         int
+	Key, Value string // Value is the rest of the line, words joined by single spaces
+	Line       int
 }
 
 // ReadMDPAFile opens path and reads it with ReadMDPA; errors name the path.
@@ -115,9 +126,12 @@ func ReadMDPAFile(path string, opt ReadOptions) (*Mesh, *MDPAInfo, error) {
 //   - SubModelParts, nested (blocks of any kind up to 64 deep), with SubModelPartNodes,
 //     …Elements and …Conditions lists (several ids per line allowed) that must name defined
 //     entities.
-//   - Every other block (ModelPartData, Properties, Table, NodalData, SubModelPartData,
+//   - Properties blocks ("Begin Properties ID"): every "KEY VALUE…" line is kept in
+//     MDPAInfo.Properties (a block nested in one, such as a Table, is skipped); the property
+//     id of every element is in MDPAInfo.ElementProperties. The reader does not interpret
+//     them: the problem that uses the mesh decides what it models (CONDUCTIVITY, …).
+//   - Every other block (ModelPartData, Table, NodalData, SubModelPartData,
 //     SubModelPartTables, …) is skipped, nested blocks balanced; MDPAInfo.Skipped lists them.
-//     Material values such as CONDUCTIVITY are therefore ignored.
 //
 // As in Kratos, a node must be defined before an element, condition or sub-model-part names
 // it, and an element or condition before a sub-model-part lists it. Every node must belong to
@@ -173,6 +187,7 @@ const (
 	blockPartNodes // SubModelPartNodes
 	blockPartElements
 	blockPartConditions
+	blockProperties
 )
 
 // mdpaBlock is an open block: its name as written after Begin, the line of its Begin, and
@@ -184,6 +199,7 @@ type mdpaBlock struct {
 	typ       string // element or condition type name
 	condNodes int    // nodes per condition from the type name, 0 = any number ≥ 1
 	part      int    // index into parts for blockPart*
+	prop      int    // property id for blockProperties
 }
 
 // mdpaPart is a sub-model-part: its full dotted name, the line of its Begin, its node list.
@@ -281,6 +297,8 @@ func (p *mdpaParser) record(tok []string) error {
 			quote(tok[0]), p.parts[b.part].name)
 	case blockPartNodes, blockPartElements, blockPartConditions:
 		return p.partList(tok, b)
+	case blockProperties:
+		p.info.Properties = append(p.info.Properties, Property{ID: b.prop, Key: tok[0], Value: strings.Join(tok[1:], " "), Line: p.line})
 	}
 	return nil // blockSkip
 }
@@ -327,9 +345,21 @@ func (p *mdpaParser) begin(tok []string) error {
 			if err := p.openPart(tok, &b, ""); err != nil {
 				return err
 			}
+		case "Properties":
+			if err := p.args(tok, 1, "a property id"); err != nil {
+				return err
+			}
+			id, err := strconv.ParseUint(tok[2], 10, 31)
+			if err != nil {
+				return p.errorf("bad property id %s: want a non-negative integer", quote(tok[2]))
+			}
+			b.kind, b.prop = blockProperties, int(id)
 		default:
 			p.info.Skipped = append(p.info.Skipped, fmt.Sprintf("%s (line %d)", name, p.line))
 		}
+	case blockProperties:
+		// A block inside Properties (a Table): skipped, its nesting followed.
+		p.info.Skipped = append(p.info.Skipped, fmt.Sprintf("%s (line %d)", name, p.line))
 	case blockPart:
 		part := p.stack[len(p.stack)-1].part
 		pname := p.parts[part].name
@@ -502,7 +532,8 @@ func (p *mdpaParser) element(tok []string, b *mdpaBlock) error {
 	if first, ok := p.elemLine[id]; ok {
 		return p.errorf("duplicate element id %d (first defined at line %d)", id, first)
 	}
-	if _, err := strconv.ParseUint(tok[1], 10, 63); err != nil {
+	prop, err := strconv.ParseUint(tok[1], 10, 31)
+	if err != nil {
 		return p.errorf("bad property id %s of element %d: want a non-negative integer", quote(tok[1]), id)
 	}
 	var v [3]int32
@@ -531,6 +562,7 @@ func (p *mdpaParser) element(tok []string, b *mdpaBlock) error {
 	}
 	p.elemLine[id] = p.line
 	p.info.ElementIDs = append(p.info.ElementIDs, id)
+	p.info.ElementProperties = append(p.info.ElementProperties, int(prop))
 	return nil
 }
 
@@ -665,23 +697,7 @@ func (p *mdpaParser) finish(opt ReadOptions) error {
 
 // markOuterEdges sets m.Boundary on the nodes of the edges used by exactly one triangle.
 func markOuterEdges(m *Mesh) {
-	uses := make(map[uint64]int32, len(m.Tri))
-	key := func(a, b int32) uint64 {
-		if a > b {
-			a, b = b, a
-		}
-		return uint64(a)<<32 | uint64(b)
-	}
-	tri := m.Tri
-	for t := 0; t+3 <= len(tri); t += 3 {
-		for k := range 3 {
-			uses[key(tri[t+k], tri[t+(k+1)%3])]++
-		}
-	}
-	for e, n := range uses {
-		if n == 1 {
-			m.Boundary[e>>32] = true
-			m.Boundary[uint32(e)] = true
-		}
+	for v, on := range m.OnOuterEdges() {
+		m.Boundary[v] = m.Boundary[v] || on
 	}
 }

@@ -22,9 +22,9 @@ var kratosFiles = []struct {
 	nodes, elems, boundary, conds int
 	skipped                       []string
 }{
-	{"square_coarse_2d.mdpa", 9, 8, 8, 8, []string{"ModelPartData (line 1)", "Properties (line 5)", "Properties (line 8)"}},
-	{"square_finer_2d.mdpa", 84, 134, 32, 0, []string{"ModelPartData (line 1)", "Properties (line 5)"}},
-	{"Level1.mdpa", 84, 134, 32, 0, []string{"ModelPartData (line 1)", "Properties (line 5)"}},
+	{"square_coarse_2d.mdpa", 9, 8, 8, 8, []string{"ModelPartData (line 1)"}},
+	{"square_finer_2d.mdpa", 84, 134, 32, 0, []string{"ModelPartData (line 1)"}},
+	{"Level1.mdpa", 84, 134, 32, 0, []string{"ModelPartData (line 1)"}},
 }
 
 func readKratos(t *testing.T, file, boundary string) (*Mesh, *MDPAInfo) {
@@ -113,7 +113,7 @@ const quirkFile = "\uFEFFBegin ModelPartData // data\r\n" +
 	"End ModelPartData\r\n" +
 	"\r\n" +
 	"Begin Properties 7\n" +
-	"    CONDUCTIVITY 1.0 // not read\n" +
+	"    CONDUCTIVITY   2.5 // kept, not interpreted\n" +
 	"    Begin Table 1 TEMPERATURE CONDUCTIVITY\n 0 1\n 1 2\n    End Table\n" +
 	"End Properties\n" +
 	"Begin Table 1 TIME TEMPERATURE\n 0.0 0.0\nEnd Table\n" +
@@ -155,8 +155,10 @@ func TestReadMDPAQuirks(t *testing.T) {
 	assert.Equal(t, 1, info.Reoriented)
 	assert.Equal(t, 2, info.Conditions)
 	assert.Equal(t, []string{"Outer", "Outer.Inner"}, info.SubModelParts)
-	assert.Equal(t, []string{"ModelPartData (line 1)", "Properties (line 8)", "Table (line 15)", "NodalData (line 24)",
+	assert.Equal(t, []string{"ModelPartData (line 1)", "Table (line 10)", "Table (line 15)", "NodalData (line 24)",
 		"SubModelPartData (line 36)", "SubModelPartTables (line 40)"}, info.Skipped)
+	assert.Equal(t, []Property{{ID: 7, Key: "CONDUCTIVITY", Value: "2.5", Line: 9}}, info.Properties)
+	assert.Equal(t, []int{0, 0}, info.ElementProperties)
 	// Outer includes the nodes of its child Inner, as in Kratos.
 	assert.Equal(t, []bool{true, false, true, true}, m.Boundary)
 

@@ -87,7 +87,7 @@ func (m *Mesh) SignedArea(t int) float64 {
 	x0, y0 := m.Coords[2*a], m.Coords[2*a+1]
 	x1, y1 := m.Coords[2*b], m.Coords[2*b+1]
 	x2, y2 := m.Coords[2*c], m.Coords[2*c+1]
-	return 0.5 * ((x1-x0)*(y2-y0) - (x2-x0)*(y1-y0))
+	return 0.5 * (float64((x1-x0)*(y2-y0)) - float64((x2-x0)*(y1-y0)))
 }
 
 // Validate checks the mesh is usable: lengths consistent, indices in range, every triangle

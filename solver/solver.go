@@ -42,6 +42,10 @@ type FieldError struct {
 	Field, Value, Want string
 }
 
+// FieldInfo returns the field's name, its value and what is wanted, for messages that
+// name the flag.
+func (e *FieldError) FieldInfo() (field, value, want string) { return e.Field, e.Value, e.Want }
+
 func (e *FieldError) Error() string {
 	return fmt.Sprintf("solver: %s = %s: want %s", e.Field, e.Value, e.Want)
 }

@@ -1,4 +1,4 @@
-package mc
+package dist
 
 import "math/rand/v2"
 

@@ -1,4 +1,4 @@
-package mc
+package stats
 
 import (
 	"math"
@@ -89,7 +89,7 @@ func (s *ExactSum) Slice() []int64 {
 // SetSlice sets the accumulator from a (sum of) Slice.
 func (s *ExactSum) SetSlice(v []int64) {
 	if len(v) != exactLen {
-		panic("mc: ExactSum slice has the wrong length")
+		panic("stats: ExactSum slice has the wrong length")
 	}
 	copy(s.digits[:], v[:exactDigits])
 	s.nan, s.pinf, s.ninf = v[exactDigits], v[exactDigits+1], v[exactDigits+2]
@@ -117,4 +117,55 @@ func (s *ExactSum) Float64() float64 {
 	f.SetMantExp(f, -exactBase)
 	x, _ := f.Float64()
 	return x
+}
+
+// ExactPowerSums are the count, the exact power sums S1…S4 of the values and the exact total
+// cost, reduced across ranks as integers (see ExactSum).
+type ExactPowerSums struct {
+	N    int64
+	S    [4]ExactSum
+	Cost int64
+}
+
+// Add adds one value and its cost.
+func (p *ExactPowerSums) Add(x float64, cost int64) {
+	p.N++
+	p.Cost += cost
+	x2 := x * x
+	p.S[0].Add(x)
+	p.S[1].Add(x2)
+	p.S[2].Add(x2 * x)
+	p.S[3].Add(x2 * x2)
+}
+
+// Slice is the layout of the integer allreduce: N, Cost, then the four sums.
+func (p *ExactPowerSums) Slice() []int64 {
+	v := []int64{p.N, p.Cost}
+	for k := range p.S {
+		v = append(v, p.S[k].Slice()...)
+	}
+	return v
+}
+
+// SetSlice takes back a (sum of) Slice.
+func (p *ExactPowerSums) SetSlice(v []int64) {
+	p.N, p.Cost = v[0], v[1]
+	for k := range p.S {
+		p.S[k].SetSlice(v[2+k*exactLen : 2+(k+1)*exactLen])
+	}
+}
+
+// Merge adds q into p.
+func (p *ExactPowerSums) Merge(q *ExactPowerSums) {
+	a, b := p.Slice(), q.Slice()
+	for i := range a {
+		a[i] += b[i]
+	}
+	p.SetSlice(a)
+}
+
+// Describe computes the statistics from the sums (rounded once each to float64).
+func (p *ExactPowerSums) Describe(confidence float64) Stats {
+	ps := PowerSums{N: float64(p.N), S1: p.S[0].Float64(), S2: p.S[1].Float64(), S3: p.S[2].Float64(), S4: p.S[3].Float64()}
+	return Describe(&ps, confidence)
 }

@@ -1,4 +1,4 @@
-package mc
+package stats
 
 import (
 	"math"
@@ -113,42 +113,4 @@ func TestConfidenceIntervalQuantile(t *testing.T) {
 		require.InDelta(t, 1e-3, s.StdErr, 1e-9)
 		assert.InDelta(t, c.z*s.StdErr, s.CIHalf, 1e-5*s.StdErr)
 	}
-}
-
-func TestBetaExactMoments(t *testing.T) {
-	// SPEC.md: skewness 0.6928203 and excess kurtosis 0.1090909 of Beta(2,6), mean 1/4,
-	// variance 12/576 (printed to 7 digits there).
-	d := Beta{2, 6}
-	assert.InDelta(t, 0.25, d.Mean(), 1e-15)
-	assert.InDelta(t, 12.0/576, d.Variance(), 1e-15)
-	assert.InDelta(t, 0.6928203, d.Skewness(), 1e-7)
-	assert.InDelta(t, 0.1090909, d.ExKurtosis(), 1e-7)
-}
-
-func TestStreamKeyIndependentOfNeighbours(t *testing.T) {
-	// Adjacent (seed, i) must give unrelated keys: no two of 3×1000 keys coincide, and the
-	// first draws of adjacent samples are not correlated (|r| < 4/√n, a 4σ bound).
-	seen := map[[2]uint64]bool{}
-	const n = 1000
-	var xs, ys []float64
-	for seed := uint64(0); seed < 3; seed++ {
-		for i := uint64(0); i < n; i++ {
-			k1, k2 := StreamKey(seed, 0, i)
-			require.False(t, seen[[2]uint64{k1, k2}])
-			seen[[2]uint64{k1, k2}] = true
-		}
-	}
-	src := rand.NewPCG(0, 0)
-	for i := uint64(0); i < n; i++ {
-		SeedSample(src, 1, 0, i)
-		xs = append(xs, float64(src.Uint64()>>11))
-		SeedSample(src, 1, 0, i+1)
-		ys = append(ys, float64(src.Uint64()>>11))
-	}
-	assert.Less(t, math.Abs(stat.Correlation(xs, ys, nil)), 4/math.Sqrt(n))
-	// Same key, same stream.
-	SeedSample(src, 42, 0, 7)
-	a := src.Uint64()
-	SeedSample(src, 42, 0, 7)
-	assert.Equal(t, a, src.Uint64())
 }

@@ -1,4 +1,4 @@
-package mc
+package journal
 
 import (
 	"bufio"
@@ -28,14 +28,14 @@ func jrnFields() map[string]string {
 }
 
 // jrnHeader is a header of rank of ranks for the test campaign, created at a fixed time.
-func jrnHeader(rank, ranks int) JournalHeader {
-	return JournalHeader{Format: JournalFormat, Fields: jrnFields(), Rank: rank, Ranks: ranks, Created: "2025-01-02T03:04:05Z"}
+func jrnHeader(rank, ranks int) Header {
+	return Header{Format: Format, Fields: jrnFields(), Rank: rank, Ranks: ranks, Created: "2025-01-02T03:04:05Z"}
 }
 
 // jrnRecord is sample i's record: deterministic, with the awkward values a journal must keep
 // bit for bit (a NaN with a payload, negative zero, infinities, a subnormal) among ordinary ones.
-func jrnRecord(i int64) JournalRecord {
-	r := JournalRecord{Index: i, Eps: 0.25 + float64(i)/1024, QoI: 1 / (1 + float64(i)), Residual: 1e-9 * float64(i%7), Iterations: int32(100 + i%13), Status: 0}
+func jrnRecord(i int64) Record {
+	r := Record{Index: i, Eps: 0.25 + float64(i)/1024, QoI: 1 / (1 + float64(i)), Residual: 1e-9 * float64(i%7), Iterations: int32(100 + i%13), Status: 0}
 	switch i % 10 {
 	case 3:
 		r.QoI = math.Float64frombits(0x7ff8_0000_dead_beef) // quiet NaN with a payload
@@ -54,11 +54,11 @@ func jrnRecord(i int64) JournalRecord {
 }
 
 // jrnBits is r with every float as its bits, for comparisons that NaN and -0 cannot fool.
-func jrnBits(r JournalRecord) [6]uint64 {
+func jrnBits(r Record) [6]uint64 {
 	return [6]uint64{uint64(r.Index), math.Float64bits(r.Eps), math.Float64bits(r.QoI), math.Float64bits(r.Residual), uint64(uint32(r.Iterations)), uint64(uint32(r.Status))}
 }
 
-func jrnAllBits(recs []JournalRecord) [][6]uint64 {
+func jrnAllBits(recs []Record) [][6]uint64 {
 	out := make([][6]uint64, len(recs))
 	for i, r := range recs {
 		out[i] = jrnBits(r)
@@ -67,7 +67,7 @@ func jrnAllBits(recs []JournalRecord) [][6]uint64 {
 }
 
 // jrnEncode is a journal in memory: the header, then the records.
-func jrnEncode(t testing.TB, h JournalHeader, recs []JournalRecord) []byte {
+func jrnEncode(t testing.TB, h Header, recs []Record) []byte {
 	t.Helper()
 	b, err := appendJournalHeader(nil, h)
 	require.NoError(t, err)
@@ -81,17 +81,17 @@ func jrnEncode(t testing.TB, h JournalHeader, recs []JournalRecord) []byte {
 func jrnHeaderLen(b []byte) int { return 16 + int(binary.LittleEndian.Uint32(b[8:12])) }
 
 // jrnWrite writes a journal of the given records through CreateJournal and returns its path.
-func jrnWrite(t *testing.T, dir string, h JournalHeader, recs []JournalRecord) string {
+func jrnWrite(t *testing.T, dir string, h Header, recs []Record) string {
 	t.Helper()
-	w, err := CreateJournal(dir, h)
+	w, err := Create(dir, h)
 	require.NoError(t, err)
 	require.NoError(t, w.Append(recs))
 	require.NoError(t, w.Close())
 	return w.Path()
 }
 
-func jrnRange(lo, hi int64) []JournalRecord {
-	var recs []JournalRecord
+func jrnRange(lo, hi int64) []Record {
+	var recs []Record
 	for i := lo; i < hi; i++ {
 		recs = append(recs, jrnRecord(i))
 	}
@@ -101,7 +101,7 @@ func jrnRange(lo, hi int64) []JournalRecord {
 func TestJournalRoundTripConcurrentAppends(t *testing.T) {
 	dir := t.TempDir()
 	const workers, perWorker = 8, 250
-	w, err := CreateJournal(dir, jrnHeader(0, 1))
+	w, err := Create(dir, jrnHeader(0, 1))
 	require.NoError(t, err)
 	assert.Equal(t, filepath.Join(dir, "journal", fmt.Sprintf("20250102T030405Z-p%d-r0.mcj", os.Getpid())), w.Path())
 
@@ -110,7 +110,7 @@ func TestJournalRoundTripConcurrentAppends(t *testing.T) {
 	for k := range workers {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(1, uint64(k)))
-			var batch []JournalRecord
+			var batch []Record
 			for j := range perWorker {
 				batch = append(batch, jrnRecord(int64(j*workers+k)))
 				if len(batch) == 1+rng.IntN(4) || j == perWorker-1 {
@@ -128,7 +128,7 @@ func TestJournalRoundTripConcurrentAppends(t *testing.T) {
 	require.NoError(t, w.Close(), "a second Close does nothing")
 	require.Error(t, w.Append(jrnRange(0, 1)), "append after close")
 
-	recs, files, notes, err := ReadJournals(dir, jrnFields())
+	recs, files, notes, err := ReadDir(dir, jrnFields())
 	require.NoError(t, err)
 	assert.Equal(t, []string{w.Path()}, files)
 	assert.Empty(t, notes)
@@ -138,9 +138,9 @@ func TestJournalRoundTripConcurrentAppends(t *testing.T) {
 	f, err := os.Open(w.Path())
 	require.NoError(t, err)
 	defer f.Close()
-	h, _, _, err := ReadJournal(f, w.Path())
+	h, _, _, err := Read(f, w.Path())
 	require.NoError(t, err)
-	assert.Equal(t, JournalHeader{Format: JournalFormat, Fields: jrnFields(), Rank: 0, Ranks: 1, Created: "2025-01-02T03:04:05Z"}, h)
+	assert.Equal(t, Header{Format: Format, Fields: jrnFields(), Rank: 0, Ranks: 1, Created: "2025-01-02T03:04:05Z"}, h)
 }
 
 func TestJournalCreate(t *testing.T) {
@@ -148,7 +148,7 @@ func TestJournalCreate(t *testing.T) {
 		dir := t.TempDir()
 		seen := map[string]bool{}
 		for range 3 {
-			w, err := CreateJournal(dir, jrnHeader(2, 4))
+			w, err := Create(dir, jrnHeader(2, 4))
 			require.NoError(t, err)
 			require.False(t, seen[w.Path()], w.Path())
 			seen[w.Path()] = true
@@ -163,16 +163,16 @@ func TestJournalCreate(t *testing.T) {
 		h.Created = ""
 		h.Format = 99 // overwritten: a journal always says what it is
 		before := time.Now().Add(-time.Second)
-		w, err := CreateJournal(dir, h)
+		w, err := Create(dir, h)
 		require.NoError(t, err)
 		require.NoError(t, w.Close())
 		data, err := os.ReadFile(w.Path())
 		require.NoError(t, err)
-		got, recs, notes, err := ReadJournal(bytes.NewReader(data), w.Path())
+		got, recs, notes, err := Read(bytes.NewReader(data), w.Path())
 		require.NoError(t, err)
 		assert.Empty(t, recs)
 		assert.Empty(t, notes)
-		assert.Equal(t, JournalFormat, got.Format)
+		assert.Equal(t, Format, got.Format)
 		created, err := time.Parse(time.RFC3339, got.Created)
 		require.NoError(t, err)
 		assert.False(t, created.Before(before.Truncate(time.Second)), "created %v", created)
@@ -180,20 +180,20 @@ func TestJournalCreate(t *testing.T) {
 	})
 	for _, tc := range []struct {
 		name string
-		edit func(*JournalHeader)
+		edit func(*Header)
 		want string
 	}{
-		{"rank out of range", func(h *JournalHeader) { h.Rank = 4 }, "rank 4 of 4 ranks"},
-		{"negative rank", func(h *JournalHeader) { h.Rank = -1 }, "rank -1 of 4 ranks"},
-		{"no ranks", func(h *JournalHeader) { h.Rank, h.Ranks = 0, 0 }, "rank 0 of 0 ranks"},
-		{"bad created", func(h *JournalHeader) { h.Created = "yesterday" }, `created time "yesterday" is not RFC 3339`},
-		{"bad utf-8", func(h *JournalHeader) { h.Fields["mesh"] = "\xff" }, "not valid UTF-8"},
+		{"rank out of range", func(h *Header) { h.Rank = 4 }, "rank 4 of 4 ranks"},
+		{"negative rank", func(h *Header) { h.Rank = -1 }, "rank -1 of 4 ranks"},
+		{"no ranks", func(h *Header) { h.Rank, h.Ranks = 0, 0 }, "rank 0 of 0 ranks"},
+		{"bad created", func(h *Header) { h.Created = "yesterday" }, `created time "yesterday" is not RFC 3339`},
+		{"bad utf-8", func(h *Header) { h.Fields["mesh"] = "\xff" }, "not valid UTF-8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			h := jrnHeader(0, 4)
 			tc.edit(&h)
-			_, err := CreateJournal(dir, h)
+			_, err := Create(dir, h)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			entries, _ := os.ReadDir(filepath.Join(dir, "journal"))
@@ -204,10 +204,10 @@ func TestJournalCreate(t *testing.T) {
 
 func TestJournalAppend(t *testing.T) {
 	dir := t.TempDir()
-	w, err := CreateJournal(dir, jrnHeader(0, 1))
+	w, err := Create(dir, jrnHeader(0, 1))
 	require.NoError(t, err)
 	require.NoError(t, w.Append(nil))
-	err = w.Append([]JournalRecord{jrnRecord(0), {Index: -1}})
+	err = w.Append([]Record{jrnRecord(0), {Index: -1}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "negative sample index -1")
 	require.NoError(t, w.Append(jrnRange(0, 2)))
@@ -219,14 +219,14 @@ func TestJournalAppend(t *testing.T) {
 	w.Unlock()
 	require.NoError(t, w.Close())
 
-	recs, _, notes, err := ReadJournals(dir, jrnFields())
+	recs, _, notes, err := ReadDir(dir, jrnFields())
 	require.NoError(t, err)
 	assert.Empty(t, notes)
 	assert.Equal(t, jrnAllBits(jrnRange(0, 2)), jrnAllBits(recs), "the refused batch wrote nothing")
 }
 
 func TestJournalNoJournals(t *testing.T) {
-	recs, files, notes, err := ReadJournals(t.TempDir(), jrnFields())
+	recs, files, notes, err := ReadDir(t.TempDir(), jrnFields())
 	require.NoError(t, err)
 	assert.Empty(t, recs)
 	assert.Empty(t, files)
@@ -236,7 +236,7 @@ func TestJournalNoJournals(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "journal", "sub.mcj"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal", "README"), []byte("hello"), 0o644))
-	recs, files, notes, err = ReadJournals(dir, jrnFields())
+	recs, files, notes, err = ReadDir(dir, jrnFields())
 	require.NoError(t, err)
 	assert.Empty(t, recs)
 	assert.Empty(t, files)
@@ -249,7 +249,7 @@ func TestJournalTruncatedLastRecord(t *testing.T) {
 	last := jrnHeaderLen(data) + (n-1)*journalRecordLen // where the last record starts
 	require.Len(t, data, last+journalRecordLen)
 	for cut := last; cut < len(data); cut++ {
-		_, recs, notes, err := ReadJournal(bytes.NewReader(data[:cut]), "x.mcj")
+		_, recs, notes, err := Read(bytes.NewReader(data[:cut]), "x.mcj")
 		require.NoError(t, err, "cut at %d", cut)
 		assert.Equal(t, jrnAllBits(jrnRange(0, n-1)), jrnAllBits(recs), "cut at %d", cut)
 		if cut == last {
@@ -263,7 +263,7 @@ func TestJournalTruncatedLastRecord(t *testing.T) {
 	dir := t.TempDir()
 	path := jrnWrite(t, dir, jrnHeader(0, 1), jrnRange(0, n))
 	require.NoError(t, os.Truncate(path, int64(last+20)))
-	recs, _, notes, err := ReadJournals(dir, jrnFields())
+	recs, _, notes, err := ReadDir(dir, jrnFields())
 	require.NoError(t, err)
 	assert.Len(t, recs, n-1)
 	assert.Equal(t, []string{fmt.Sprintf("recovered 11 samples from %s; dropped a truncated record at byte %d", path, last)}, notes)
@@ -272,10 +272,10 @@ func TestJournalTruncatedLastRecord(t *testing.T) {
 func TestJournalTruncatedHeader(t *testing.T) {
 	data := jrnEncode(t, jrnHeader(0, 1), nil)
 	for cut := range len(data) {
-		_, recs, _, err := ReadJournal(bytes.NewReader(data[:cut]), "x.mcj")
+		_, recs, _, err := Read(bytes.NewReader(data[:cut]), "x.mcj")
 		require.Error(t, err, "cut at %d", cut)
 		assert.Empty(t, recs)
-		assert.Equal(t, fmt.Sprintf("mc: journal x.mcj: the file ends inside its header (%d bytes)", cut), err.Error())
+		assert.Equal(t, fmt.Sprintf("journal: x.mcj: the file ends inside its header (%d bytes)", cut), err.Error())
 	}
 
 	// A writer killed inside CreateJournal leaves a file without samples: resume skips it.
@@ -283,7 +283,7 @@ func TestJournalTruncatedHeader(t *testing.T) {
 	good := jrnWrite(t, dir, jrnHeader(0, 1), jrnRange(0, 3))
 	short := filepath.Join(dir, "journal", "20250102T030405Z-p1-r0.mcj")
 	require.NoError(t, os.WriteFile(short, data[:20], 0o644))
-	recs, files, notes, err := ReadJournals(dir, jrnFields())
+	recs, files, notes, err := ReadDir(dir, jrnFields())
 	require.NoError(t, err)
 	assert.Len(t, recs, 3)
 	assert.Equal(t, []string{good}, files)
@@ -294,7 +294,7 @@ func TestJournalCorruptRecord(t *testing.T) {
 	const n, bad = 9, 4
 	data := jrnEncode(t, jrnHeader(0, 1), jrnRange(0, n))
 	at := jrnHeaderLen(data) + bad*journalRecordLen
-	var want []JournalRecord
+	var want []Record
 	for i := range int64(n) {
 		if i != bad {
 			want = append(want, jrnRecord(i))
@@ -305,7 +305,7 @@ func TestJournalCorruptRecord(t *testing.T) {
 	for bit := range journalRecordLen * 8 {
 		c := bytes.Clone(data)
 		c[at+bit/8] ^= 1 << (bit % 8)
-		_, recs, notes, err := ReadJournal(bytes.NewReader(c), "x.mcj")
+		_, recs, notes, err := Read(bytes.NewReader(c), "x.mcj")
 		require.NoError(t, err)
 		require.Equal(t, jrnAllBits(want), jrnAllBits(recs), "bit %d", bit)
 		require.Equal(t, []string{fmt.Sprintf("recovered 8 samples from x.mcj; dropped a corrupt record at byte %d", at)}, notes, "bit %d", bit)
@@ -320,25 +320,25 @@ func TestJournalCorruptRecord(t *testing.T) {
 			offsets = append(offsets, strconv.Itoa(h+i*journalRecordLen))
 		}
 		c = c[:len(c)-1]
-		_, recs, notes, err := ReadJournal(bytes.NewReader(c), "x.mcj")
+		_, recs, notes, err := Read(bytes.NewReader(c), "x.mcj")
 		require.NoError(t, err)
-		assert.Equal(t, jrnAllBits([]JournalRecord{jrnRecord(1), jrnRecord(4)}), jrnAllBits(recs))
+		assert.Equal(t, jrnAllBits([]Record{jrnRecord(1), jrnRecord(4)}), jrnAllBits(recs))
 		assert.Equal(t, []string{fmt.Sprintf("recovered 2 samples from x.mcj; dropped 6 corrupt records at bytes %s, …; dropped a truncated record at byte %d",
 			strings.Join(offsets[:5], ", "), h+8*journalRecordLen)}, notes)
 	})
 
 	t.Run("negative index with a good checksum", func(t *testing.T) {
-		c := jrnEncode(t, jrnHeader(0, 1), []JournalRecord{jrnRecord(0), {Index: math.MinInt64}, jrnRecord(2)})
-		_, recs, notes, err := ReadJournal(bytes.NewReader(c), "x.mcj")
+		c := jrnEncode(t, jrnHeader(0, 1), []Record{jrnRecord(0), {Index: math.MinInt64}, jrnRecord(2)})
+		_, recs, notes, err := Read(bytes.NewReader(c), "x.mcj")
 		require.NoError(t, err)
-		assert.Equal(t, jrnAllBits([]JournalRecord{jrnRecord(0), jrnRecord(2)}), jrnAllBits(recs))
+		assert.Equal(t, jrnAllBits([]Record{jrnRecord(0), jrnRecord(2)}), jrnAllBits(recs))
 		assert.Equal(t, []string{fmt.Sprintf("recovered 2 samples from x.mcj; dropped a corrupt record at byte %d", jrnHeaderLen(c)+journalRecordLen)}, notes)
 	})
 
 	t.Run("zeros", func(t *testing.T) {
 		// An OS crash can leave zeros at the end of a file: they are corrupt, not samples.
 		c := append(bytes.Clone(data), make([]byte, 2*journalRecordLen)...)
-		_, recs, notes, err := ReadJournal(bytes.NewReader(c), "x.mcj")
+		_, recs, notes, err := Read(bytes.NewReader(c), "x.mcj")
 		require.NoError(t, err)
 		assert.Len(t, recs, n)
 		require.Len(t, notes, 1)
@@ -361,17 +361,17 @@ func TestJournalBadHeader(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{"bad magic", append([]byte("MCFEMJNX"), good[8:]...), `mc: journal DIR/x.mcj: not a journal file (magic "MCFEMJNX", want "MCFEMJNL")`},
-		{"short bad magic", []byte("MCX"), `mc: journal DIR/x.mcj: not a journal file (magic "MCX", want "MCFEMJNL")`},
-		{"other file", []byte("Begin ModelPartData\n"), `mc: journal DIR/x.mcj: not a journal file (magic "Begin Mo", want "MCFEMJNL")`},
-		{"header checksum", func() []byte { c := bytes.Clone(good); c[20] ^= 1; return c }(), "mc: journal DIR/x.mcj: corrupt header (checksum mismatch)"},
-		{"huge header", append([]byte("MCFEMJNL"), 0xff, 0xff, 0xff, 0xff), "mc: journal DIR/x.mcj: header length 4294967295 is more than the limit of 1048576"},
-		{"wrong format", jrnRawHeader(`{"format":2,"fields":{},"rank":0,"ranks":1}`), "mc: journal DIR/x.mcj has format 2; this build reads format 1"},
-		{"no format", jrnRawHeader(`{"fields":{}}`), "mc: journal DIR/x.mcj has format 0; this build reads format 1"},
-		{"bad json", jrnRawHeader(`{"format":"1"}`), "mc: journal DIR/x.mcj: bad header: json: cannot unmarshal"},
+		{"bad magic", append([]byte("MCFEMJNX"), good[8:]...), `journal: DIR/x.mcj: not a journal file (magic "MCFEMJNX", want "MCFEMJNL")`},
+		{"short bad magic", []byte("MCX"), `journal: DIR/x.mcj: not a journal file (magic "MCX", want "MCFEMJNL")`},
+		{"other file", []byte("Begin ModelPartData\n"), `journal: DIR/x.mcj: not a journal file (magic "Begin Mo", want "MCFEMJNL")`},
+		{"header checksum", func() []byte { c := bytes.Clone(good); c[20] ^= 1; return c }(), "journal: DIR/x.mcj: corrupt header (checksum mismatch)"},
+		{"huge header", append([]byte("MCFEMJNL"), 0xff, 0xff, 0xff, 0xff), "journal: DIR/x.mcj: header length 4294967295 is more than the limit of 1048576"},
+		{"wrong format", jrnRawHeader(`{"format":2,"fields":{},"rank":0,"ranks":1}`), "journal: DIR/x.mcj has format 2; this build reads format 1"},
+		{"no format", jrnRawHeader(`{"fields":{}}`), "journal: DIR/x.mcj has format 0; this build reads format 1"},
+		{"bad json", jrnRawHeader(`{"format":"1"}`), "journal: DIR/x.mcj: bad header: json: cannot unmarshal"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, recs, _, err := ReadJournal(bytes.NewReader(tc.data), "DIR/x.mcj")
+			_, recs, _, err := Read(bytes.NewReader(tc.data), "DIR/x.mcj")
 			require.Error(t, err)
 			assert.Empty(t, recs)
 			assert.True(t, strings.HasPrefix(err.Error(), tc.want), err.Error())
@@ -381,7 +381,7 @@ func TestJournalBadHeader(t *testing.T) {
 			jrnWrite(t, dir, jrnHeader(0, 1), jrnRange(0, 2))
 			path := filepath.Join(dir, "journal", "x.mcj")
 			require.NoError(t, os.WriteFile(path, tc.data, 0o644))
-			_, _, _, err = ReadJournals(dir, jrnFields())
+			_, _, _, err = ReadDir(dir, jrnFields())
 			require.Error(t, err)
 			assert.True(t, strings.HasPrefix(err.Error(), strings.ReplaceAll(tc.want, "DIR/x.mcj", path)), err.Error())
 		})
@@ -406,9 +406,9 @@ func TestJournalHeaderMismatch(t *testing.T) {
 			path := jrnWrite(t, dir, jrnHeader(0, 1), jrnRange(0, 3))
 			want := jrnFields()
 			tc.edit(want)
-			recs, files, _, err := ReadJournals(dir, want)
+			recs, files, _, err := ReadDir(dir, want)
 			require.Error(t, err)
-			assert.Equal(t, "mc: journal "+path+" "+tc.want, err.Error())
+			assert.Equal(t, "journal: "+path+" "+tc.want, err.Error())
 			assert.Nil(t, recs)
 			assert.Nil(t, files)
 		})
@@ -418,7 +418,7 @@ func TestJournalHeaderMismatch(t *testing.T) {
 	dir := t.TempDir()
 	jrnWrite(t, dir, jrnHeader(1, 2), jrnRange(0, 3))
 	jrnWrite(t, dir, jrnHeader(2, 3), jrnRange(3, 5))
-	recs, files, notes, err := ReadJournals(dir, jrnFields())
+	recs, files, notes, err := ReadDir(dir, jrnFields())
 	require.NoError(t, err)
 	assert.Len(t, recs, 5)
 	assert.Len(t, files, 2)
@@ -430,7 +430,7 @@ func TestJournalDuplicates(t *testing.T) {
 		dir := t.TempDir()
 		a := jrnWrite(t, dir, jrnHeader(0, 2), jrnRange(0, 6))
 		b := jrnWrite(t, dir, jrnHeader(1, 2), jrnRange(4, 10))
-		recs, files, notes, err := ReadJournals(dir, jrnFields())
+		recs, files, notes, err := ReadDir(dir, jrnFields())
 		require.NoError(t, err)
 		assert.Equal(t, []string{a, b}, files)
 		assert.Equal(t, jrnAllBits(jrnRange(0, 10)), jrnAllBits(recs))
@@ -442,18 +442,18 @@ func TestJournalDuplicates(t *testing.T) {
 		other := jrnRecord(5)
 		other.QoI = math.Copysign(0, 1) // jrnRecord(5) has -0: equal as floats, not as bits
 		b := jrnWrite(t, dir, jrnHeader(1, 2), append(jrnRange(6, 9), other))
-		_, _, _, err := ReadJournals(dir, jrnFields())
+		_, _, _, err := ReadDir(dir, jrnFields())
 		require.Error(t, err)
-		assert.Equal(t, "mc: journals "+a+" and "+b+" hold different results for sample 5: qoi -0 (0x8000000000000000) vs 0 (0x0000000000000000)", err.Error())
+		assert.Equal(t, "journal: journals "+a+" and "+b+" hold different results for sample 5: qoi -0 (0x8000000000000000) vs 0 (0x0000000000000000)", err.Error())
 	})
 	t.Run("different status in one file", func(t *testing.T) {
 		dir := t.TempDir()
 		other := jrnRecord(1)
 		other.Status = 2
 		a := jrnWrite(t, dir, jrnHeader(0, 1), append(jrnRange(0, 3), other))
-		_, _, _, err := ReadJournals(dir, jrnFields())
+		_, _, _, err := ReadDir(dir, jrnFields())
 		require.Error(t, err)
-		assert.Equal(t, "mc: journal "+a+" holds two different results for sample 1: status 0 vs 2", err.Error())
+		assert.Equal(t, "journal: "+a+" holds two different results for sample 1: status 0 vs 2", err.Error())
 	})
 }
 
@@ -464,13 +464,13 @@ const jrnChildEnv = "MCFEM_TEST_JOURNAL_CHILD"
 // jrnChild appends batches of 1 to 4 records and prints the number appended after each Append
 // returns, until it is killed (or, should the parent be gone, for at most a minute).
 func jrnChild(dir string) {
-	w, err := CreateJournal(dir, jrnHeader(0, 1))
+	w, err := Create(dir, jrnHeader(0, 1))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	var batch []JournalRecord
+	var batch []Record
 	deadline := time.Now().Add(time.Minute)
 	for i := int64(0); time.Now().Before(deadline); {
 		batch = batch[:0]
@@ -547,7 +547,7 @@ func TestJournalSurvivesSIGKILL(t *testing.T) {
 	_ = cmd.Wait()
 	require.Equal(t, -1, cmd.ProcessState.ExitCode(), "killed by a signal; stderr: %s", stderr.String())
 
-	recs, files, notes, err := ReadJournals(dir, jrnFields())
+	recs, files, notes, err := ReadDir(dir, jrnFields())
 	require.NoError(t, err)
 	require.Equal(t, []string{path}, files)
 	n := int64(len(recs))
@@ -587,14 +587,14 @@ func FuzzReadJournal(f *testing.F) {
 	f.Add([]byte("garbage, not a journal at all"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		hdr, recs, notes, err := ReadJournal(bytes.NewReader(data), "fuzz.mcj")
+		hdr, recs, notes, err := Read(bytes.NewReader(data), "fuzz.mcj")
 		if err != nil {
 			if recs != nil || notes != nil {
 				t.Fatalf("error %v with records or notes", err)
 			}
 			return
 		}
-		if hdr.Format != JournalFormat {
+		if hdr.Format != Format {
 			t.Fatalf("format %d accepted", hdr.Format)
 		}
 		body := len(data) - jrnHeaderLen(data)
@@ -614,7 +614,7 @@ func FuzzReadJournal(f *testing.F) {
 			return // JSON escaping can grow a header past the limit
 		}
 		again := jrnEncode(t, hdr, recs)
-		hdr2, recs2, notes2, err := ReadJournal(bytes.NewReader(again), "again.mcj")
+		hdr2, recs2, notes2, err := Read(bytes.NewReader(again), "again.mcj")
 		require.NoError(t, err)
 		require.Empty(t, notes2)
 		require.Equal(t, hdr, hdr2)

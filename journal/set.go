@@ -1,30 +1,31 @@
-package mc
+package journal
 
 import "sync"
 
-// JournalSet is the set of journals open in this process (one per in-process rank), so that a
+// Set is the set of journals open in this process (one per in-process rank), so that a
 // signal handler can stop every append, sync and exit without tearing a record. The zero value
-// is ready; a nil *JournalSet ignores everything.
-type JournalSet struct {
+// is ready; a nil *Set ignores everything.
+type Set struct {
 	mu     sync.Mutex
-	open   map[*JournalWriter]bool
+	open   map[*Writer]bool
 	frozen bool
 }
 
-func (s *JournalSet) add(w *JournalWriter) {
+// Add registers w.
+func (s *Set) Add(w *Writer) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.open == nil {
-		s.open = map[*JournalWriter]bool{}
+		s.open = map[*Writer]bool{}
 	}
 	s.open[w] = true
 }
 
-// close closes w and forgets it.
-func (s *JournalSet) close(w *JournalWriter) error {
+// Close closes w and forgets it.
+func (s *Set) Close(w *Writer) error {
 	if s != nil {
 		s.mu.Lock()
 		if s.frozen {
@@ -40,7 +41,7 @@ func (s *JournalSet) close(w *JournalWriter) error {
 // Freeze stops every append to the open journals (each waits for an append in progress to end),
 // syncs them and returns the number of journals; the caller then exits. Appends afterwards block
 // forever, so nothing is written half.
-func (s *JournalSet) Freeze() int {
+func (s *Set) Freeze() int {
 	if s == nil {
 		return 0
 	}

@@ -1,4 +1,4 @@
-package mc
+package dist
 
 import (
 	"bufio"
@@ -36,13 +36,13 @@ type Dist interface {
 	Key() string
 }
 
-// ParseDist parses the -dist value: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma
+// Parse parses the -dist value: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma
 // or list:FILE (one value per line, '#' comments and blank lines allowed; a relative FILE is
 // relative to dir).
-func ParseDist(s, dir string) (Dist, error) {
+func Parse(s, dir string) (Dist, error) {
 	kind, args, ok := strings.Cut(s, ":")
 	if !ok {
-		return nil, fmt.Errorf("mc: dist %q: want kind:parameters, e.g. beta:2,6 (kinds: beta, uniform, normal, lognormal, list)", s)
+		return nil, fmt.Errorf("dist: %q: want kind:parameters, e.g. beta:2,6 (kinds: beta, uniform, normal, lognormal, list)", s)
 	}
 	if kind == "list" {
 		path := args
@@ -64,35 +64,35 @@ func ParseDist(s, dir string) (Dist, error) {
 				return a, b, nil
 			}
 		}
-		return 0, 0, fmt.Errorf("mc: dist %q: want %s", s, want)
+		return 0, 0, fmt.Errorf("dist: %q: want %s", s, want)
 	}
 	switch kind {
 	case "beta":
 		a, b, err := two("beta:a,b with a, b > 0")
 		if err == nil && !(a > 0 && b > 0) {
-			err = fmt.Errorf("mc: dist %q: want beta:a,b with a, b > 0", s)
+			err = fmt.Errorf("dist: %q: want beta:a,b with a, b > 0", s)
 		}
 		return Beta{a, b}, err
 	case "uniform":
 		a, b, err := two("uniform:a,b with a < b")
 		if err == nil && !(a < b) {
-			err = fmt.Errorf("mc: dist %q: want uniform:a,b with a < b", s)
+			err = fmt.Errorf("dist: %q: want uniform:a,b with a < b", s)
 		}
 		return Uniform{a, b}, err
 	case "normal":
 		m, sd, err := two("normal:mu,sigma with sigma > 0")
 		if err == nil && !(sd > 0) {
-			err = fmt.Errorf("mc: dist %q: want normal:mu,sigma with sigma > 0", s)
+			err = fmt.Errorf("dist: %q: want normal:mu,sigma with sigma > 0", s)
 		}
 		return Normal{m, sd}, err
 	case "lognormal":
 		m, sd, err := two("lognormal:mu,sigma with sigma > 0 (the parameters of log ε)")
 		if err == nil && !(sd > 0 && sd < 20) {
-			err = fmt.Errorf("mc: dist %q: want lognormal:mu,sigma with 0 < sigma < 20", s)
+			err = fmt.Errorf("dist: %q: want lognormal:mu,sigma with 0 < sigma < 20", s)
 		}
 		return LogNormal{m, sd}, err
 	}
-	return nil, fmt.Errorf("mc: dist %q: unknown kind %q (kinds: beta, uniform, normal, lognormal, list)", s, kind)
+	return nil, fmt.Errorf("dist: %q: unknown kind %q (kinds: beta, uniform, normal, lognormal, list)", s, kind)
 }
 
 // Beta is the Beta(A, B) distribution on [0, 1]; the seed's input is Beta(2, 6).
@@ -252,7 +252,7 @@ const maxListValues = 1 << 28
 func ReadList(path string) (*List, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("mc: dist list: %w", err)
+		return nil, fmt.Errorf("dist: list: %w", err)
 	}
 	defer f.Close()
 	l := &List{Path: path}
@@ -268,18 +268,18 @@ func ReadList(path string) (*List, error) {
 		}
 		v, err := strconv.ParseFloat(text, 64)
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%s:%d: mc: dist list: %q is not a finite number", path, line, text)
+			return nil, fmt.Errorf("%s:%d: dist: list: %q is not a finite number", path, line, text)
 		}
 		if len(l.Values) == maxListValues {
-			return nil, fmt.Errorf("%s:%d: mc: dist list: more than %d values", path, line, maxListValues)
+			return nil, fmt.Errorf("%s:%d: dist: list: more than %d values", path, line, maxListValues)
 		}
 		l.Values = append(l.Values, v)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s:%d: mc: dist list: %w", path, line+1, err)
+		return nil, fmt.Errorf("%s:%d: dist: list: %w", path, line+1, err)
 	}
 	if len(l.Values) == 0 {
-		return nil, fmt.Errorf("%s: mc: dist list: no values", path)
+		return nil, fmt.Errorf("%s: dist: list: no values", path)
 	}
 	return l, nil
 }

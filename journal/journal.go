@@ -2,12 +2,12 @@
 // so that a crash loses at most the samples in flight and a resumed campaign recomputes only
 // what is missing, on any rank count.
 //
-// File format (JournalFormat 1), all integers little-endian, offsets from the start of the file:
+// File format (Format 1), all integers little-endian, offsets from the start of the file:
 //
 //	header:
 //	  [0, 8)         magic "MCFEMJNL"
 //	  [8, 12)        uint32 L, the length of the JSON that follows (at most 1 MiB)
-//	  [12, 12+L)     JSON of the JournalHeader: {"format":1,"fields":{...},"rank":r,"ranks":p,"created":"RFC 3339"}
+//	  [12, 12+L)     JSON of the Header: {"format":1,"fields":{...},"rank":r,"ranks":p,"created":"RFC 3339"}
 //	  [12+L, 16+L)   uint32 CRC-32C (Castagnoli) of the JSON
 //	records, 44 bytes each, from offset 16+L to the end of the file:
 //	  [0, 8)         int64 sample index (>= 0)
@@ -29,7 +29,7 @@
 // A record whose Append returned is in the file (one write system call, no user-space buffer)
 // and survives the process being killed; it survives an OS crash once Sync has returned.
 
-package mc
+package journal
 
 import (
 	"bufio"
@@ -53,9 +53,9 @@ import (
 	"unicode/utf8"
 )
 
-// JournalFormat is the version written in every journal header. The layout of version 1 is
+// Format is the version written in every journal header. The layout of version 1 is
 // described at the top of journal.go; ReadJournal refuses any other version.
-const JournalFormat = 1
+const Format = 1
 
 const (
 	journalMagic     = "MCFEMJNL"
@@ -69,10 +69,10 @@ const (
 
 var journalCRC = crc32.MakeTable(crc32.Castagnoli)
 
-// JournalHeader describes the campaign a journal belongs to. Fields holds every setting that
+// Header describes the campaign a journal belongs to. Fields holds every setting that
 // determines the samples' results (the caller fills it: e.g. "seed", "mesh", "mesh_sha256",
 // "dist", "rtol", "maxit", "pc", "model"), compared key by key on resume.
-type JournalHeader struct {
+type Header struct {
 	Format  int               `json:"format"`
 	Fields  map[string]string `json:"fields"`
 	Rank    int               `json:"rank"`
@@ -80,9 +80,9 @@ type JournalHeader struct {
 	Created string            `json:"created"` // RFC 3339
 }
 
-// JournalRecord is one finished sample. Status: 0 ok; other values are failure reasons
+// Record is one finished sample. Status: 0 ok; other values are failure reasons
 // defined by the caller (the journal stores them as they are).
-type JournalRecord struct {
+type Record struct {
 	Index      int64
 	Eps, QoI   float64
 	Residual   float64
@@ -90,8 +90,8 @@ type JournalRecord struct {
 	Status     int32
 }
 
-// JournalWriter appends records to one journal file. Safe for concurrent use.
-type JournalWriter struct {
+// Writer appends records to one journal file. Safe for concurrent use.
+type Writer struct {
 	mu     sync.Mutex
 	f      *os.File
 	path   string
@@ -105,27 +105,27 @@ type JournalWriter struct {
 // the name exists, -1, -2, … is added before .mcj, so no existing file is ever opened), writes
 // and fsyncs the header, and returns the writer.
 //
-// CreateJournal sets h.Format to JournalFormat, and h.Created to the current time when it is
+// CreateJournal sets h.Format to Format, and h.Created to the current time when it is
 // empty. It refuses a rank outside [0, Ranks), a Created that is not RFC 3339, and fields that
 // are not valid UTF-8 (JSON would not store them as they are).
-func CreateJournal(dir string, h JournalHeader) (*JournalWriter, error) {
+func Create(dir string, h Header) (*Writer, error) {
 	if h.Ranks < 1 || h.Rank < 0 || h.Rank >= h.Ranks {
-		return nil, fmt.Errorf("mc: journal: rank %d of %d ranks", h.Rank, h.Ranks)
+		return nil, fmt.Errorf("journal: rank %d of %d ranks", h.Rank, h.Ranks)
 	}
-	h.Format = JournalFormat
+	h.Format = Format
 	created := time.Now().UTC()
 	if h.Created == "" {
 		h.Created = created.Format(time.RFC3339)
 	} else {
 		t, err := time.Parse(time.RFC3339, h.Created)
 		if err != nil {
-			return nil, fmt.Errorf("mc: journal: created time %q is not RFC 3339", h.Created)
+			return nil, fmt.Errorf("journal: created time %q is not RFC 3339", h.Created)
 		}
 		created = t.UTC()
 	}
 	for k, v := range h.Fields {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
-			return nil, fmt.Errorf("mc: journal: field %q = %q is not valid UTF-8", k, v)
+			return nil, fmt.Errorf("journal: field %q = %q is not valid UTF-8", k, v)
 		}
 	}
 	hdr, err := appendJournalHeader(nil, h)
@@ -135,7 +135,7 @@ func CreateJournal(dir string, h JournalHeader) (*JournalWriter, error) {
 
 	jdir := filepath.Join(dir, journalSubdir)
 	if err := os.MkdirAll(jdir, 0o755); err != nil {
-		return nil, fmt.Errorf("mc: journal: %w", err)
+		return nil, fmt.Errorf("journal: %w", err)
 	}
 	base := filepath.Join(jdir, fmt.Sprintf("%s-p%d-r%d", created.Format(journalNameTime), os.Getpid(), h.Rank))
 	var f *os.File
@@ -150,7 +150,7 @@ func CreateJournal(dir string, h JournalHeader) (*JournalWriter, error) {
 			break
 		}
 		if !errors.Is(err, fs.ErrExist) || n >= 9999 {
-			return nil, fmt.Errorf("mc: journal: %w", err)
+			return nil, fmt.Errorf("journal: %w", err)
 		}
 	}
 	if _, err = f.Write(hdr); err == nil {
@@ -159,13 +159,13 @@ func CreateJournal(dir string, h JournalHeader) (*JournalWriter, error) {
 	if err != nil {
 		f.Close()
 		os.Remove(path)
-		return nil, fmt.Errorf("mc: journal %s: writing the header: %w", path, err)
+		return nil, fmt.Errorf("journal: %s: writing the header: %w", path, err)
 	}
 	// Make the new directory entries durable too. Best effort: some file systems cannot fsync
 	// a directory, and the header itself is already on disk.
 	syncDir(jdir)
 	syncDir(dir)
-	return &JournalWriter{f: f, path: path}, nil
+	return &Writer{f: f, path: path}, nil
 }
 
 // syncDir fsyncs a directory, ignoring errors.
@@ -181,10 +181,10 @@ func syncDir(dir string) {
 // refused before anything is written. After a failed write every later Append fails too: the
 // file may end in a torn record, which a reader drops as truncated, and nothing may follow it.
 // (A batch larger than 1 GiB, 24 million records, takes more than one system call.)
-func (w *JournalWriter) Append(recs []JournalRecord) error {
+func (w *Writer) Append(recs []Record) error {
 	for _, r := range recs {
 		if r.Index < 0 {
-			return fmt.Errorf("mc: journal %s: negative sample index %d", w.path, r.Index)
+			return fmt.Errorf("journal: %s: negative sample index %d", w.path, r.Index)
 		}
 	}
 	w.mu.Lock()
@@ -193,7 +193,7 @@ func (w *JournalWriter) Append(recs []JournalRecord) error {
 		return w.err
 	}
 	if w.closed {
-		return fmt.Errorf("mc: journal %s: append after close", w.path)
+		return fmt.Errorf("journal: %s: append after close", w.path)
 	}
 	if len(recs) == 0 {
 		return nil
@@ -203,7 +203,7 @@ func (w *JournalWriter) Append(recs []JournalRecord) error {
 		w.buf = appendJournalRecord(w.buf, r)
 	}
 	if _, err := w.f.Write(w.buf); err != nil {
-		w.err = fmt.Errorf("mc: journal %s: append: %w", w.path, err)
+		w.err = fmt.Errorf("journal: %s: append: %w", w.path, err)
 		return w.err
 	}
 	return nil
@@ -211,16 +211,16 @@ func (w *JournalWriter) Append(recs []JournalRecord) error {
 
 // Sync fsyncs the file (durability against an OS crash); the caller calls it every few seconds
 // and at exit. Sync does not take the mutex, so a signal handler may call it while holding Lock.
-func (w *JournalWriter) Sync() error {
+func (w *Writer) Sync() error {
 	if err := w.f.Sync(); err != nil {
-		return fmt.Errorf("mc: journal %s: sync: %w", w.path, err)
+		return fmt.Errorf("journal: %s: sync: %w", w.path, err)
 	}
 	return nil
 }
 
 // Close syncs and closes the file. It waits for an Append in progress (do not call it while
 // holding Lock); a second Close does nothing.
-func (w *JournalWriter) Close() error {
+func (w *Writer) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
@@ -232,29 +232,29 @@ func (w *JournalWriter) Close() error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("mc: journal %s: close: %w", w.path, err)
+		return fmt.Errorf("journal: %s: close: %w", w.path, err)
 	}
 	return nil
 }
 
 // Lock takes the mutex that Append holds while writing: once Lock returns, no record is half
 // written and none will be written until Unlock, so a signal handler can Sync and exit.
-func (w *JournalWriter) Lock() { w.mu.Lock() }
+func (w *Writer) Lock() { w.mu.Lock() }
 
 // Unlock releases the mutex taken by Lock.
-func (w *JournalWriter) Unlock() { w.mu.Unlock() }
+func (w *Writer) Unlock() { w.mu.Unlock() }
 
 // Path returns the journal's file name.
-func (w *JournalWriter) Path() string { return w.path }
+func (w *Writer) Path() string { return w.path }
 
 // appendJournalHeader appends the encoded header to dst.
-func appendJournalHeader(dst []byte, h JournalHeader) ([]byte, error) {
+func appendJournalHeader(dst []byte, h Header) ([]byte, error) {
 	js, err := json.Marshal(h)
 	if err != nil {
-		return dst, fmt.Errorf("mc: journal header: %w", err)
+		return dst, fmt.Errorf("journal: header: %w", err)
 	}
 	if len(js) > journalMaxHeader {
-		return dst, fmt.Errorf("mc: journal header: %d bytes of JSON, more than the limit of %d", len(js), journalMaxHeader)
+		return dst, fmt.Errorf("journal: header: %d bytes of JSON, more than the limit of %d", len(js), journalMaxHeader)
 	}
 	dst = append(dst, journalMagic...)
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(js)))
@@ -263,7 +263,7 @@ func appendJournalHeader(dst []byte, h JournalHeader) ([]byte, error) {
 }
 
 // appendJournalRecord appends the 44 bytes of r to dst.
-func appendJournalRecord(dst []byte, r JournalRecord) []byte {
+func appendJournalRecord(dst []byte, r Record) []byte {
 	start := len(dst)
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(r.Index))
 	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(r.Eps))
@@ -275,12 +275,12 @@ func appendJournalRecord(dst []byte, r JournalRecord) []byte {
 }
 
 // decodeJournalRecord decodes one record slot; ok is false for a corrupt record.
-func decodeJournalRecord(b *[journalRecordLen]byte) (r JournalRecord, ok bool) {
+func decodeJournalRecord(b *[journalRecordLen]byte) (r Record, ok bool) {
 	le := binary.LittleEndian
 	if crc32.Checksum(b[:40], journalCRC) != le.Uint32(b[40:]) {
 		return r, false
 	}
-	r = JournalRecord{
+	r = Record{
 		Index:      int64(le.Uint64(b[0:])),
 		Eps:        math.Float64frombits(le.Uint64(b[8:])),
 		QoI:        math.Float64frombits(le.Uint64(b[16:])),
@@ -298,7 +298,7 @@ type journalShortHeaderError struct {
 }
 
 func (e *journalShortHeaderError) Error() string {
-	return fmt.Sprintf("mc: journal %s: the file ends inside its header (%d bytes)", e.name, e.n)
+	return fmt.Sprintf("journal: %s: the file ends inside its header (%d bytes)", e.name, e.n)
 }
 
 // ReadJournal parses one journal from r (name for messages). It never panics, bounds every
@@ -313,14 +313,14 @@ func (e *journalShortHeaderError) Error() string {
 //	records at bytes N1, N2, … (the first 5)][; dropped a truncated record at byte N]
 //
 // where N is the offset of the record's first byte in the file.
-func ReadJournal(r io.Reader, name string) (JournalHeader, []JournalRecord, []string, error) {
+func Read(r io.Reader, name string) (Header, []Record, []string, error) {
 	br := bufio.NewReader(r)
 	h, off, err := readJournalHeader(br, name)
 	if err != nil {
-		return JournalHeader{}, nil, nil, err
+		return Header{}, nil, nil, err
 	}
 	var (
-		recs      []JournalRecord
+		recs      []Record
 		corrupt   int
 		listed    []int64 // offsets of the first corrupt records
 		truncated = int64(-1)
@@ -336,7 +336,7 @@ func ReadJournal(r io.Reader, name string) (JournalHeader, []JournalRecord, []st
 			break
 		}
 		if err != nil {
-			return JournalHeader{}, nil, nil, fmt.Errorf("mc: journal %s: read at byte %d: %w", name, off, err)
+			return Header{}, nil, nil, fmt.Errorf("journal: %s: read at byte %d: %w", name, off, err)
 		}
 		if rec, ok := decodeJournalRecord(&slot); ok {
 			recs = append(recs, rec)
@@ -375,27 +375,27 @@ func ReadJournal(r io.Reader, name string) (JournalHeader, []JournalRecord, []st
 }
 
 // readJournalHeader reads and checks the header and returns it with its length in bytes.
-func readJournalHeader(br *bufio.Reader, name string) (JournalHeader, int64, error) {
-	var h JournalHeader
+func readJournalHeader(br *bufio.Reader, name string) (Header, int64, error) {
+	var h Header
 	var fixed [12]byte
 	n, err := io.ReadFull(br, fixed[:])
 	if m := min(n, len(journalMagic)); string(fixed[:m]) != journalMagic[:m] {
-		return h, 0, fmt.Errorf("mc: journal %s: not a journal file (magic %q, want %q)", name, fixed[:m], journalMagic)
+		return h, 0, fmt.Errorf("journal: %s: not a journal file (magic %q, want %q)", name, fixed[:m], journalMagic)
 	}
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
 		return h, 0, &journalShortHeaderError{name, int64(n)}
 	}
 	if err != nil {
-		return h, 0, fmt.Errorf("mc: journal %s: read: %w", name, err)
+		return h, 0, fmt.Errorf("journal: %s: read: %w", name, err)
 	}
 	l := binary.LittleEndian.Uint32(fixed[8:])
 	if l > journalMaxHeader {
-		return h, 0, fmt.Errorf("mc: journal %s: header length %d is more than the limit of %d", name, l, journalMaxHeader)
+		return h, 0, fmt.Errorf("journal: %s: header length %d is more than the limit of %d", name, l, journalMaxHeader)
 	}
 	// ReadAll grows its buffer as bytes arrive, so a lying length costs no more than the input.
 	js, err := io.ReadAll(io.LimitReader(br, int64(l)))
 	if err != nil {
-		return h, 0, fmt.Errorf("mc: journal %s: read: %w", name, err)
+		return h, 0, fmt.Errorf("journal: %s: read: %w", name, err)
 	}
 	if len(js) < int(l) {
 		return h, 0, &journalShortHeaderError{name, int64(len(fixed) + len(js))}
@@ -404,16 +404,16 @@ func readJournalHeader(br *bufio.Reader, name string) (JournalHeader, int64, err
 	if n, err := io.ReadFull(br, sum[:]); err == io.EOF || err == io.ErrUnexpectedEOF {
 		return h, 0, &journalShortHeaderError{name, int64(len(fixed)+len(js)) + int64(n)}
 	} else if err != nil {
-		return h, 0, fmt.Errorf("mc: journal %s: read: %w", name, err)
+		return h, 0, fmt.Errorf("journal: %s: read: %w", name, err)
 	}
 	if crc32.Checksum(js, journalCRC) != binary.LittleEndian.Uint32(sum[:]) {
-		return h, 0, fmt.Errorf("mc: journal %s: corrupt header (checksum mismatch)", name)
+		return h, 0, fmt.Errorf("journal: %s: corrupt header (checksum mismatch)", name)
 	}
 	if err := json.Unmarshal(js, &h); err != nil {
-		return JournalHeader{}, 0, fmt.Errorf("mc: journal %s: bad header: %v", name, err)
+		return Header{}, 0, fmt.Errorf("journal: %s: bad header: %v", name, err)
 	}
-	if h.Format != JournalFormat {
-		return JournalHeader{}, 0, fmt.Errorf("mc: journal %s has format %d; this build reads format %d", name, h.Format, JournalFormat)
+	if h.Format != Format {
+		return Header{}, 0, fmt.Errorf("journal: %s has format %d; this build reads format %d", name, h.Format, Format)
 	}
 	return h, int64(len(fixed) + len(js) + len(sum)), nil
 }
@@ -432,17 +432,17 @@ func readJournalHeader(br *bufio.Reader, name string) (JournalHeader, int64, err
 // "ignored NAME: the file ends inside its header (N bytes); it holds no samples", and identical
 // duplicates give "K samples appear in more than one record with identical results; kept once".
 // A file so skipped is not among the files read.
-func ReadJournals(dir string, want map[string]string) ([]JournalRecord, []string, []string, error) {
+func ReadDir(dir string, want map[string]string) ([]Record, []string, []string, error) {
 	jdir := filepath.Join(dir, journalSubdir)
 	ents, err := os.ReadDir(jdir) // sorted by name
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, nil, nil
 	}
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("mc: journal: %w", err)
+		return nil, nil, nil, fmt.Errorf("journal: %w", err)
 	}
 	type sourced struct {
-		rec  JournalRecord
+		rec  Record
 		file int
 	}
 	var (
@@ -473,18 +473,18 @@ func ReadJournals(dir string, want map[string]string) ([]JournalRecord, []string
 		}
 	}
 	slices.SortStableFunc(all, func(a, b sourced) int { return cmp.Compare(a.rec.Index, b.rec.Index) })
-	var out []JournalRecord
+	var out []Record
 	if len(all) > 0 {
-		out = make([]JournalRecord, 0, len(all))
+		out = make([]Record, 0, len(all))
 	}
 	dups, kept := 0, 0 // kept: the file of out's last record
 	for _, s := range all {
 		if n := len(out); n > 0 && out[n-1].Index == s.rec.Index {
 			if d := journalRecordDiff(out[n-1], s.rec); d != "" {
 				if kept == s.file {
-					return nil, nil, nil, fmt.Errorf("mc: journal %s holds two different results for sample %d: %s", files[kept], s.rec.Index, d)
+					return nil, nil, nil, fmt.Errorf("journal: %s holds two different results for sample %d: %s", files[kept], s.rec.Index, d)
 				}
-				return nil, nil, nil, fmt.Errorf("mc: journals %s and %s hold different results for sample %d: %s", files[kept], files[s.file], s.rec.Index, d)
+				return nil, nil, nil, fmt.Errorf("journal: journals %s and %s hold different results for sample %d: %s", files[kept], files[s.file], s.rec.Index, d)
 			}
 			dups++
 			continue
@@ -503,13 +503,13 @@ func ReadJournals(dir string, want map[string]string) ([]JournalRecord, []string
 }
 
 // readJournalFile reads one journal file.
-func readJournalFile(path string) (JournalHeader, []JournalRecord, []string, error) {
+func readJournalFile(path string) (Header, []Record, []string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return JournalHeader{}, nil, nil, fmt.Errorf("mc: journal: %w", err)
+		return Header{}, nil, nil, fmt.Errorf("journal: %w", err)
 	}
 	defer f.Close()
-	return ReadJournal(f, path)
+	return Read(f, path)
 }
 
 // checkJournalFields compares a journal's fields with the current run's, key by key.
@@ -548,7 +548,7 @@ func checkJournalFields(path string, got, want map[string]string) error {
 	if len(diffs) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("mc: journal %s %s", path, diffs[0])
+	msg := fmt.Sprintf("journal: %s %s", path, diffs[0])
 	if len(others) > 0 {
 		verb := "differ"
 		if len(others) == 1 {
@@ -571,7 +571,7 @@ func journalValue(v string) string {
 }
 
 // journalRecordDiff describes the first field where a and b differ bitwise, or returns "".
-func journalRecordDiff(a, b JournalRecord) string {
+func journalRecordDiff(a, b Record) string {
 	for _, f := range []struct {
 		name string
 		x, y float64

@@ -1,4 +1,4 @@
-package mc
+package stats
 
 import (
 	"math"
@@ -41,7 +41,7 @@ func (p *PowerSums) Slice() []float64 {
 // SetSlice sets the sums from the layout of Slice, keeping Shift.
 func (p *PowerSums) SetSlice(s []float64) {
 	if len(s) != PowerSumsLen {
-		panic("mc: power sums slice must have length 5")
+		panic("stats: power sums slice must have length 5")
 	}
 	p.N, p.S1, p.S2, p.S3, p.S4 = s[0], s[1], s[2], s[3], s[4]
 }

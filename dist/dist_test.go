@@ -1,4 +1,4 @@
-package mc
+package dist
 
 import (
 	"math"
@@ -13,13 +13,13 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-func TestParseDistMomentsMatchSampling(t *testing.T) {
+func TestParseMomentsMatchSampling(t *testing.T) {
 	// Each distribution's exact mean and variance against 2·10⁵ draws: within 5 standard
 	// errors of the sample mean and (for the variance) a 5% band, generous for these
 	// light-tailed cases (lognormal with σ = 0.25 is mildly skewed).
 	for _, s := range []string{"beta:2,6", "uniform:-1,3", "normal:0.5,0.2", "lognormal:-1,0.25"} {
 		t.Run(s, func(t *testing.T) {
-			d, err := ParseDist(s, ".")
+			d, err := Parse(s, ".")
 			require.NoError(t, err)
 			assert.Equal(t, s, d.String())
 			assert.Zero(t, d.Len())
@@ -37,19 +37,19 @@ func TestParseDistMomentsMatchSampling(t *testing.T) {
 	}
 }
 
-func TestParseDistErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	for _, s := range []string{"beta", "beta:0,6", "beta:2", "beta:a,b", "uniform:3,1", "normal:0,0", "normal:0,-1",
 		"lognormal:0,0", "gamma:1,2", "beta:NaN,2", "beta:2,Inf", "list:/does/not/exist"} {
-		_, err := ParseDist(s, ".")
+		_, err := Parse(s, ".")
 		assert.Error(t, err, s)
-		assert.Contains(t, err.Error(), "mc: dist", s)
+		assert.Contains(t, err.Error(), "dist: ", s)
 	}
 }
 
 func TestListDist(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "eps.txt"), []byte("# heat fluxes\n0.1\n\n0.25 # mean\n0.5"), 0o644))
-	d, err := ParseDist("list:eps.txt", dir)
+	d, err := Parse("list:eps.txt", dir)
 	require.NoError(t, err)
 	assert.Equal(t, 3, d.Len())
 	assert.Equal(t, "list:eps.txt", d.String())
@@ -57,24 +57,12 @@ func TestListDist(t *testing.T) {
 	assert.True(t, math.IsNaN(d.Mean()))
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.txt"), []byte("0.1\n0.2\nzero\n"), 0o644))
-	_, err = ParseDist("list:bad.txt", dir)
+	_, err = Parse("list:bad.txt", dir)
 	require.Error(t, err)
 	assert.True(t, strings.HasSuffix(strings.SplitN(err.Error(), ": ", 2)[0], "bad.txt:3"), err.Error())
-
-	// Acceptance (issue 5): a 3-value list runs 3 samples with those values, in order.
-	cfg := DefaultConfig()
-	cfg.Cells, cfg.Dist, cfg.Samples = 8, d, 3
-	res := runLocal(t, 2, cfg)
-	for i, want := range []float64{0.1, 0.25, 0.5} {
-		assert.Equal(t, want, res.Records[i].Eps)
-	}
-	cfg.Samples = 4
-	var fe *FieldError
-	require.ErrorAs(t, cfg.Validate(), &fe)
-	assert.Equal(t, "samples", fe.Field)
 }
 
-func FuzzParseDist(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{"beta:2,6", "uniform:0,1", "normal:0,1", "lognormal:0,1", "beta:", ":", "list:", "beta:1e308,1e308"} {
 		f.Add(s)
 	}
@@ -82,7 +70,7 @@ func FuzzParseDist(f *testing.F) {
 		if strings.HasPrefix(s, "list:") {
 			return // reads files: covered by TestListDist
 		}
-		d, err := ParseDist(s, t.TempDir())
+		d, err := Parse(s, t.TempDir())
 		if err != nil {
 			return
 		}
@@ -92,4 +80,42 @@ func FuzzParseDist(f *testing.F) {
 		}
 		_ = d.String()
 	})
+}
+
+func TestBetaExactMoments(t *testing.T) {
+	// SPEC.md: skewness 0.6928203 and excess kurtosis 0.1090909 of Beta(2,6), mean 1/4,
+	// variance 12/576 (printed to 7 digits there).
+	d := Beta{2, 6}
+	assert.InDelta(t, 0.25, d.Mean(), 1e-15)
+	assert.InDelta(t, 12.0/576, d.Variance(), 1e-15)
+	assert.InDelta(t, 0.6928203, d.Skewness(), 1e-7)
+	assert.InDelta(t, 0.1090909, d.ExKurtosis(), 1e-7)
+}
+
+func TestStreamKeyIndependentOfNeighbours(t *testing.T) {
+	// Adjacent (seed, i) must give unrelated keys: no two of 3×1000 keys coincide, and the
+	// first draws of adjacent samples are not correlated (|r| < 4/√n, a 4σ bound).
+	seen := map[[2]uint64]bool{}
+	const n = 1000
+	var xs, ys []float64
+	for seed := uint64(0); seed < 3; seed++ {
+		for i := uint64(0); i < n; i++ {
+			k1, k2 := StreamKey(seed, 0, i)
+			require.False(t, seen[[2]uint64{k1, k2}])
+			seen[[2]uint64{k1, k2}] = true
+		}
+	}
+	src := rand.NewPCG(0, 0)
+	for i := uint64(0); i < n; i++ {
+		SeedSample(src, 1, 0, i)
+		xs = append(xs, float64(src.Uint64()>>11))
+		SeedSample(src, 1, 0, i+1)
+		ys = append(ys, float64(src.Uint64()>>11))
+	}
+	assert.Less(t, math.Abs(stat.Correlation(xs, ys, nil)), 4/math.Sqrt(n))
+	// Same key, same stream.
+	SeedSample(src, 42, 0, 7)
+	a := src.Uint64()
+	SeedSample(src, 42, 0, 7)
+	assert.Equal(t, a, src.Uint64())
 }

@@ -1,0 +1,185 @@
+package mc
+
+import (
+	"encoding/binary"
+	"math"
+	"time"
+
+	"mcfem/spmd"
+	"mcfem/stats"
+)
+
+// Phase names, in the order of the per-rank timing vector.
+const (
+	PhaseSetup = iota
+	PhaseSolve
+	PhaseCombine
+	numPhases
+)
+
+// PhaseNames are the phases' names as reported.
+var PhaseNames = [numPhases]string{"setup", "solve", "combine"}
+
+// The collectives of a campaign, in RankTiming.Collective's order.
+const (
+	collectiveSums = iota
+	collectiveRecords
+	collectiveFields
+	numCollectives
+)
+
+// CollectiveNames name the collectives of a campaign, in RankTiming.Collective's order.
+var CollectiveNames = [numCollectives]string{"allreduce power sums", "gather records", "allreduce fields"}
+
+// RankTiming is one rank's time per phase, in seconds, its sample count, threads and host.
+type RankTiming struct {
+	Rank    int
+	Samples int
+	Threads int
+	Host    string
+	Phase   [numPhases]float64
+	// Collective holds (start, duration) in seconds from the rank's start of each collective in
+	// CollectiveNames (zero if it did not run; for the sums, the last round's).
+	Collective [numCollectives][2]float64
+}
+
+// span records collective k's start (from the rank's origin) and duration.
+func (cp *campaign) span(k int, from time.Time) {
+	cp.tm.Collective[k] = [2]float64{from.Sub(cp.t0).Seconds(), time.Since(from).Seconds()}
+}
+
+// allreduceSums replaces every rank's sums by their total over the ranks, with one integer
+// allreduce of all of them: exact, so every rank gets the same bits whatever the rank count.
+func allreduceSums(c spmd.Comm, sums []stats.ExactPowerSums) error {
+	var v []int64
+	for q := range sums {
+		v = append(v, sums[q].Slice()...)
+	}
+	if err := c.AllreduceInt64s(v, v, spmd.Sum); err != nil {
+		return err
+	}
+	w := len(v) / max(len(sums), 1)
+	for q := range sums {
+		sums[q].SetSlice(v[q*w : (q+1)*w])
+	}
+	return nil
+}
+
+// combined is what the combine phase brings to rank 0.
+type combined struct {
+	records []Record     // every computed sample, in rank order (rank 0; nil elsewhere)
+	fields  []float64    // the field sums over all ranks (with Options.Fields)
+	timing  []RankTiming // every rank's timing and host (rank 0)
+}
+
+// combine is the third phase: every rank's records to rank 0, as records of fixed binary
+// layout (recordCodec), the field sums to every rank, then every rank's timing and host name.
+func (cp *campaign) combine() (*combined, error) {
+	c := cp.c
+	out := &combined{}
+	t2 := time.Now()
+	codec := recordCodec{ni: len(cp.prob.InputNames()), nq: len(cp.prob.QoINames())}
+	sz := codec.size()
+	src := make([]byte, sz*len(cp.recs))
+	for k := range cp.recs {
+		codec.encode(src[k*sz:], &cp.recs[k])
+	}
+	all, err := gatherBlocks(c, src, sz, func(r int) int { return cp.counts[r] })
+	if err != nil {
+		return nil, err
+	}
+	cp.span(collectiveRecords, t2)
+	if c.Rank() == 0 {
+		out.records = newRecords(len(all)/sz, codec.ni, codec.nq)
+		for k := range out.records {
+			codec.decode(all[k*sz:], &out.records[k])
+		}
+	}
+	if cp.pl.fields != nil {
+		out.fields = cp.pl.fields.total()
+		tf := time.Now()
+		if err := c.AllreduceFloat64s(out.fields, out.fields, spmd.Sum); err != nil {
+			return nil, err
+		}
+		cp.span(collectiveFields, tf)
+	}
+	cp.tm.Phase[PhaseCombine] += time.Since(t2).Seconds()
+
+	// Per-rank timings and host names to rank 0 (after the combine they describe).
+	timing, err := gatherBlocks(c, cp.tm.encode(), rankTimingLen, func(int) int { return 1 })
+	if err != nil || c.Rank() != 0 {
+		return out, err
+	}
+	out.timing = make([]RankTiming, c.Size())
+	for r := range out.timing {
+		out.timing[r].decode(timing[r*rankTimingLen:])
+		out.timing[r].Rank = r
+	}
+	return out, nil
+}
+
+// gatherBlocks gathers every rank's src of items(r)·width bytes on rank 0, in rank order;
+// other ranks get nil.
+func gatherBlocks(c spmd.Comm, src []byte, width int, items func(r int) int) ([]byte, error) {
+	var counts []int
+	var dst []byte
+	if c.Rank() == 0 {
+		counts = make([]int, c.Size())
+		total := 0
+		for r := range counts {
+			counts[r] = width * items(r)
+			total += counts[r]
+		}
+		dst = make([]byte, total)
+	}
+	return dst, c.GathervBytes(dst, src, counts, 0)
+}
+
+// hostLen is the number of bytes of a host name the report keeps.
+const hostLen = 64
+
+// rankTimingLen is the number of bytes a RankTiming travels as (little-endian): samples and
+// threads (8 bytes each), the phase times, the collectives' (start, duration) (8 bytes each),
+// then the host name, NUL-padded.
+const rankTimingLen = 8*(2+numPhases+2*numCollectives) + hostLen
+
+func (t *RankTiming) encode() []byte {
+	b := make([]byte, rankTimingLen)
+	le := binary.LittleEndian
+	le.PutUint64(b, uint64(t.Samples))
+	le.PutUint64(b[8:], uint64(t.Threads))
+	v := b[16:]
+	for _, p := range t.Phase {
+		le.PutUint64(v, math.Float64bits(p))
+		v = v[8:]
+	}
+	for _, c := range t.Collective {
+		le.PutUint64(v, math.Float64bits(c[0]))
+		le.PutUint64(v[8:], math.Float64bits(c[1]))
+		v = v[16:]
+	}
+	copy(v[:hostLen], t.Host)
+	return b
+}
+
+func (t *RankTiming) decode(b []byte) {
+	le := binary.LittleEndian
+	t.Samples, t.Threads = int(le.Uint64(b)), int(le.Uint64(b[8:]))
+	v := b[16:]
+	for p := range t.Phase {
+		t.Phase[p] = math.Float64frombits(le.Uint64(v))
+		v = v[8:]
+	}
+	for k := range t.Collective {
+		t.Collective[k] = [2]float64{math.Float64frombits(le.Uint64(v)), math.Float64frombits(le.Uint64(v[8:]))}
+		v = v[16:]
+	}
+	host := v[:hostLen]
+	for i, c := range host {
+		if c == 0 {
+			host = host[:i]
+			break
+		}
+	}
+	t.Host = string(host)
+}

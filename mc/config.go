@@ -1,0 +1,125 @@
+package mc
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"mcfem/dist"
+	"mcfem/field"
+	"mcfem/journal"
+	"mcfem/problem"
+	"mcfem/solver"
+)
+
+// Config is what a campaign computes. Every field determines the results, and nothing else
+// does: not the rank count, the threads, the batch or the backend.
+type Config struct {
+	Samples    int     // N, the number of samples; with Tol, the pilot
+	Seed       uint64  // key of the random streams
+	Confidence float64 // level of the confidence interval of the mean
+	// Tol, if > 0, makes the campaign adaptive: rounds add samples until the half-width of
+	// the confidence interval of the mean is at most Tol.
+	Tol       float64
+	OnFailure string // a failed sample: "fail" (end the run), "skip" (leave it out), "retry"
+	Problem   problem.Spec
+	Solver    solver.Options
+}
+
+// DefaultConfig is the seed's campaign: 1000 samples of the tutorial's problem on a 64×64
+// mesh, ε ~ Beta(2, 6), Jacobi-CG to 1e-8.
+func DefaultConfig() Config {
+	return Config{Samples: 1000, Seed: 1, Confidence: 0.95, OnFailure: "fail",
+		Problem: problem.Spec{Model: "reference", Cells: 64, Dist: dist.Beta{A: 2, B: 6},
+			Field: field.Params{Sigma: 1, Lambda: 0.3, Terms: 50}},
+		Solver: solver.Options{Method: "cg", PC: "jacobi", Rtol: 1e-8, MaxIt: 10000, Batch: 1}}
+}
+
+// FailurePolicies lists the values of Config.OnFailure.
+var FailurePolicies = []string{"fail", "skip", "retry"}
+
+// MaxTolSamples bounds the samples a -tol campaign may reach.
+const MaxTolSamples = 1 << 30
+
+// FieldError reports a configuration value outside its valid range; Field is the name used
+// by both the flag and the configuration key.
+type FieldError struct {
+	Field, Value, Want string
+}
+
+// FieldInfo returns the field's name, its value and what is wanted, for messages that
+// name the flag.
+func (e *FieldError) FieldInfo() (field, value, want string) { return e.Field, e.Value, e.Want }
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("mc: %s = %s: want %s", e.Field, e.Value, e.Want)
+}
+
+// Validate checks the campaign, its problem and its solver; it returns the first error
+// naming a field (*FieldError, *problem.FieldError or *solver.FieldError).
+func (c Config) Validate() error {
+	d := c.Problem.Dist
+	varying := c.Problem.Model == "lognormal-field"
+	switch {
+	case c.Samples < 1:
+		return &FieldError{"samples", fmt.Sprint(c.Samples), "an integer ≥ 1"}
+	case !(c.Confidence > 0 && c.Confidence < 1):
+		return &FieldError{"confidence", fmt.Sprint(c.Confidence), "a level in (0, 1), e.g. 0.95"}
+	case d != nil && d.Len() > 0 && c.Samples > d.Len():
+		return &FieldError{"samples", fmt.Sprint(c.Samples), fmt.Sprintf("at most the %d values of %s", d.Len(), d)}
+	case c.Tol < 0 || math.IsNaN(c.Tol) || math.IsInf(c.Tol, 0):
+		return &FieldError{"tol", fmt.Sprint(c.Tol), "a tolerance > 0 (0: a fixed -samples)"}
+	case c.Tol > 0 && c.Samples < 2:
+		return &FieldError{"samples", fmt.Sprint(c.Samples), "a pilot of at least 2 samples with -tol"}
+	case c.Tol > 0 && d != nil && d.Len() > 0:
+		return &FieldError{"tol", fmt.Sprint(c.Tol), "0 with -dist list: a list has a fixed number of samples"}
+	case !slices.Contains(FailurePolicies, c.OnFailure):
+		return &FieldError{"on-failure", c.OnFailure, "one of " + strings.Join(FailurePolicies, ", ")}
+	case varying && c.Solver.Batch > 1:
+		return &FieldError{"batch", fmt.Sprint(c.Solver.Batch), "1 with -model lognormal-field: every sample has its own matrix"}
+	}
+	if err := c.Problem.Validate(); err != nil {
+		return err
+	}
+	return c.Solver.Validate(varying)
+}
+
+// JournalFields are the settings that determine every sample's result, as journal headers
+// record them: a resume must match them all. (The sample count is not among them: a resumed
+// campaign may ask for more samples than the first run.)
+func (c Config) JournalFields() map[string]string {
+	f := c.Problem.JournalKey()
+	f["seed"] = fmt.Sprint(c.Seed)
+	f["rtol"], f["maxit"], f["pc"] = fmt.Sprint(c.Solver.Rtol), fmt.Sprint(c.Solver.MaxIt), c.Solver.PC
+	if m := c.Solver.Method; m != "" && m != "cg" { // absent for CG: journals of earlier versions stay valid
+		f["solver"] = m
+	}
+	return f
+}
+
+// Options say how a campaign runs on this rank; none of them changes the results.
+type Options struct {
+	Threads      int           // worker goroutines per rank, sharing the rank's set-up (≥ 1; 0 means 1)
+	StallTimeout time.Duration // watchdog: a rank with samples left that finishes none for this long stalls (0: off)
+	// OnStall is called (from the watchdog's goroutine) with a message saying what the rank was
+	// doing when it stalled; it must end the job. Required when StallTimeout > 0.
+	OnStall func(msg string)
+	Host    string // this rank's host name, for the report
+	// Hook, if set, sees every sample before and after its solve: the tests' fault injection
+	// (Fault). Production runs leave it nil.
+	Hook Hook
+	// Fields accumulates the mean and standard deviation of the solution at every node.
+	Fields bool
+	// Progress, if set, is called by the workers with the number of samples each batch finished;
+	// it must be cheap and safe for concurrent use.
+	Progress func(done int)
+	// JournalDir, if set, is the -out directory: every finished sample is appended to the rank's
+	// journal under JournalDir/journal/. Journals (may be nil) collects the open journals so that
+	// a signal handler can flush them.
+	JournalDir string
+	Journals   *journal.Set
+	// Done are the samples recovered from journals (-resume), sorted by index: not solved again.
+	Done []journal.Record
+}

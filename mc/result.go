@@ -1,0 +1,164 @@
+package mc
+
+import (
+	"math"
+	"time"
+
+	"mcfem/problem"
+	"mcfem/solver"
+	"mcfem/stats"
+)
+
+// Result is what rank 0 holds after a campaign; the other ranks get nil.
+type Result struct {
+	Config  Config // Samples is the final count (after -tol's rounds)
+	Ranks   int
+	Problem problem.Problem // as set up on rank 0
+	Solver  solver.Solver
+	Records []Record // in sample order
+	// Stats are each QoI's statistics from the records, in sample order: bit-identical for
+	// every rank count. Global are the same from the allreduced exact sums, as every rank
+	// knows them.
+	Stats, Global []stats.Stats
+	Timing        []RankTiming
+	Wall          float64 // seconds on rank 0 from the start of set-up to the end of combine
+	Checks        []Check
+	// Journaled samples were recovered from journals (-resume); Computed ones solved now.
+	Journaled, Computed int
+	// Rounds of a -tol campaign (one for a fixed N); TotalCost is the work of every sample in
+	// the statistics, in the solver's CostUnit: a deterministic cost measure.
+	Rounds    []Round
+	TotalCost int64
+	// With Options.Fields, per mesh node: the mean and standard deviation of u over the
+	// samples solved in this run at their first attempt (journals keep QoIs, not fields),
+	// and sample 0's u.
+	FieldMean, FieldStd, FieldSample0 []float64
+
+	duplicates int // records rank 0 received twice or out of range (a bug if ever > 0)
+}
+
+// result is the fourth phase, on rank 0: every sample in its place (the journaled ones, then
+// the computed ones by their index), each QoI's statistics in sample order, the checks.
+func (cp *campaign) result(cb *combined) *Result {
+	n := cp.cfg.Samples
+	res := &Result{Config: cp.cfg, Ranks: cp.c.Size(), Problem: cp.prob, Solver: cp.solv, Timing: cb.timing,
+		Wall: time.Since(cp.t0).Seconds(), Journaled: len(cp.opt.Done), Computed: cp.computed,
+		Rounds: cp.rounds, TotalCost: cp.global[0].Cost}
+	ni, nq := len(cp.prob.InputNames()), len(cp.prob.QoINames())
+	res.Records = newRecords(n, ni, nq)
+	filled := make([]bool, n)
+	put := func(r *Record) {
+		if r.Index < 0 || r.Index >= n || filled[r.Index] {
+			res.duplicates++
+			return
+		}
+		filled[r.Index] = true
+		dst := &res.Records[r.Index]
+		in, q := dst.Inputs, dst.QoIs
+		*dst = *r
+		dst.Inputs, dst.QoIs = in, q
+		copy(in, r.Inputs)
+		copy(q, r.QoIs)
+	}
+	scratch := newRecords(1, ni, nq)
+	for _, d := range cp.opt.Done {
+		if int(d.Index) < n {
+			scratch[0].fromJournal(d)
+			put(&scratch[0])
+		}
+	}
+	for k := range cb.records {
+		put(&cb.records[k])
+	}
+	for i, f := range filled {
+		if !f {
+			res.Records[i].Index = -1 // caught by the sample-indices check
+		}
+	}
+	qois := make([]float64, 0, n)
+	for q := range nq {
+		qois = qois[:0]
+		for _, r := range res.Records {
+			if ok(r.Status) {
+				qois = append(qois, r.QoIs[q])
+			}
+		}
+		res.Stats = append(res.Stats, stats.DescribeOrdered(qois, cp.cfg.Confidence))
+		res.Global = append(res.Global, cp.global[q].Describe(cp.cfg.Confidence))
+	}
+	res.Checks = res.check()
+	if cb.fields != nil {
+		res.FieldMean, res.FieldStd = meanStd(cb.fields)
+		res.FieldSample0 = cp.pl.fields.sample0
+	}
+	return res
+}
+
+// IterationStats are the solver's iteration counts over the samples.
+type IterationStats struct {
+	Min, Max    int
+	Mean        float64
+	MaxResidual float64
+}
+
+// Iterations summarises the iterations and residuals of the samples in the statistics.
+func (r *Result) Iterations() IterationStats {
+	s := IterationStats{Min: math.MaxInt}
+	var sum float64
+	for _, rec := range r.Records {
+		if !ok(rec.Status) {
+			continue
+		}
+		s.Min = min(s.Min, rec.Iterations)
+		s.Max = max(s.Max, rec.Iterations)
+		s.MaxResidual = math.Max(s.MaxResidual, rec.Residual)
+		sum += float64(rec.Iterations)
+	}
+	s.Mean = sum / float64(r.Stats[0].N)
+	return s
+}
+
+// PhaseSummary is a phase's time over the ranks, in seconds.
+type PhaseSummary struct {
+	Min, Avg, Max float64
+}
+
+// Phases summarises each phase's time over the ranks.
+func (r *Result) Phases() [numPhases]PhaseSummary {
+	var out [numPhases]PhaseSummary
+	for p := range out {
+		s := PhaseSummary{Min: math.Inf(1), Max: math.Inf(-1)}
+		for _, t := range r.Timing {
+			s.Min = math.Min(s.Min, t.Phase[p])
+			s.Max = math.Max(s.Max, t.Phase[p])
+			s.Avg += t.Phase[p]
+		}
+		s.Avg /= float64(len(r.Timing))
+		out[p] = s
+	}
+	return out
+}
+
+// Imbalance is the load imbalance max/avg of the ranks' solve (busy) time; 1 is perfect.
+func (r *Result) Imbalance() float64 {
+	s := r.Phases()[PhaseSolve]
+	return s.Max / s.Avg
+}
+
+// SamplesPerSecond is the campaign's throughput over its wall time.
+func (r *Result) SamplesPerSecond() float64 {
+	return float64(r.Config.Samples) / r.Wall
+}
+
+// Hosts returns the distinct host names of the ranks, in rank order.
+func (r *Result) Hosts() []string {
+	var hosts []string
+	seen := map[string]bool{}
+	for _, t := range r.Timing {
+		if !seen[t.Host] {
+			seen[t.Host] = true
+			hosts = append(hosts, t.Host)
+		}
+	}
+	return hosts
+}

@@ -1,0 +1,126 @@
+package mc
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"mcfem/journal"
+	"mcfem/spmd"
+	"mcfem/stats"
+)
+
+// Round is one round of a campaign: the samples so far and the estimate they give.
+type Round struct {
+	Samples int     `json:"samples"`
+	Mean    float64 `json:"mean"`
+	CIHalf  float64 `json:"ci_half_width"`
+}
+
+// MaxRounds caps the rounds of a -tol campaign; MaxGrowth caps how much one round may extend
+// the samples (a pilot's variance estimate is rough).
+const (
+	MaxRounds = 30
+	MaxGrowth = 16
+)
+
+// solveRounds is the second phase. A fixed-N campaign is one round of N samples; with Tol the
+// first round is the pilot (Samples) and each next round extends the samples to the count
+// the statistics so far ask for, until the half-width of the confidence interval is at most
+// Tol. A round solves the samples [start, n) not recovered from journals, the rank its block
+// of them, and ends with one integer allreduce of exact power sums: every rank, for every rank
+// count, sees the same bits and takes the same decision.
+func (cp *campaign) solveRounds() error {
+	rank, size := cp.c.Rank(), cp.c.Size()
+	cp.counts = make([]int, size)
+	ni, nq := len(cp.prob.InputNames()), len(cp.prob.QoINames())
+	n, start := cp.cfg.Samples, 0
+	for round := 0; ; round++ {
+		todo := missingIn(start, n, cp.opt.Done)
+		cp.computed += len(todo)
+		lo, hi := spmd.Block(len(todo), size, rank)
+		recs := newRecords(hi-lo, ni, nq)
+		tb := time.Now()
+		sums, err := cp.pl.run(todo[lo:hi], recs)
+		cp.tm.Phase[PhaseSolve] += time.Since(tb).Seconds()
+		if err != nil {
+			_ = cp.closeJournal()
+			return err
+		}
+		for r := range cp.counts {
+			l, h := spmd.Block(len(todo), size, r)
+			cp.counts[r] += h - l
+		}
+		cp.recs = append(cp.recs, recs...)
+		if rank == 0 { // the journaled samples of the round count once, on rank 0
+			for _, d := range cp.opt.Done {
+				if int(d.Index) >= start && int(d.Index) < n && ok(int(d.Status)) {
+					sums[0].Add(d.QoI, cp.solv.Cost(int(d.Iterations)))
+				}
+			}
+		}
+		if err := cp.reduce(sums); err != nil {
+			return err
+		}
+		st := cp.global[0].Describe(cp.cfg.Confidence)
+		cp.rounds = append(cp.rounds, Round{Samples: n, Mean: st.Mean, CIHalf: st.CIHalf})
+		next := cp.cfg.nextSamples(n, st, round)
+		if next <= n {
+			break
+		}
+		start, n = n, next
+	}
+	if err := cp.closeJournal(); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	cp.cfg.Samples = n
+	cp.tm.Samples = len(cp.recs)
+	return nil
+}
+
+// reduce adds every rank's sums of the round to the global ones with one integer allreduce.
+func (cp *campaign) reduce(sums []stats.ExactPowerSums) error {
+	ta := time.Now()
+	if err := allreduceSums(cp.c, sums); err != nil {
+		return err
+	}
+	cp.span(collectiveSums, ta)
+	cp.tm.Phase[PhaseCombine] += time.Since(ta).Seconds()
+	if cp.global == nil {
+		cp.global = make([]stats.ExactPowerSums, len(sums))
+	}
+	for q := range sums {
+		cp.global[q].Merge(&sums[q])
+	}
+	return nil
+}
+
+// nextSamples returns the sample count of the round after one that ended with n samples and
+// statistics st: n itself when the campaign is done (no -tol, the interval is narrow enough,
+// or the round cap is reached). The count that makes the half-width t·s/√N equal Tol is
+// n·(half-width/Tol)², asked with a 5% margin.
+func (c Config) nextSamples(n int, st stats.Stats, round int) int {
+	if c.Tol <= 0 || round+1 >= MaxRounds || !(st.CIHalf > c.Tol) {
+		return n
+	}
+	want := float64(n) * (st.CIHalf / c.Tol) * (st.CIHalf / c.Tol) * 1.05
+	next := int(math.Ceil(math.Min(want, float64(n)*MaxGrowth)))
+	return min(max(next, n+1), MaxTolSamples)
+}
+
+// missingIn returns the indices in [lo, hi) that done does not hold, in order.
+func missingIn(lo, hi int, done []journal.Record) []int {
+	have := make([]bool, hi-lo)
+	for _, d := range done {
+		if int(d.Index) >= lo && int(d.Index) < hi {
+			have[int(d.Index)-lo] = true
+		}
+	}
+	todo := make([]int, 0, hi-lo)
+	for i, h := range have {
+		if !h {
+			todo = append(todo, lo+i)
+		}
+	}
+	return todo
+}

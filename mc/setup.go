@@ -1,0 +1,82 @@
+package mc
+
+import (
+	"time"
+
+	"mcfem/journal"
+	"mcfem/problem"
+	"mcfem/solver"
+	"mcfem/spmd"
+	"mcfem/stats"
+)
+
+// campaign is one rank's state through the phases of Run, one per file: set-up (this file),
+// rounds (rounds.go), combine (combine.go) and, on rank 0, the result (result.go).
+type campaign struct {
+	c    spmd.Comm
+	cfg  Config
+	opt  Options
+	prob problem.Problem
+	solv solver.Solver
+	pl   *pipeline
+	jw   *journal.Writer
+	tm   RankTiming
+	t0   time.Time // after the opening barrier: the origin of the rank's clock
+
+	// The rounds' outcome.
+	recs     []Record               // this rank's records over all rounds, in order
+	counts   []int                  // every rank's number of records
+	global   []stats.ExactPowerSums // the allreduced sums, per QoI
+	computed int                    // samples solved in this run (not from journals)
+	rounds   []Round
+}
+
+// setup is the first phase: validate the configuration, then, timed, set up the problem and
+// its solver once for the rank, the sample pipeline and the rank's journal.
+func setup(c spmd.Comm, cfg Config, opt Options) (*campaign, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cp := &campaign{c: c, cfg: cfg, opt: opt, tm: RankTiming{Rank: c.Rank(), Threads: max(opt.Threads, 1), Host: opt.Host}}
+	// Start together, so that the ranks' clocks (for the trace) share an origin.
+	if err := c.Barrier(); err != nil {
+		return nil, err
+	}
+	cp.t0 = time.Now()
+	var err error
+	if cp.prob, err = problem.New(cfg.Problem); err != nil {
+		return nil, err
+	}
+	sopt := cfg.Solver
+	sopt.Samples = cfg.Samples
+	if cp.solv, err = solver.New(cp.prob.System().K, sopt, cp.prob.Varying()); err != nil {
+		return nil, err
+	}
+	batch := max(cfg.Solver.Batch, 1)
+	cp.pl = &pipeline{ev: &single{p: cp.prob, s: cp.solv, batch: batch}, seed: cfg.Seed, batch: batch,
+		onFailure: cfg.OnFailure, maxit: cfg.Solver.MaxIt, rank: c.Rank(), t0: cp.t0, opt: opt}
+	if opt.Fields {
+		cp.pl.fields = newFieldSums(cp.prob.System(), max(opt.Threads, 1))
+	}
+	if opt.JournalDir != "" {
+		h := journal.Header{Format: journal.Format, Fields: cfg.JournalFields(), Rank: c.Rank(), Ranks: c.Size(),
+			Created: time.Now().UTC().Format(time.RFC3339)}
+		if cp.jw, err = journal.Create(opt.JournalDir, h); err != nil {
+			return nil, err
+		}
+		opt.Journals.Add(cp.jw)
+		cp.pl.jw = cp.jw
+	}
+	cp.tm.Phase[PhaseSetup] = time.Since(cp.t0).Seconds()
+	return cp, nil
+}
+
+// closeJournal closes the rank's journal, if any.
+func (cp *campaign) closeJournal() error {
+	if cp.jw == nil {
+		return nil
+	}
+	jw := cp.jw
+	cp.jw = nil
+	return cp.opt.Journals.Close(jw)
+}

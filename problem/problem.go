@@ -1,0 +1,189 @@
+package problem
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"mcfem/dist"
+	"mcfem/fem"
+	"mcfem/field"
+	"mcfem/mesh"
+	"mcfem/sparse"
+)
+
+// Inputs are one sample's random inputs.
+type Inputs struct {
+	// Values are the scalar inputs reported for every sample (samples.csv, journals), one per
+	// Problem.InputNames: the tutorial's ε.
+	Values []float64
+	// Coeffs are inputs only the problem reads: the random field's KL coefficients ξ.
+	Coeffs []float64
+}
+
+// A Problem is a stationary diffusion problem −∇·(κ∇u) = f on a triangulation, with random
+// inputs, discretised by P1 elements. It is set up once per rank (New) and read-only after:
+// every worker of the rank shares it and keeps its writable state in its own Sampler.
+type Problem interface {
+	// Info describes the problem for reports.
+	Info() Info
+	// InputNames names the reported scalar inputs (Inputs.Values), QoINames the quantities
+	// of interest, in the order of every sample's record.
+	InputNames() []string
+	QoINames() []string
+	// NewInputs returns inputs of the right shape for Draw.
+	NewInputs() *Inputs
+	// Draw sets in to sample i's inputs, drawing from src: the stream of sample i alone (the
+	// campaign seeds it from the seed, the stream and i), so the draw does not depend on
+	// which rank or thread makes it. It allocates nothing.
+	Draw(i int, src rand.Source, in *Inputs)
+	// Samples is the number of samples a list input fixes (-dist list:…), 0 for random inputs.
+	Samples() int
+	// System is the discrete problem set up once: the mesh, the unknowns, the sparsity
+	// pattern and scatter map, the stiffness matrix of the sample-independent κ, the load
+	// shape and the nodal areas.
+	System() *fem.System
+	// Varying reports that the stiffness matrix depends on the sample (Sampler.Matrix
+	// assembles it): a solver then cannot factorise K once.
+	Varying() bool
+	// NewSampler returns one worker's writable state.
+	NewSampler() Sampler
+	// Exact returns what is known exactly about the QoI, and whether an exact reference is
+	// known at all. Only a problem that knows its continuum solution says yes; the reports,
+	// plots, checks, verify and MLMC ask here and nowhere else.
+	Exact() (Exact, bool)
+	// Reused names the sample-independent work of a rank, for the report, with the
+	// solver's set-up (solver.Solver.Setup) in its place.
+	Reused(solverSetup string) []string
+	// SetupSeconds is the time the set-up took (mesh and matrix).
+	SetupSeconds() float64
+}
+
+// A Sampler is one worker's view of a Problem: the matrix of a sample (its own copy when the
+// problem is Varying), its load vectors and its QoIs. Its methods allocate nothing.
+type Sampler interface {
+	// Matrix returns the stiffness matrix for inputs in: the shared one, or this sampler's
+	// own, assembled for in when the problem is Varying (valid until the next call).
+	Matrix(in *Inputs) *sparse.CSR
+	// Load writes column j of k interleaved load vectors (entry i at b[i·k+j]) for in.
+	Load(in *Inputs, b []float64, k, j int)
+	// QoIs writes into q the QoIs of column j of k interleaved solutions u.
+	QoIs(u []float64, k, j int, q []float64)
+}
+
+// Info describes a problem for the reports.
+type Info struct {
+	Model    string    // "reference" or "lognormal-field"
+	Field    string    // the model's own parameters ("sigma 1, lambda 0.3, terms 50"), "" if none
+	Cells    int       // cells per side of the structured mesh, 0 for a mesh file
+	MeshFile string    // the .mdpa file, "" for the structured mesh
+	Boundary string    // its Dirichlet sub-model-part ("" = the outer edges)
+	Dist     dist.Dist // the distribution of the scalar input
+	Mesh     string    // "unit square 64×64" or "FILE (boundary NAME, RCM node order)"
+	QoI      string    // what the QoI is, in words
+	Nodes    int
+	Tris     int
+	// Notes are what a user should know about the problem before trusting it: settings of the
+	// mesh file the problem does not model, why no exact value is known.
+	Notes []string
+}
+
+// Exact is what is known exactly about a problem's QoI.
+type Exact struct {
+	// Note says what the values are of, e.g. "continuum QoI = 6ε; …"; Label is the report's
+	// column header ("exact (6ε)").
+	Note, Label string
+	// The exact statistics of the QoI; NaN where unknown (a list of input values).
+	Mean, Variance, StdDev, Skewness, ExKurtosis float64
+	// Density is the probability density of the QoI, nil when unknown.
+	Density func(q float64) float64
+	// QoI is the exact QoI of one input, nil when unknown.
+	QoI func(in *Inputs) float64
+}
+
+// The values of Spec.Model.
+var Models = []string{"reference", "lognormal-field"}
+
+// MaxCells bounds Spec.Cells: the structured mesh's (cells+1)² nodes stay within int32
+// indices.
+const MaxCells = 46339
+
+// Spec says which problem to set up.
+type Spec struct {
+	// Model is "reference" (the Kratos tutorial's problem, κ = 1) or "lognormal-field" (κ =
+	// exp(g), g a truncated Karhunen–Loève expansion, Field).
+	Model string
+	// Cells is the structured mesh of the unit square (cells per side), used when Mesh is nil.
+	Cells int
+	// Mesh, if not nil, is the mesh to solve on (read from MeshFile, nodes already
+	// reordered), MDPA what its reader said about the file.
+	Mesh     *mesh.Mesh
+	MDPA     *mesh.MDPAInfo
+	MeshFile string
+	Boundary string // the sub-model-part of MeshFile that is the Dirichlet boundary ("" = outer edges)
+	Dist     dist.Dist
+	Field    field.Params
+}
+
+// FieldError reports a setting outside its valid range; Field names it as the command line
+// does.
+type FieldError struct {
+	Field, Value, Want string
+}
+
+// FieldInfo returns the field's name, its value and what is wanted, for messages that
+// name the flag.
+func (e *FieldError) FieldInfo() (field, value, want string) { return e.Field, e.Value, e.Want }
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("problem: %s = %s: want %s", e.Field, e.Value, e.Want)
+}
+
+// Validate checks the spec; it returns the first *FieldError.
+func (s Spec) Validate() error {
+	switch {
+	case !slices.Contains(Models, s.Model):
+		return &FieldError{"model", s.Model, "one of " + strings.Join(Models, ", ")}
+	case s.Mesh == nil && (s.Cells < 1 || s.Cells > MaxCells):
+		return &FieldError{"mesh", fmt.Sprint(s.Cells), fmt.Sprintf("cells per side in [1, %d]", MaxCells)}
+	case s.Dist == nil:
+		return &FieldError{"dist", "none", "a distribution"}
+	case s.Model == "lognormal-field" && s.Field.Validate() != nil:
+		return &FieldError{"field", fmt.Sprintf("sigma %g, lambda %g, terms %d", s.Field.Sigma, s.Field.Lambda, s.Field.Terms),
+			strings.TrimPrefix(s.Field.Validate().Error(), "field: ")}
+	}
+	return nil
+}
+
+// JournalKey are the settings that determine every sample's result, as the journals record
+// them (the campaign adds its own: seed, tolerances, solver): the model with its parameters,
+// the mesh (the structured one by its size, a file's by a hash of its nodes, triangles and
+// boundary) and the distribution's values.
+func (s Spec) JournalKey() map[string]string {
+	model := s.Model
+	if model == "lognormal-field" {
+		model = fmt.Sprintf("lognormal-field sigma=%g lambda=%g terms=%d", s.Field.Sigma, s.Field.Lambda, s.Field.Terms)
+	}
+	mesh := fmt.Sprintf("unit square %d", s.Cells)
+	if s.Mesh != nil {
+		mesh = s.Mesh.Hash()
+	}
+	return map[string]string{"model": model, "mesh": mesh, "dist": s.Dist.Key()}
+}
+
+// New sets up the problem of the spec: the mesh (the structured one, or the spec's) and its
+// discrete system, and for the random-field model the KL expansion at the triangles.
+func New(s Spec) (Problem, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	t, err := newTutorial(s)
+	if err != nil {
+		return nil, err
+	}
+	if s.Model == "lognormal-field" {
+		return newLogNormalField(t)
+	}
+	return t, nil
+}

@@ -1,0 +1,104 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+
+	"mcfem/mc"
+	"mcfem/output"
+)
+
+// Extras choose the optional outputs of a campaign.
+type Extras struct {
+	Fields bool // fields.vtu: mean and std of u at every node, and sample 0's u
+	Trace  bool // trace.json: Chrome trace events, a track per rank and thread
+	Plots  bool // qoi-histogram.png and running-mean.png
+}
+
+// WriteExtras writes the chosen optional outputs of a campaign into dir.
+func WriteExtras(dir string, r *mc.Result, x Extras) error {
+	if x.Fields {
+		m := r.Problem.System().Mesh
+		err := WriteAtomic(filepath.Join(dir, "fields.vtu"), func(f io.Writer) error {
+			return output.WriteVTU(f, m.Coords, m.Tri, []output.Field{
+				{Name: "u_mean", Values: r.FieldMean},
+				{Name: "u_std", Values: r.FieldStd},
+				{Name: "u_sample0", Values: r.FieldSample0},
+			})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if x.Trace {
+		if err := WriteAtomic(filepath.Join(dir, "trace.json"), func(f io.Writer) error {
+			return output.WriteTrace(f, traceSpans(r))
+		}); err != nil {
+			return err
+		}
+	}
+	if x.Plots {
+		return writePlots(dir, r)
+	}
+	return nil
+}
+
+// writePlots draws the histogram of the first QoI, with the problem's exact density when it
+// knows one, and its running mean with the confidence band, with the exact mean when known.
+func writePlots(dir string, r *mc.Result) error {
+	qois := make([]float64, 0, len(r.Records))
+	for _, rec := range r.Records {
+		if rec.Status == mc.StatusOK || rec.Status == mc.StatusRetried {
+			qois = append(qois, rec.QoIs[0])
+		}
+	}
+	info := r.Problem.Info()
+	e, known := r.Problem.Exact()
+	mean, xlabel := math.NaN(), "QoI"
+	if known {
+		mean = e.Mean
+		if e.Density != nil {
+			xlabel = fmt.Sprintf("QoI (density of the %s overlaid)", e.Label)
+		}
+	}
+	title := fmt.Sprintf("QoI, %s ~ %s, %s, %d samples", r.Problem.InputNames()[0], info.Dist, info.Mesh, len(qois))
+	if err := output.HistogramPNG(filepath.Join(dir, "qoi-histogram.png"), qois, e.Density, title, xlabel); err != nil {
+		return err
+	}
+	s := r.Stats[0]
+	// The interval's own quantile, to 3 digits (it is printed in the legend).
+	z := math.Round(1000*s.CIHalf/s.StdErr) / 1000
+	if math.IsNaN(z) || z <= 0 {
+		z = 1.96
+	}
+	return output.RunningMeanPNG(filepath.Join(dir, "running-mean.png"), qois, z, mean, "running mean of the QoI with its confidence band")
+}
+
+// traceSpans turns a campaign's records and per-rank timings into trace spans: per rank a
+// set-up and a combine span on its main track, and per sample a span on its worker's track.
+func traceSpans(r *mc.Result) []output.Span {
+	const us = 1e6
+	spans := make([]output.Span, 0, len(r.Records)+2*len(r.Timing))
+	for _, t := range r.Timing {
+		setup, solve := t.Phase[mc.PhaseSetup], t.Phase[mc.PhaseSolve]
+		spans = append(spans,
+			output.Span{Rank: t.Rank, Thread: output.MainThread, Name: "setup", Cat: "setup", Start: 0, Dur: setup * us},
+			output.Span{Rank: t.Rank, Thread: output.MainThread, Name: "combine", Cat: "combine",
+				Start: (setup + solve) * us, Dur: t.Phase[mc.PhaseCombine] * us})
+		for k, c := range t.Collective {
+			if c[1] > 0 {
+				spans = append(spans, output.Span{Rank: t.Rank, Thread: output.MainThread, Name: mc.CollectiveNames[k],
+					Cat: "collective", Start: c[0] * us, Dur: c[1] * us})
+			}
+		}
+	}
+	input := r.Problem.InputNames()[0]
+	for _, rec := range r.Records {
+		spans = append(spans, output.Span{Rank: rec.Rank, Thread: rec.Thread, Name: fmt.Sprintf("sample %d", rec.Index), Cat: "sample",
+			Start: rec.Start * us, Dur: rec.Seconds * us,
+			Args: map[string]any{"sample": rec.Index, input: rec.Inputs[0], "iterations": rec.Iterations, "qoi": rec.QoIs[0]}})
+	}
+	return spans
+}

@@ -1,0 +1,207 @@
+package report
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	"mcfem/mc"
+)
+
+// num is a float64 that encodes NaN and ±Inf as JSON null.
+type num float64
+
+func (x num) MarshalJSON() ([]byte, error) {
+	f := float64(x)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+}
+
+type phaseJSON struct {
+	Min num `json:"min"`
+	Avg num `json:"avg"`
+	Max num `json:"max"`
+}
+
+// Summary is the layout of summary.json. Everything outside Execution depends only on the
+// results, so two runs of the same configuration on any rank counts have identical summaries
+// once "execution" is removed.
+type Summary struct {
+	// Mean and TotalCost head the file for scripts (the same as statistics.mean, and the
+	// work of every sample in the statistics in CostUnit).
+	Mean       num        `json:"mean"`
+	TotalCost  int64      `json:"total_cost"`
+	CostUnit   string     `json:"cost_unit"`
+	Rounds     []mc.Round `json:"rounds,omitempty"`
+	Parameters struct {
+		Samples        int    `json:"samples"`
+		Tol            num    `json:"tol,omitempty"`
+		Model          string `json:"model"`
+		Field          string `json:"field,omitempty"`
+		OnFailure      string `json:"on_failure"`
+		Mesh           int    `json:"mesh,omitempty"`
+		MDPA           string `json:"mdpa,omitempty"`
+		Boundary       string `json:"boundary,omitempty"`
+		Seed           uint64 `json:"seed"`
+		Dist           string `json:"dist"`
+		Rtol           num    `json:"rtol"`
+		MaxIt          int    `json:"maxit"`
+		Confidence     num    `json:"confidence"`
+		Preconditioner string `json:"preconditioner"`
+		Solver         string `json:"solver"`
+	} `json:"parameters"`
+	Problem struct {
+		Mesh      string   `json:"mesh"`
+		Nodes     int      `json:"nodes"`
+		Triangles int      `json:"triangles"`
+		Unknowns  int      `json:"unknowns"`
+		NonZeros  int      `json:"nonzeros"`
+		QoI       string   `json:"qoi"`
+		Reused    []string `json:"reused_per_rank"`
+		// Solver is what solved the samples; SolverChoice is -solver auto's reason.
+		Solver       string `json:"solver"`
+		SolverChoice string `json:"solver_choice,omitempty"`
+		FactorBytes  int64  `json:"factor_bytes_per_rank,omitempty"`
+	} `json:"problem"`
+	Statistics struct {
+		N              int64 `json:"n"`
+		Failed         int64 `json:"failed"`
+		Mean           num   `json:"mean"`
+		CILow          num   `json:"ci_low"`
+		CIHigh         num   `json:"ci_high"`
+		CIHalfWidth    num   `json:"ci_half_width"`
+		Confidence     num   `json:"confidence"`
+		StdErr         num   `json:"stderr"`
+		Variance       num   `json:"variance"`
+		VarianceStdErr num   `json:"variance_stderr"`
+		StdDev         num   `json:"std"`
+		Skewness       num   `json:"skewness"`
+		ExKurtosis     num   `json:"excess_kurtosis"`
+	} `json:"statistics"`
+	// Exact and Gap are present when the problem gives a reference (problem.Exact): its
+	// values (null where unknown) and the estimates' differences from them.
+	Exact *exactJSON `json:"exact,omitempty"`
+	Gap   *gapJSON   `json:"gap,omitempty"`
+	CG    struct {
+		IterationsMin  int `json:"iterations_min"`
+		IterationsMean num `json:"iterations_mean"`
+		IterationsMax  int `json:"iterations_max"`
+		ResidualMax    num `json:"residual_max"`
+	} `json:"cg"`
+	Verdict struct {
+		Result string     `json:"result"`
+		Checks []mc.Check `json:"checks"`
+	} `json:"verdict"`
+	Execution struct {
+		Backend          string               `json:"backend"`
+		Library          string               `json:"mpi_library,omitempty"`
+		Ranks            int                  `json:"ranks"`
+		Threads          int                  `json:"threads_per_rank"`
+		Batch            int                  `json:"batch"`
+		Journaled        int                  `json:"samples_from_journals"`
+		Computed         int                  `json:"samples_computed"`
+		Configuration    map[string]string    `json:"configuration"`
+		Hosts            []string             `json:"hosts"`
+		Started          string               `json:"started"`
+		WallSeconds      num                  `json:"wall_seconds"`
+		SamplesPerSecond num                  `json:"samples_per_second"`
+		LoadImbalance    num                  `json:"load_imbalance"`
+		Phases           map[string]phaseJSON `json:"phases_seconds"`
+		PerRank          []rankJSON           `json:"per_rank"`
+		Build            struct {
+			Version string `json:"version"`
+			Go      string `json:"go"`
+			OS      string `json:"os"`
+			Arch    string `json:"arch"`
+			Tags    string `json:"tags"`
+		} `json:"build"`
+	} `json:"execution"`
+}
+
+type exactJSON struct {
+	Note       string `json:"note"`
+	Mean       num    `json:"mean"`
+	Variance   num    `json:"variance"`
+	StdDev     num    `json:"std"`
+	Skewness   num    `json:"skewness"`
+	ExKurtosis num    `json:"excess_kurtosis"`
+}
+
+type gapJSON struct {
+	Mean           num `json:"mean"`
+	MeanOverSE     num `json:"mean_over_stderr"`
+	Variance       num `json:"variance"`
+	VarianceOverSE num `json:"variance_over_stderr"`
+	Skewness       num `json:"skewness"`
+	ExKurtosis     num `json:"excess_kurtosis"`
+}
+
+type rankJSON struct {
+	Rank    int    `json:"rank"`
+	Host    string `json:"host"`
+	Threads int    `json:"threads"`
+	Samples int    `json:"samples"`
+	Setup   num    `json:"setup"`
+	Solve   num    `json:"solve"`
+	Combine num    `json:"combine"`
+}
+
+// Summarize builds summary.json's content.
+func Summarize(r *mc.Result, env Env) *Summary {
+	var o Summary
+	c, s := r.Config, r.Stats[0]
+	info, sv := r.Problem.Info(), r.Solver
+	pp := &o.Parameters
+	pp.Samples, pp.Seed, pp.Dist, pp.OnFailure, pp.Tol = c.Samples, c.Seed, info.Dist.String(), c.OnFailure, num(c.Tol)
+	pp.Model, pp.Field = info.Model, info.Field
+	pp.Mesh, pp.MDPA, pp.Boundary = info.Cells, info.MeshFile, info.Boundary
+	pp.Rtol, pp.MaxIt, pp.Confidence, pp.Preconditioner = num(c.Solver.Rtol), c.Solver.MaxIt, num(c.Confidence), c.Solver.PC
+	pp.Solver = c.Solver.Method
+	if pp.Solver == "" {
+		pp.Solver = "cg"
+	}
+	o.Mean, o.TotalCost, o.CostUnit = num(s.Mean), r.TotalCost, sv.CostUnit()
+	if c.Tol > 0 {
+		o.Rounds = r.Rounds
+	}
+	pr := &o.Problem
+	k := r.Problem.System().K
+	pr.Mesh, pr.Nodes, pr.Triangles, pr.Unknowns, pr.NonZeros = info.Mesh, info.Nodes, info.Tris, k.N, k.NNZ()
+	pr.QoI, pr.Reused = info.QoI, r.Problem.Reused(sv.Setup())
+	pr.Solver, pr.SolverChoice, pr.FactorBytes = sv.Name(), sv.Choice(), sv.FactorBytes()
+	st := &o.Statistics
+	st.Failed = int64(c.Samples) - s.N
+	st.N, st.Mean, st.CILow, st.CIHigh, st.CIHalfWidth = s.N, num(s.Mean), num(s.CILow()), num(s.CIHigh()), num(s.CIHalf)
+	st.Confidence, st.StdErr, st.Variance, st.VarianceStdErr = num(s.Confidence), num(s.StdErr), num(s.Variance), num(s.VarStdErr)
+	st.StdDev, st.Skewness, st.ExKurtosis = num(s.StdDev), num(s.Skewness), num(s.ExKurtosis)
+	if ex, ok := r.Problem.Exact(); ok || ex.Note != "" {
+		o.Exact = &exactJSON{ex.Note, num(ex.Mean), num(ex.Variance), num(ex.StdDev), num(ex.Skewness), num(ex.ExKurtosis)}
+		o.Gap = &gapJSON{num(s.Mean - ex.Mean), num((s.Mean - ex.Mean) / s.StdErr), num(s.Variance - ex.Variance),
+			num((s.Variance - ex.Variance) / s.VarStdErr), num(s.Skewness - ex.Skewness), num(s.ExKurtosis - ex.ExKurtosis)}
+	}
+	it := r.Iterations()
+	o.CG.IterationsMin, o.CG.IterationsMean, o.CG.IterationsMax, o.CG.ResidualMax = it.Min, num(it.Mean), it.Max, num(it.MaxResidual)
+	o.Verdict.Result = "INVALID"
+	if r.Valid() {
+		o.Verdict.Result = "VALID"
+	}
+	o.Verdict.Checks = r.Checks
+
+	x := &o.Execution
+	x.Backend, x.Library, x.Ranks, x.Threads, x.Hosts = env.Backend, env.Library, r.Ranks, r.Timing[0].Threads, r.Hosts()
+	x.Batch, x.Configuration = c.Solver.Batch, env.Configuration
+	x.Journaled, x.Computed = r.Journaled, r.Computed
+	x.Started = env.Started.UTC().Format(time.RFC3339)
+	x.WallSeconds, x.SamplesPerSecond, x.LoadImbalance = num(r.Wall), num(r.SamplesPerSecond()), num(r.Imbalance())
+	x.Phases = map[string]phaseJSON{}
+	for i, ph := range r.Phases() {
+		x.Phases[mc.PhaseNames[i]] = phaseJSON{num(ph.Min), num(ph.Avg), num(ph.Max)}
+	}
+	for _, t := range r.Timing {
+		x.PerRank = append(x.PerRank, rankJSON{t.Rank, t.Host, t.Threads, t.Samples, num(t.Phase[mc.PhaseSetup]), num(t.Phase[mc.PhaseSolve]), num(t.Phase[mc.PhaseCombine])})
+	}
+	x.Build.Version, x.Build.Go, x.Build.OS, x.Build.Arch, x.Build.Tags = env.Version, env.Go, env.OS, env.Arch, env.Tags
+	return &o
+}

@@ -1,0 +1,130 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"mcfem/mc"
+)
+
+// WriteText writes the readable summary of a campaign: the problem and solver, the
+// statistics of the first QoI (against the problem's exact values when it knows them), the
+// costs and times, and every check behind the verdict.
+func WriteText(w io.Writer, r *mc.Result, env Env) error {
+	b := bufio.NewWriter(w)
+	c, s := r.Config, r.Stats[0]
+	info, sys, sv := r.Problem.Info(), r.Problem.System(), r.Solver
+	it := r.Iterations()
+	fmt.Fprintf(b, "mcfem run: %d samples on %s (%s) × %s, mesh %s: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
+		c.Samples, plural(r.Ranks, "rank"), env.Backend, plural(r.Timing[0].Threads, "thread"), info.Mesh, info.Nodes, info.Tris,
+		sys.K.N, sys.K.NNZ())
+	input := fmt.Sprintf("input %s ~ %s, seed %d; QoI = %s", r.Problem.InputNames()[0], info.Dist, c.Seed, info.QoI)
+	if info.Field != "" {
+		input += fmt.Sprintf("; %s field (%s)", info.Model, info.Field)
+	}
+	if sv.Direct() {
+		fmt.Fprintf(b, "%s; %s, rtol %g, batch %d\n", input, sv.Name(), c.Solver.Rtol, c.Solver.Batch)
+	} else {
+		fmt.Fprintf(b, "%s; CG with preconditioner %s, rtol %g, maxit %d, batch %d\n",
+			input, sv.Preconditioner(), c.Solver.Rtol, c.Solver.MaxIt, c.Solver.Batch)
+	}
+	if ch := sv.Choice(); ch != "" {
+		fmt.Fprintf(b, "solver %s\n", ch)
+	}
+	if env.Library != "" {
+		fmt.Fprintf(b, "MPI: %s\n", FirstLine(env.Library))
+	}
+	fmt.Fprintf(b, "hosts: %s\n", strings.Join(r.Hosts(), ", "))
+	fmt.Fprintf(b, "set up once per rank: %s\n", strings.Join(r.Problem.Reused(sv.Setup()), ", "))
+	for _, n := range info.Notes {
+		fmt.Fprintf(b, "note: %s\n", n)
+	}
+	if r.Journaled > 0 {
+		fmt.Fprintf(b, "resumed: %d samples recovered from journals, %d computed in this run\n", r.Journaled, r.Computed)
+	}
+	fmt.Fprintln(b)
+
+	writeStats(b, r)
+	if c.Tol > 0 {
+		fmt.Fprintf(b, "-tol %g: %d rounds:", c.Tol, len(r.Rounds))
+		for _, rd := range r.Rounds {
+			fmt.Fprintf(b, " N=%d (±%.3g)", rd.Samples, rd.CIHalf)
+		}
+		if e, ok := r.Problem.Exact(); ok {
+			fmt.Fprintf(b, "; |mean − exact| = %.3g (sampling and discretisation error)", math.Abs(s.Mean-e.Mean))
+		}
+		fmt.Fprintln(b)
+	}
+	fmt.Fprintf(b, "total cost %d (%s)\n", r.TotalCost, strings.TrimSuffix(sv.CostUnit(), ", summed over the samples"))
+	if sv.Direct() {
+		fmt.Fprintf(b, "direct solves: largest relative residual ‖b − Ku‖/‖b‖ %.3g\n", it.MaxResidual)
+	} else {
+		fmt.Fprintf(b, "CG iterations: min %d, mean %.1f, max %d; largest final relative residual %.3g\n", it.Min, it.Mean, it.Max, it.MaxResidual)
+	}
+	fmt.Fprintf(b, "%-22s %10s %10s %10s\n", "time per phase [s]", "min", "avg", "max")
+	for i, ph := range r.Phases() {
+		fmt.Fprintf(b, "%-22s %10.4f %10.4f %10.4f\n", mc.PhaseNames[i], ph.Min, ph.Avg, ph.Max)
+	}
+	fmt.Fprintf(b, "load imbalance (max/avg solve time): %.3f\n", r.Imbalance())
+	fmt.Fprintf(b, "wall %.3f s, %.1f samples/s\n", r.Wall, r.SamplesPerSecond())
+	writeChecks(b, r.Checks)
+	return b.Flush()
+}
+
+// writeStats writes the first QoI's statistics, with the problem's exact values, the gap
+// and the gap in standard errors when the problem gives a reference (its note), else alone.
+func writeStats(b *bufio.Writer, r *mc.Result) {
+	s := r.Stats[0]
+	e, ok := r.Problem.Exact()
+	ref := ok || e.Note != ""
+	fmt.Fprintf(b, "%-22s %14s", r.Problem.QoINames()[0], "estimate")
+	if ref {
+		fmt.Fprintf(b, " %14s %12s %8s", e.Label, "gap", "gap/SE")
+	}
+	b.WriteByte('\n')
+	row := func(name string, est, exact, se float64) {
+		fmt.Fprintf(b, "%-22s %14.7g", name, est)
+		switch {
+		case !ref:
+		case math.IsNaN(exact):
+			fmt.Fprintf(b, " %14s %12s %8s", "-", "-", "-")
+		default:
+			z := "      -"
+			if se > 0 {
+				z = fmt.Sprintf("%8.2f", (est-exact)/se)
+			}
+			fmt.Fprintf(b, " %14.7g %12.3g %s", exact, est-exact, z)
+		}
+		b.WriteByte('\n')
+	}
+	row("mean", s.Mean, e.Mean, s.StdErr)
+	fmt.Fprintf(b, "%-22s [%.7g, %.7g]  (± %.3g)\n", fmt.Sprintf("%g%% CI of the mean", 100*s.Confidence), s.CILow(), s.CIHigh(), s.CIHalf)
+	fmt.Fprintf(b, "%-22s %14.7g\n", "std error of the mean", s.StdErr)
+	row("variance", s.Variance, e.Variance, s.VarStdErr)
+	row("std deviation", s.StdDev, e.StdDev, 0)
+	row("skewness", s.Skewness, e.Skewness, 0)
+	row("excess kurtosis", s.ExKurtosis, e.ExKurtosis, 0)
+	if ref {
+		fmt.Fprintf(b, "(exact: %s; see `mcfem verify`)\n", e.Note)
+	}
+	b.WriteByte('\n')
+}
+
+// writeChecks lists every check behind the verdict, then the verdict.
+func writeChecks(b *bufio.Writer, checks []mc.Check) {
+	verdict, passed := "VALID", 0
+	fmt.Fprintln(b, "checks:")
+	for _, ch := range checks {
+		mark := "pass"
+		if ch.Pass {
+			passed++
+		} else {
+			verdict, mark = "INVALID", "FAIL"
+		}
+		fmt.Fprintf(b, "  %-4s %-15s %s\n", mark, ch.Name, ch.Detail)
+	}
+	fmt.Fprintf(b, "verdict: %s (%d of %d checks passed)\n", verdict, passed, len(checks))
+}
