@@ -186,6 +186,8 @@ type tutorialSampler struct{ sys *fem.System }
 
 func (s tutorialSampler) Matrix(*Inputs) *sparse.CSR { return s.sys.K }
 
-func (s tutorialSampler) Load(in *Inputs, b []float64, k, j int) { s.sys.LoadColumn(in.Values[0], b, k, j) }
+func (s tutorialSampler) Load(in *Inputs, b []float64, k, j int) {
+	s.sys.LoadColumn(in.Values[0], b, k, j)
+}
 
 func (s tutorialSampler) QoIs(u []float64, k, j int, q []float64) { q[0] = s.sys.QoIColumn(u, k, j) }
