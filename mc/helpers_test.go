@@ -1,0 +1,37 @@
+package mc
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// fieldOf returns the flag a validation error names (a *FieldError of mc, problem or solver).
+func fieldOf(t *testing.T, err error) string {
+	t.Helper()
+	var fe interface {
+		FieldInfo() (field, value, want string)
+	}
+	require.ErrorAs(t, err, &fe)
+	f, _, _ := fe.FieldInfo()
+	return f
+}
+
+// discreteQoI1 is Q_h(1), the discrete QoI at ε = 1, solved to 1e-12. Test oracle only: the
+// discrete QoI is linear in ε for the reference problem, so E[Q_h] = E[ε]·Q_h(1) and so on.
+func discreteQoI1(t *testing.T, cells int) float64 {
+	t.Helper()
+	rows, err := Verify(DefaultConfig().Problem, []float64{1}, []int{cells}, 1e-12, 100000)
+	require.NoError(t, err)
+	return rows[0].QoI
+}
+
+// testWorker sets up cfg's problem and solver and returns one worker of its sample pipeline
+// with records for a batch: the per-sample path of every campaign.
+func testWorker(t testing.TB, cfg Config) (*worker, []Record) {
+	t.Helper()
+	b, err := NewBench(cfg)
+	require.NoError(t, err)
+	k := max(cfg.Solver.Batch, 1)
+	return b.pl.newWorker(0), newRecords(k, len(b.Problem.InputNames()), len(b.Problem.QoINames()))
+}
