@@ -39,7 +39,7 @@ func triad(a, b, c []float64, s float64) {
 	b = b[:len(a)]
 	c = c[:len(a)]
 	for i := range a {
-		a[i] = b[i] + s*c[i]
+		a[i] = b[i] + float64(s*c[i])
 	}
 }
 

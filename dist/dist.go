@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"mcfem/detmath"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -100,8 +101,9 @@ type Beta struct{ A, B float64 }
 
 func (d Beta) dist(src rand.Source) distuv.Beta { return distuv.Beta{Alpha: d.A, Beta: d.B, Src: src} }
 
-// Draw draws with gonum's distuv.Beta (two gamma variates).
-func (d Beta) Draw(_ int, src rand.Source) float64 { return d.dist(src).Rand() }
+// Draw draws two gamma variates (Marsaglia & Tsang 2000), as gonum's distuv.Beta does, with
+// detmath's build-independent arithmetic.
+func (d Beta) Draw(_ int, src rand.Source) float64 { return detmath.Beta(src, d.A, d.B) }
 
 // Mean is A/(A+B).
 func (d Beta) Mean() float64 { return d.dist(nil).Mean() }
@@ -115,10 +117,12 @@ func (d Beta) Skewness() float64 {
 	return 2 * (b - a) * math.Sqrt(a+b+1) / ((a + b + 2) * math.Sqrt(a*b))
 }
 
-// ExKurtosis is 6((A-B)²(A+B+1) - AB(A+B+2)) / (AB(A+B+2)(A+B+3)).
+// ExKurtosis is 6((A-B)²(A+B+1) - AB(A+B+2)) / (AB(A+B+2)(A+B+3)): gonum's formula, with its
+// products rounded before the difference (gonum's own is compiled with the build's fused
+// multiply-adds, so its last bit depends on the build).
 func (d Beta) ExKurtosis() float64 {
 	a, b := d.A, d.B
-	return 6 * ((a-b)*(a-b)*(a+b+1) - a*b*(a+b+2)) / (a * b * (a + b + 2) * (a + b + 3))
+	return 6 * (float64((a-b)*(a-b)*(a+b+1)) - float64(a*b*(a+b+2))) / (a * b * (a + b + 2) * (a + b + 3))
 }
 
 // PDF is gonum's Beta density.
@@ -139,8 +143,8 @@ func (d Uniform) dist(src rand.Source) distuv.Uniform {
 	return distuv.Uniform{Min: d.A, Max: d.B, Src: src}
 }
 
-// Draw draws with gonum's distuv.Uniform.
-func (d Uniform) Draw(_ int, src rand.Source) float64 { return d.dist(src).Rand() }
+// Draw draws as gonum's distuv.Uniform does, with detmath's build-independent arithmetic.
+func (d Uniform) Draw(_ int, src rand.Source) float64 { return detmath.Uniform(src, d.A, d.B) }
 
 // Mean is (A+B)/2.
 func (d Uniform) Mean() float64 { return (d.A + d.B) / 2 }
@@ -172,8 +176,9 @@ func (d Normal) dist(src rand.Source) distuv.Normal {
 	return distuv.Normal{Mu: d.Mu, Sigma: d.Sigma, Src: src}
 }
 
-// Draw draws with gonum's distuv.Normal.
-func (d Normal) Draw(_ int, src rand.Source) float64 { return d.dist(src).Rand() }
+// Draw draws as gonum's distuv.Normal does (the ziggurat of math/rand/v2), with detmath's
+// build-independent arithmetic.
+func (d Normal) Draw(_ int, src rand.Source) float64 { return detmath.Normal(src, d.Mu, d.Sigma) }
 
 // Mean is Mu.
 func (d Normal) Mean() float64 { return d.Mu }
@@ -205,25 +210,32 @@ func (d LogNormal) dist(src rand.Source) distuv.LogNormal {
 	return distuv.LogNormal{Mu: d.Mu, Sigma: d.Sigma, Src: src}
 }
 
-// Draw draws with gonum's distuv.LogNormal.
-func (d LogNormal) Draw(_ int, src rand.Source) float64 { return d.dist(src).Rand() }
+// Draw draws as gonum's distuv.LogNormal does, with detmath's build-independent arithmetic.
+func (d LogNormal) Draw(_ int, src rand.Source) float64 { return detmath.LogNormal(src, d.Mu, d.Sigma) }
+
+// The log-normal moments are gonum's distuv.LogNormal formulas with detmath's exp and their
+// products rounded before they are summed: gonum's own use math.Exp, whose bits depend on the
+// CPU, and are compiled with the build's fused multiply-adds.
 
 // Mean is exp(Mu + Sigma²/2).
-func (d LogNormal) Mean() float64 { return d.dist(nil).Mean() }
+func (d LogNormal) Mean() float64 { return detmath.Exp(d.Mu + float64(0.5*d.Sigma*d.Sigma)) }
 
 // Variance is (exp(Sigma²) - 1) exp(2Mu + Sigma²).
-func (d LogNormal) Variance() float64 { return d.dist(nil).Variance() }
+func (d LogNormal) Variance() float64 {
+	s2 := float64(d.Sigma * d.Sigma)
+	return (detmath.Exp(s2) - 1) * detmath.Exp(float64(2*d.Mu)+s2)
+}
 
 // Skewness is (exp(Sigma²) + 2) √(exp(Sigma²) - 1).
 func (d LogNormal) Skewness() float64 {
-	e := math.Exp(d.Sigma * d.Sigma)
+	e := detmath.Exp(float64(d.Sigma * d.Sigma))
 	return (e + 2) * math.Sqrt(e-1)
 }
 
 // ExKurtosis is exp(4Sigma²) + 2exp(3Sigma²) + 3exp(2Sigma²) - 6.
 func (d LogNormal) ExKurtosis() float64 {
-	s2 := d.Sigma * d.Sigma
-	return math.Exp(4*s2) + 2*math.Exp(3*s2) + 3*math.Exp(2*s2) - 6
+	s2 := float64(d.Sigma * d.Sigma)
+	return detmath.Exp(float64(4*s2)) + float64(2*detmath.Exp(float64(3*s2))) + float64(3*detmath.Exp(float64(2*s2))) - 6
 }
 
 // PDF is gonum's log-normal density.

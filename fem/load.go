@@ -13,7 +13,7 @@ type Source func(x, y float64) float64
 // With it, -Δu = ε f on [0,1]² with u = 0 on the boundary has the solution
 // u = 216 ε x(1-x) y(1-y), whose integral is 6ε.
 func ReferenceSource(x, y float64) float64 {
-	return -432 * (x*x + y*y - x - y)
+	return -432 * (float64(x*x) + float64(y*y) - x - y)
 }
 
 const errLoadLen = "fem: Load vector length does not match the number of unknowns"
@@ -59,19 +59,19 @@ func (s *System) assembleLoad(f Source) error {
 		area := m.SignedArea(t)
 		var fe [3]float64
 		for _, q := range radon {
-			px := q.l[0]*x[0] + q.l[1]*x[1] + q.l[2]*x[2]
-			py := q.l[0]*y[0] + q.l[1]*y[1] + q.l[2]*y[2]
+			px := float64(q.l[0]*x[0]) + float64(q.l[1]*x[1]) + float64(q.l[2]*x[2])
+			py := float64(q.l[0]*y[0]) + float64(q.l[1]*y[1]) + float64(q.l[2]*y[2])
 			fv := f(px, py)
 			if math.IsNaN(fv) || math.IsInf(fv, 0) {
 				return fmt.Errorf("fem: source is not finite at (%g, %g) in triangle %d: f = %g", px, py, t, fv)
 			}
 			for a := range 3 {
-				fe[a] += q.w * fv * q.l[a]
+				fe[a] += float64(q.w * fv * q.l[a])
 			}
 		}
 		for a, v := range tri {
 			if i := s.Dof[v]; i >= 0 {
-				s.F[i] += area * fe[a]
+				s.F[i] += float64(area * fe[a])
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"mcfem/detmath"
 	"slices"
 )
 
@@ -215,7 +216,7 @@ func (k *KL) Kappa(kappa, basis, xi []float64) {
 		dotRows(kappa, basis, c, K, k0, k0 > 0)
 	}
 	for t, g := range kappa {
-		kappa[t] = math.Exp(g)
+		kappa[t] = detmath.Exp(g)
 	}
 }
 
@@ -241,15 +242,15 @@ func dot(r, c []float64) float64 {
 	c = c[:len(r)]
 	var s0, s1, s2, s3 float64
 	for len(r) >= 4 && len(c) >= 4 {
-		s0 += r[0] * c[0]
-		s1 += r[1] * c[1]
-		s2 += r[2] * c[2]
-		s3 += r[3] * c[3]
+		s0 += float64(r[0] * c[0])
+		s1 += float64(r[1] * c[1])
+		s2 += float64(r[2] * c[2])
+		s3 += float64(r[3] * c[3])
 		r, c = r[4:], c[4:]
 	}
 	c = c[:len(r)]
 	for j, v := range r {
-		s0 += v * c[j]
+		s0 += float64(v * c[j])
 	}
 	return (s0 + s1) + (s2 + s3)
 }

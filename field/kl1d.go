@@ -1,6 +1,9 @@
 package field
 
-import "math"
+import (
+	"math"
+	"mcfem/detmath"
+)
 
 // The 1D exponential kernel c(s, t) = exp(−|s−t|/λ) on [0, 1].
 //
@@ -40,9 +43,9 @@ const rootTol = 1e-14
 // charEq returns h(w) = (λ²w² − 1) sin(w)/w − 2λ cos w for w > 0, with λ²w² − 1 factored as
 // (λw − 1)(λw + 1) to keep its relative accuracy near λw = 1.
 func charEq(lambda, w float64) float64 {
-	lw := lambda * w
-	s, c := math.Sincos(w)
-	return (lw-1)*(lw+1)*s/w - 2*lambda*c
+	lw := float64(lambda * w)
+	s, c := detmath.Sincos(w)
+	return float64((lw-1)*(lw+1)*s/w) - float64(2*lambda*c)
 }
 
 // roots1D returns the first n positive roots w_1 < … < w_n of (λ²w² − 1) sin w = 2λw cos w,
@@ -99,21 +102,21 @@ func polish(h func(float64) float64, w, left float64) float64 {
 
 // theta1D returns θ = 2λ / (1 + λ²w²), the 1D eigenvalue of root w.
 func theta1D(lambda, w float64) float64 {
-	lw := lambda * w
-	return 2 * lambda / (1 + lw*lw)
+	lw := float64(lambda * w)
+	return 2 * lambda / (1 + float64(lw*lw))
 }
 
 // norm1D returns A = (λ + (1 + λ²w²)/2)^(−1/2), the factor that gives b unit L²(0, 1) norm at
 // a root w.
 func norm1D(lambda, w float64) float64 {
-	lw := lambda * w
-	return 1 / math.Sqrt(lambda+(1+lw*lw)/2)
+	lw := float64(lambda * w)
+	return 1 / math.Sqrt(lambda+float64((1+float64(lw*lw))/2))
 }
 
 // eigfun1D returns b(s) = A (sin(ws) + λw cos(ws)).
 func eigfun1D(lambda, w, a, s float64) float64 {
-	sn, cs := math.Sincos(w * s)
-	return a * (sn + lambda*w*cs)
+	sn, cs := detmath.Sincos(w * s)
+	return a * (sn + float64(lambda*w*cs))
 }
 
 // brent returns a root of f in [a, b] given fa = f(a) and fb = f(b) of opposite signs, by
@@ -136,8 +139,8 @@ func brent(f func(float64) float64, a, b, fa, fb, tol float64) float64 {
 			a, b, c = b, c, b
 			fa, fb, fc = fb, fc, fb
 		}
-		tol1 := 2*eps*math.Abs(b) + 0.5*tol
-		xm := 0.5 * (c - b)
+		tol1 := float64(2*eps*math.Abs(b)) + float64(0.5*tol)
+		xm := float64(0.5 * (c - b))
 		if math.Abs(xm) <= tol1 || fb == 0 {
 			return b
 		}
@@ -150,7 +153,7 @@ func brent(f func(float64) float64, a, b, fa, fb, tol float64) float64 {
 			} else { // inverse quadratic interpolation
 				q = fa / fc
 				r := fb / fc
-				p = s * (2*xm*q*(q-r) - (b-a)*(r-1))
+				p = s * (float64(2*xm*q*(q-r)) - float64((b-a)*(r-1)))
 				q = (q - 1) * (r - 1) * (s - 1)
 			}
 			if p > 0 {
@@ -158,7 +161,7 @@ func brent(f func(float64) float64, a, b, fa, fb, tol float64) float64 {
 			} else {
 				p = -p
 			}
-			if 2*p < math.Min(3*xm*q-math.Abs(tol1*q), math.Abs(e*q)) {
+			if 2*p < math.Min(float64(3*xm*q)-math.Abs(tol1*q), math.Abs(e*q)) {
 				e = d
 				d = p / q
 			} else { // interpolation rejected: bisect

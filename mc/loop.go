@@ -185,7 +185,7 @@ func (wk *worker) batch(idx []int, recs []Record) error {
 		}
 		r := &recs[j]
 		r.Index, r.Iterations, r.Residual, r.Status = i, o.Iterations, o.Residual, st
-		r.Seconds, r.Rank, r.Thread, r.Start = sec, pl.rank, wk.id, ts.Sub(pl.t0).Seconds()+float64(j)*sec
+		r.Seconds, r.Rank, r.Thread, r.Start = sec, pl.rank, wk.id, ts.Sub(pl.t0).Seconds()+float64(float64(j)*sec)
 		copy(r.Inputs, ins[j].Values)
 		copy(r.QoIs, o.QoIs)
 		if ok(st) {

@@ -111,7 +111,7 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 	}
 	t0 := time.Now()
 	base := mcfg.Base
-	z := detmath.NormalQuantile(0.5 + base.Confidence/2)
+	z := detmath.NormalQuantile(0.5 + float64(base.Confidence/2))
 	hier := &hierarchy{base: base}
 	var levels []*Level
 	addLevel := func() {

@@ -50,7 +50,7 @@ func RunMLMCTest(c spmd.Comm, cfg MLMCConfig, levels, n int, tols []float64) (*M
 		den := 3 * (math.Sqrt(a.VarQ) + math.Sqrt(b.VarQ) + math.Sqrt(a.VarY)) / math.Sqrt(float64(a.N))
 		t.Check = append(t.Check, num/den)
 	}
-	z := detmath.NormalQuantile(0.5 + cfg.Base.Confidence/2)
+	z := detmath.NormalQuantile(0.5 + float64(cfg.Base.Confidence/2))
 	for _, tol := range tols {
 		run := cfg
 		run.Tol = tol

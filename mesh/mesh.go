@@ -156,7 +156,7 @@ func (m *Mesh) maxEdge2(t int) float64 {
 		a, b := v[k], v[(k+1)%3]
 		dx := m.Coords[2*b] - m.Coords[2*a]
 		dy := m.Coords[2*b+1] - m.Coords[2*a+1]
-		h2 = max(h2, dx*dx+dy*dy)
+		h2 = max(h2, float64(dx*dx)+float64(dy*dy))
 	}
 	return h2
 }

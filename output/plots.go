@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -150,8 +149,8 @@ func histogramBins(xs []float64) ([]plotter.HistogramBin, int) {
 	bins := make([]plotter.HistogramBin, k)
 	for j := range bins {
 		bins[j] = plotter.HistogramBin{
-			Min:    lo + float64(j)*width,
-			Max:    lo + float64(j+1)*width,
+			Min:    lo + float64(float64(j)*width),
+			Max:    lo + float64(float64(j+1)*width),
 			Weight: float64(count[j]) / (float64(n) * width),
 		}
 	}
@@ -226,7 +225,7 @@ func RunningMeanPNG(path string, xs []float64, z float64, exact float64, title s
 			lower = append(lower, plotter.XY{X: float64(q.N), Y: q.Mean - q.Half})
 		}
 	}
-	level := 2*distuv.UnitNormal.CDF(z) - 1
+	level := math.Erf(z / math.Sqrt2) // 2Φ(z) − 1
 	if len(upper) > 0 {
 		slices.Reverse(lower)
 		band := &plotter.Polygon{XYs: []plotter.XYs{append(upper, lower...)}, Color: bandColor}
@@ -268,7 +267,7 @@ func RunningMeanPNG(path string, xs []float64, z float64, exact float64, title s
 	if span == 0 {
 		span = math.Max(math.Abs(hi), 1) * 0.1
 	}
-	p.Y.Min, p.Y.Max = lo-0.05*span, hi+0.45*span
+	p.Y.Min, p.Y.Max = lo-float64(0.05*span), hi+float64(0.45*span)
 	p.X.Min, p.X.Max = 1, float64(max(N, 2))
 	return savePNG(p, path)
 }
@@ -295,7 +294,7 @@ func runningMean(xs []float64, z float64, maxPts int) []meanPoint {
 		n := float64(i + 1)
 		d := x - mean
 		mean += d / n
-		m2 += d * (x - mean)
+		m2 += float64(d * (x - mean))
 		if next < len(keep) && keep[next] == i {
 			half := math.NaN()
 			if i > 0 {
@@ -636,7 +635,7 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	case raw <= 5*mag:
 		step = 5 * mag
 	}
-	prec := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
+	prec := max(0, -int(math.Floor(float64(math.Log10(step))+1e-9)))
 	minor := step / float64(minors)
 	var ticks []plot.Tick
 	for k := math.Ceil(lo / minor); k*minor <= hi; k++ {

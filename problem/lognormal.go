@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"mcfem/detmath"
 	"mcfem/fem"
 	"mcfem/field"
 	"mcfem/sparse"
@@ -53,9 +54,8 @@ func (p *LogNormalField) NewInputs() *Inputs {
 // from the same stream.
 func (p *LogNormalField) Draw(i int, src rand.Source, in *Inputs) {
 	p.Tutorial.Draw(i, src, in)
-	r := rand.New(src)
 	for k := range in.Coeffs {
-		in.Coeffs[k] = r.NormFloat64()
+		in.Coeffs[k] = detmath.NormFloat64(src)
 	}
 }
 

@@ -2,8 +2,7 @@ package stats
 
 import (
 	"math"
-
-	"gonum.org/v1/gonum/stat/distuv"
+	"mcfem/detmath"
 )
 
 // PowerSums holds the count and the power sums of values shifted by Shift,
@@ -25,12 +24,12 @@ const PowerSumsLen = 5
 // Add accumulates one value.
 func (p *PowerSums) Add(x float64) {
 	d := x - p.Shift
-	d2 := d * d
+	d2 := float64(d * d)
 	p.N++
 	p.S1 += d
 	p.S2 += d2
-	p.S3 += d2 * d
-	p.S4 += d2 * d2
+	p.S3 += float64(d2 * d)
+	p.S4 += float64(d2 * d2)
 }
 
 // Slice returns [N, S1, S2, S3, S4], the layout reduced across ranks.
@@ -69,16 +68,20 @@ func (p *PowerSums) Moments() Moments {
 		m.Mean = p.Shift + s1/n
 	}
 	if n >= 2 {
-		m.H2 = (n*s2 - s1*s1) / (n * (n - 1))
+		m.H2 = (float64(n*s2) - float64(s1*s1)) / (n * (n - 1))
 	}
 	if n >= 3 {
-		m.H3 = (2*s1*s1*s1 - 3*n*s1*s2 + n*n*s3) / (n * (n - 1) * (n - 2))
+		m.H3 = (float64(2*s1*s1*s1) - float64(3*n*s1*s2) + float64(n*n*s3)) / (n * (n - 1) * (n - 2))
 	}
 	if n >= 4 {
 		d := n * (n - 1) * (n - 2) * (n - 3)
 		s11 := s1 * s1
-		m.H4 = (-3*s11*s11 + 6*n*s11*s2 + (9-6*n)*s2*s2 + (-4*n*n+8*n-12)*s1*s3 + (n*n*n-2*n*n+3*n)*s4) / d
-		m.K4 = (-6*s11*s11 + 12*n*s11*s2 - 3*n*(n-1)*s2*s2 - 4*n*(n+1)*s1*s3 + n*n*(n+1)*s4) / d
+		c3 := 9 - float64(6*n)
+		c4 := float64(-4*n*n) + float64(8*n) - 12
+		c5 := float64(n*n*n) - float64(2*n*n) + float64(3*n)
+		m.H4 = (float64(-3*s11*s11) + float64(6*n*s11*s2) + float64(c3*s2*s2) + float64(c4*s1*s3) + float64(c5*s4)) / d
+		m.K4 = (float64(-6*s11*s11) + float64(12*n*s11*s2) - float64(3*n*(n-1)*s2*s2) - float64(4*n*(n+1)*s1*s3) +
+			float64(n*n*(n+1)*s4)) / d
 	}
 	return m
 }
@@ -104,7 +107,8 @@ func (s Stats) CILow() float64 { return s.Mean - s.CIHalf }
 func (s Stats) CIHigh() float64 { return s.Mean + s.CIHalf }
 
 // Describe computes the statistics of p; the confidence interval of the mean at level
-// confidence uses Student's t quantile with n-1 degrees of freedom (gonum's distuv.StudentsT).
+// confidence uses Student's t quantile with n-1 degrees of freedom (detmath.StudentsTQuantile: gonum's
+// distuv.StudentsT quantile, computed the same way on every build).
 func Describe(p *PowerSums, confidence float64) Stats {
 	m := p.Moments()
 	n := m.N
@@ -116,8 +120,7 @@ func Describe(p *PowerSums, confidence float64) Stats {
 	s.ExKurtosis = m.K4 / (m.H2 * m.H2)
 	s.CIHalf = math.NaN()
 	if n >= 2 {
-		t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 1}
-		s.CIHalf = t.Quantile(0.5+confidence/2) * s.StdErr
+		s.CIHalf = detmath.StudentsTQuantile(n-1, 0.5+float64(confidence/2)) * s.StdErr
 	}
 	return s
 }
