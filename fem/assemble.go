@@ -270,7 +270,7 @@ func elementStiffness(ke *[9]float64, coords []float64, tri []int32) {
 	beta := [3]float64{y1 - y2, y2 - y0, y0 - y1}
 	gamma := [3]float64{x2 - x1, x0 - x2, x1 - x0}
 	area2 := float64(gamma[2]*beta[1]) - float64(gamma[1]*beta[2]) // 2A = (x1-x0)(y2-y0) - (x2-x0)(y1-y0)
-	w := 1 / (2 * area2)                         // 1/(4A)
+	w := 1 / (2 * area2)                                           // 1/(4A)
 	for i := range 3 {
 		for j := range 3 {
 			ke[3*i+j] = w * (float64(beta[i]*beta[j]) + float64(gamma[i]*gamma[j]))
