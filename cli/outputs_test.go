@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -174,5 +175,55 @@ func TestMeshCommandRoundTrip(t *testing.T) {
 		qa, _ := strconv.ParseFloat(strings.Split(la[i], ",")[2], 64)
 		qb, _ := strconv.ParseFloat(strings.Split(lb[i], ",")[2], 64)
 		assert.InEpsilon(t, qa, qb, 1e-8)
+	}
+}
+
+// TestStretchedMeshHasNoExactValues is acceptance 4 of issue 11: the structured mesh written
+// by `mcfem mesh`, x coordinates doubled ([0,2]×[0,1]), runs with no exact column, no exact
+// values or gaps in summary.json, no density overlay, and every check of the verdict listed
+// on stdout; the report says why no exact value is known.
+func TestStretchedMeshHasNoExactValues(t *testing.T) {
+	dir := t.TempDir()
+	square := filepath.Join(dir, "square.mdpa")
+	code, _, stderr := runCLI("mesh", "-mesh", "16", "-o", square)
+	require.Equal(t, exitOK, code, stderr)
+	data, err := os.ReadFile(square)
+	require.NoError(t, err)
+	var out strings.Builder
+	inNodes := false
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case strings.HasPrefix(line, "Begin Nodes"):
+			inNodes = true
+		case strings.HasPrefix(line, "End Nodes"):
+			inNodes = false
+		case inNodes && len(f) == 4:
+			x, err := strconv.ParseFloat(f[1], 64)
+			require.NoError(t, err)
+			line = fmt.Sprintf("%s %.10f %s %s\n", f[0], 2*x, f[2], f[3])
+		}
+		out.WriteString(line)
+	}
+	stretched := filepath.Join(dir, "stretched.mdpa")
+	require.NoError(t, os.WriteFile(stretched, []byte(out.String()), 0o644))
+
+	res := filepath.Join(dir, "out")
+	code, stdout, stderr := runCLI("run", "-np", "2", "-samples", "200", "-mdpa", stretched, "-out", res, "-plots")
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stdout, "exact (6ε)")
+	assert.NotContains(t, stdout, "gap/SE")
+	assert.Contains(t, stdout, "note: the mesh covers [0, 2]×[0, 1], not the unit square")
+	for _, check := range []string{"sample-indices", "converged", "finite", "allreduce"} {
+		assert.Regexp(t, `(?m)^  pass `+check+` +\S`, stdout, check)
+	}
+	assert.Contains(t, stdout, "verdict: VALID (4 of 4 checks passed)")
+	s := withoutExecution(t, filepath.Join(res, "summary.json"))
+	assert.NotContains(t, s, "exact")
+	assert.NotContains(t, s, "gap")
+	assert.Contains(t, s["problem"].(map[string]any)["notes"], "the mesh covers [0, 2]×[0, 1], not the unit square")
+	for _, png := range []string{"qoi-histogram.png", "running-mean.png"} {
+		_, err := os.Stat(filepath.Join(res, png))
+		assert.NoError(t, err, png)
 	}
 }

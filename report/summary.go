@@ -64,6 +64,9 @@ type Summary struct {
 		Solver       string `json:"solver"`
 		SolverChoice string `json:"solver_choice,omitempty"`
 		FactorBytes  int64  `json:"factor_bytes_per_rank,omitempty"`
+		// Notes are what the problem says a user should know (unmodelled mesh properties,
+		// why no exact value is known).
+		Notes []string `json:"notes,omitempty"`
 	} `json:"problem"`
 	Statistics struct {
 		N              int64 `json:"n"`
@@ -171,6 +174,7 @@ func Summarize(r *mc.Result, env Env) *Summary {
 	pr.Mesh, pr.Nodes, pr.Triangles, pr.Unknowns, pr.NonZeros = info.Mesh, info.Nodes, info.Tris, k.N, k.NNZ()
 	pr.QoI, pr.Reused = info.QoI, r.Problem.Reused(sv.Setup())
 	pr.Solver, pr.SolverChoice, pr.FactorBytes = sv.Name(), sv.Choice(), sv.FactorBytes()
+	pr.Notes = info.Notes
 	st := &o.Statistics
 	st.Failed = int64(c.Samples) - s.N
 	st.N, st.Mean, st.CILow, st.CIHigh, st.CIHalfWidth = s.N, num(s.Mean), num(s.CILow()), num(s.CIHigh()), num(s.CIHalf)
