@@ -7,7 +7,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # back to the mpicc wrapper (scripts/mpi-flags.sh).
 MPI     ?= openmpi
 
-.PHONY: all build build-mpi run test test-mpi vet lint bench clean
+.PHONY: all build build-mpi run test test-builds test-mpi vet lint bench clean
 
 all: build
 
@@ -24,13 +24,20 @@ build-mpi:
 run: build
 	./mcfem run
 
-## test: formatting, vet, every Go test, then the MPI tests under mpirun (installs OpenMPI
-## with apt-get when missing and possible; otherwise says loudly that they were skipped)
+## test: formatting, vet, every Go test; the same tests built with GOAMD64=v3 and -tags
+## purego, arm64 vet, no fused multiply-add, generated files up to date (scripts/test-builds.sh);
+## then the MPI tests under mpirun (installs OpenMPI with apt-get when missing and possible;
+## otherwise says loudly that they were skipped)
 test: vet
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) test -count=1 ./...
+	scripts/test-builds.sh
 	scripts/test-mpi.sh
+
+## test-builds: only the build-independence tests (GOAMD64=v3, purego, arm64 vet, fma-check, generated files)
+test-builds:
+	scripts/test-builds.sh
 
 ## test-mpi: only the MPI tests (conformance suite and end-to-end runs under mpirun)
 test-mpi:
@@ -49,7 +56,7 @@ lint: vet
 
 ## bench: Go benchmarks of the kernels and the sample loop
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./fem/ ./chol/ ./bench/
+	$(GO) test -run '^$$' -bench . -benchmem ./sparse/ ./solver/ ./chol/ ./bench/
 
 clean:
 	rm -f mcfem

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The build half of `make test`: the results must not depend on the build, so the whole test
+# suite (the goldens included) runs again built with GOAMD64=v3 (fused multiply-add allowed to
+# the compiler) and with -tags purego (no assembly kernels); the arm64 build is vetted; no
+# package of the module may contain a fused multiply-add (scripts/fma-check.sh); and every
+# generated file must be what go generate writes (scripts/check-generated.sh).
+# Usage: scripts/test-builds.sh [-h]
+set -euo pipefail
+case "${1:-}" in -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+cd "$(dirname "$0")/.."
+
+say() { echo "test-builds: $*"; }
+
+# GOAMD64=v3 binaries run only on processors with the v3 features (AVX2, BMI2, FMA, …).
+if [ "$(go env GOARCH)" = amd64 ] && grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && grep -qw bmi2 /proc/cpuinfo; then
+  say "go test ./... built with GOAMD64=v3"
+  GOAMD64=v3 go test -count=1 ./...
+else
+  say "SKIPPED the GOAMD64=v3 tests: this processor cannot run v3 code"
+  [ "${CI:-}" = true ] && exit 1
+fi
+say "go test ./... built with -tags purego"
+go test -count=1 -tags purego ./...
+say "GOARCH=arm64 go vet ./..."
+GOARCH=arm64 go vet ./...
+scripts/fma-check.sh
+scripts/check-generated.sh
