@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"mcfem/bench"
-	"mcfem/mc"
+	"mcfem/internal/setting"
 	"mcfem/solver"
 )
 
@@ -31,24 +31,24 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	var err error
 	if *sizes != "" {
 		if opt.Sizes, err = intList(*sizes, 1, 46339); err != nil {
-			return usageError(fs, &mc.FieldError{Field: "sizes", Value: *sizes, Want: "comma-separated cells per side in [1, 46339]"}, stderr)
+			return usageError(fs, &setting.Error{Field: "sizes", Value: *sizes, Want: "comma-separated cells per side in [1, 46339]"}, stderr)
 		}
 	}
 	if *batches != "" {
 		if opt.Batches, err = intList(*batches, 1, solver.MaxBatch); err != nil {
-			return usageError(fs, &mc.FieldError{Field: "batch", Value: *batches, Want: fmt.Sprintf("comma-separated batch sizes in [1, %d]", solver.MaxBatch)}, stderr)
+			return usageError(fs, &setting.Error{Field: "batch", Value: *batches, Want: fmt.Sprintf("comma-separated batch sizes in [1, %d]", solver.MaxBatch)}, stderr)
 		}
 	}
 	if *pcs != "" {
 		opt.PCs = strings.Split(*pcs, ",")
 		for _, p := range opt.PCs {
 			if !slices.Contains(solver.Preconditioners, p) && p != "cholesky" {
-				return usageError(fs, &mc.FieldError{Field: "pc", Value: *pcs, Want: "comma-separated of " + strings.Join(append(solver.Preconditioners, "cholesky"), ", ")}, stderr)
+				return usageError(fs, &setting.Error{Field: "pc", Value: *pcs, Want: "comma-separated of " + strings.Join(append(solver.Preconditioners, "cholesky"), ", ")}, stderr)
 			}
 		}
 	}
 	if *minTime < 0 {
-		return usageError(fs, &mc.FieldError{Field: "min-time", Value: minTime.String(), Want: "a duration ≥ 0"}, stderr)
+		return usageError(fs, &setting.Error{Field: "min-time", Value: minTime.String(), Want: "a duration ≥ 0"}, stderr)
 	}
 	if *minTime > 0 {
 		opt.MinTime = *minTime

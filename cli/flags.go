@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"mcfem/internal/setting"
 )
 
 // flagSet is a subcommand's flags: parse errors are printed by the caller as one line, and -h
@@ -43,12 +44,9 @@ func (fs flagSet) parse(args []string, stdout, stderr io.Writer) int {
 
 // usageError prints a configuration error as one line naming the flag and its valid range.
 func usageError(fs flagSet, err error, stderr io.Writer) int {
-	var fe interface {
-		FieldInfo() (field, value, want string)
-	}
+	var fe *setting.Error
 	if errors.As(err, &fe) {
-		field, value, want := fe.FieldInfo()
-		fmt.Fprintf(stderr, "%s: -%s %s: want %s\n", fs.Name(), field, value, want)
+		fmt.Fprintf(stderr, "%s: -%s %s: want %s\n", fs.Name(), fe.Field, fe.Value, fe.Want)
 	} else {
 		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"mcfem/mc"
+	"mcfem/internal/setting"
 	"mcfem/mesh"
 	"mcfem/report"
 )
@@ -39,7 +39,7 @@ func cmdMesh(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if *out == "" {
-		return usageError(fs, &mc.FieldError{Field: "o", Value: `""`, Want: "an output file, e.g. -o square.mdpa"}, stderr)
+		return usageError(fs, &setting.Error{Field: "o", Value: `""`, Want: "an output file, e.g. -o square.mdpa"}, stderr)
 	}
 	m, err := mesh.UnitSquare(*cells)
 	if err != nil {

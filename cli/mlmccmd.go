@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"mcfem/dist"
+	"mcfem/internal/setting"
 	"mcfem/mc"
 	"mcfem/problem"
 	"mcfem/report"
@@ -74,7 +75,7 @@ func parseMLMCFlags(name, synopsis string, args []string, stdout, stderr io.Writ
 		return nil, usageError(fs, err, stderr)
 	}
 	if j.np < 1 {
-		return nil, usageError(fs, &mc.FieldError{Field: "np", Value: fmt.Sprint(j.np), Want: "ranks ≥ 1"}, stderr)
+		return nil, usageError(fs, &setting.Error{Field: "np", Value: fmt.Sprint(j.np), Want: "ranks ≥ 1"}, stderr)
 	}
 	return j, -1
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mcfem/dist"
+	"mcfem/internal/setting"
 	"mcfem/journal"
 	"mcfem/mc"
 	"mcfem/report"
@@ -111,7 +112,7 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 		return nil, usageError(fs, err, stderr)
 	}
 	field := func(name string, v any, want string) (*runJob, int) {
-		return nil, usageError(fs, &mc.FieldError{Field: name, Value: fmt.Sprint(v), Want: want}, stderr)
+		return nil, usageError(fs, &setting.Error{Field: name, Value: fmt.Sprint(v), Want: want}, stderr)
 	}
 	switch {
 	case j.np < 1:

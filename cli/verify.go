@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"mcfem/internal/setting"
 	"mcfem/mc"
 	"mcfem/solver"
 )
@@ -25,7 +26,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) int {
 		return usageError(fs, err, stderr)
 	}
 	if *lo < 1 || *lo > *hi {
-		return usageError(fs, &mc.FieldError{Field: "min", Value: fmt.Sprint(*lo), Want: fmt.Sprintf("cells per side in [1, -max=%d]", *hi)}, stderr)
+		return usageError(fs, &setting.Error{Field: "min", Value: fmt.Sprint(*lo), Want: fmt.Sprintf("cells per side in [1, -max=%d]", *hi)}, stderr)
 	}
 	var cells []int
 	for n := *lo; n <= *hi; n *= 2 {

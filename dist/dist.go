@@ -56,198 +56,164 @@ func Parse(s, dir string) (Dist, error) {
 		}
 		return l, err
 	}
-	two := func(want string) (a, b float64, err error) {
-		fs := strings.Split(args, ",")
-		if len(fs) == 2 {
-			a, err1 := strconv.ParseFloat(strings.TrimSpace(fs[0]), 64)
-			b, err2 := strconv.ParseFloat(strings.TrimSpace(fs[1]), 64)
-			if err1 == nil && err2 == nil && !math.IsNaN(a) && !math.IsNaN(b) && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
-				return a, b, nil
-			}
-		}
-		return 0, 0, fmt.Errorf("dist: %q: want %s", s, want)
+	fs := strings.Split(args, ",")
+	var a, b float64
+	var err1, err2 error
+	if len(fs) == 2 {
+		a, err1 = strconv.ParseFloat(strings.TrimSpace(fs[0]), 64)
+		b, err2 = strconv.ParseFloat(strings.TrimSpace(fs[1]), 64)
 	}
-	switch kind {
+	d := Random{Kind: kind, A: a, B: b}
+	want, known := wants[kind]
+	switch {
+	case !known:
+		return nil, fmt.Errorf("dist: %q: unknown kind %q (kinds: beta, uniform, normal, lognormal, list)", s, kind)
+	case len(fs) != 2 || err1 != nil || err2 != nil || !finite(a) || !finite(b) || !d.valid():
+		return nil, fmt.Errorf("dist: %q: want %s", s, want)
+	}
+	return d, nil
+}
+
+// wants says what each kind's parameters must be.
+var wants = map[string]string{
+	"beta":      "beta:a,b with a, b > 0",
+	"uniform":   "uniform:a,b with a < b",
+	"normal":    "normal:mu,sigma with sigma > 0",
+	"lognormal": "lognormal:mu,sigma with 0 < sigma < 20 (the parameters of log ε)",
+}
+
+// finite reports whether v is neither NaN nor ±Inf.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Random is a parametric distribution, as -dist writes it: Kind:A,B with Kind one of
+//
+//	beta       Beta(A, B) on [0, 1], A, B > 0 (the seed's input is Beta(2, 6))
+//	uniform    uniform on [A, B], A < B
+//	normal     N(A, B²): mean A, standard deviation B > 0
+//	lognormal  exp(X), X ~ N(A, B²), 0 < B < 20
+//
+// Its draws are gonum's distuv algorithms computed by detmath (the same bits on every build).
+// Its exact moments are gonum's where gonum's code has no product feeding a sum (Beta's mean
+// and variance); elsewhere gonum's formulas with their products rounded before they are
+// summed and detmath's exp, whose bits depend neither on the build nor on the CPU (gonum's own
+// are compiled with the build's fused multiply-adds and call math.Exp).
+type Random struct {
+	Kind string
+	A, B float64
+}
+
+// Beta returns the Beta(a, b) distribution.
+func Beta(a, b float64) Random { return Random{Kind: "beta", A: a, B: b} }
+
+// valid reports whether the parameters are in the kind's range.
+func (d Random) valid() bool {
+	switch d.Kind {
 	case "beta":
-		a, b, err := two("beta:a,b with a, b > 0")
-		if err == nil && !(a > 0 && b > 0) {
-			err = fmt.Errorf("dist: %q: want beta:a,b with a, b > 0", s)
-		}
-		return Beta{a, b}, err
+		return d.A > 0 && d.B > 0
 	case "uniform":
-		a, b, err := two("uniform:a,b with a < b")
-		if err == nil && !(a < b) {
-			err = fmt.Errorf("dist: %q: want uniform:a,b with a < b", s)
-		}
-		return Uniform{a, b}, err
+		return d.A < d.B
 	case "normal":
-		m, sd, err := two("normal:mu,sigma with sigma > 0")
-		if err == nil && !(sd > 0) {
-			err = fmt.Errorf("dist: %q: want normal:mu,sigma with sigma > 0", s)
-		}
-		return Normal{m, sd}, err
+		return d.B > 0
 	case "lognormal":
-		m, sd, err := two("lognormal:mu,sigma with sigma > 0 (the parameters of log ε)")
-		if err == nil && !(sd > 0 && sd < 20) {
-			err = fmt.Errorf("dist: %q: want lognormal:mu,sigma with 0 < sigma < 20", s)
-		}
-		return LogNormal{m, sd}, err
+		return d.B > 0 && d.B < 20
 	}
-	return nil, fmt.Errorf("dist: %q: unknown kind %q (kinds: beta, uniform, normal, lognormal, list)", s, kind)
+	return false
 }
 
-// Beta is the Beta(A, B) distribution on [0, 1]; the seed's input is Beta(2, 6).
-type Beta struct{ A, B float64 }
-
-func (d Beta) dist(src rand.Source) distuv.Beta { return distuv.Beta{Alpha: d.A, Beta: d.B, Src: src} }
-
-// Draw draws two gamma variates (Marsaglia & Tsang 2000), as gonum's distuv.Beta does, with
-// detmath's build-independent arithmetic.
-func (d Beta) Draw(_ int, src rand.Source) float64 { return detmath.Beta(src, d.A, d.B) }
-
-// Mean is A/(A+B).
-func (d Beta) Mean() float64 { return d.dist(nil).Mean() }
-
-// Variance is AB/((A+B)²(A+B+1)).
-func (d Beta) Variance() float64 { return d.dist(nil).Variance() }
-
-// Skewness is 2(B-A)√(A+B+1) / ((A+B+2)√(AB)).
-func (d Beta) Skewness() float64 {
+// Draw draws from src (sample i's stream; i is not used).
+func (d Random) Draw(_ int, src rand.Source) float64 {
 	a, b := d.A, d.B
-	return 2 * (b - a) * math.Sqrt(a+b+1) / ((a + b + 2) * math.Sqrt(a*b))
+	switch d.Kind {
+	case "beta":
+		return detmath.Beta(src, a, b)
+	case "uniform":
+		return detmath.Uniform(src, a, b)
+	case "normal":
+		return detmath.Normal(src, a, b)
+	}
+	return detmath.LogNormal(src, a, b)
 }
 
-// ExKurtosis is 6((A-B)²(A+B+1) - AB(A+B+2)) / (AB(A+B+2)(A+B+3)): gonum's formula, with its
-// products rounded before the difference (gonum's own is compiled with the build's fused
-// multiply-adds, so its last bit depends on the build).
-func (d Beta) ExKurtosis() float64 {
+// Mean is A/(A+B), (A+B)/2, A, or exp(A + B²/2).
+func (d Random) Mean() float64 {
 	a, b := d.A, d.B
-	return 6 * (float64((a-b)*(a-b)*(a+b+1)) - float64(a*b*(a+b+2))) / (a * b * (a + b + 2) * (a + b + 3))
+	switch d.Kind {
+	case "beta":
+		return distuv.Beta{Alpha: a, Beta: b}.Mean()
+	case "uniform":
+		return (a + b) / 2
+	case "normal":
+		return a
+	}
+	return detmath.Exp(a + float64(0.5*b*b))
 }
 
-// PDF is gonum's Beta density.
-func (d Beta) PDF() func(float64) float64 { return d.dist(nil).Prob }
+// Variance is AB/((A+B)²(A+B+1)), (B−A)²/12, B², or (exp(B²) − 1) exp(2A + B²).
+func (d Random) Variance() float64 {
+	a, b := d.A, d.B
+	switch d.Kind {
+	case "beta":
+		return distuv.Beta{Alpha: a, Beta: b}.Variance()
+	case "uniform":
+		return (b - a) * (b - a) / 12
+	case "normal":
+		return b * b
+	}
+	s2 := float64(b * b)
+	return (detmath.Exp(s2) - 1) * detmath.Exp(float64(2*a)+s2)
+}
 
-// Len is 0: Beta is random.
-func (Beta) Len() int { return 0 }
+// Skewness is 2(B−A)√(A+B+1) / ((A+B+2)√(AB)), 0, 0, or (exp(B²) + 2) √(exp(B²) − 1).
+func (d Random) Skewness() float64 {
+	a, b := d.A, d.B
+	switch d.Kind {
+	case "beta":
+		return 2 * (b - a) * math.Sqrt(a+b+1) / ((a + b + 2) * math.Sqrt(a*b))
+	case "lognormal":
+		e := detmath.Exp(float64(b * b))
+		return (e + 2) * math.Sqrt(e-1)
+	}
+	return 0
+}
+
+// ExKurtosis is the excess kurtosis μ4/σ⁴ − 3: 6((A−B)²(A+B+1) − AB(A+B+2)) /
+// (AB(A+B+2)(A+B+3)), −6/5, 0, or exp(4B²) + 2exp(3B²) + 3exp(2B²) − 6.
+func (d Random) ExKurtosis() float64 {
+	a, b := d.A, d.B
+	switch d.Kind {
+	case "beta":
+		return 6 * (float64((a-b)*(a-b)*(a+b+1)) - float64(a*b*(a+b+2))) / (a * b * (a + b + 2) * (a + b + 3))
+	case "uniform":
+		return -1.2
+	case "lognormal":
+		s2 := float64(b * b)
+		return detmath.Exp(float64(4*s2)) + float64(2*detmath.Exp(float64(3*s2))) + float64(3*detmath.Exp(float64(2*s2))) - 6
+	}
+	return 0
+}
+
+// PDF is gonum's density of the distribution (for plots).
+func (d Random) PDF() func(float64) float64 {
+	a, b := d.A, d.B
+	switch d.Kind {
+	case "beta":
+		return distuv.Beta{Alpha: a, Beta: b}.Prob
+	case "uniform":
+		return distuv.Uniform{Min: a, Max: b}.Prob
+	case "normal":
+		return distuv.Normal{Mu: a, Sigma: b}.Prob
+	}
+	return distuv.LogNormal{Mu: a, Sigma: b}.Prob
+}
+
+// Len is 0: the distribution is random.
+func (Random) Len() int { return 0 }
 
 // Key is String: the parameters determine the draws.
-func (d Beta) Key() string { return d.String() }
+func (d Random) Key() string { return d.String() }
 
-func (d Beta) String() string { return fmt.Sprintf("beta:%g,%g", d.A, d.B) }
-
-// Uniform is the uniform distribution on [A, B].
-type Uniform struct{ A, B float64 }
-
-func (d Uniform) dist(src rand.Source) distuv.Uniform {
-	return distuv.Uniform{Min: d.A, Max: d.B, Src: src}
-}
-
-// Draw draws as gonum's distuv.Uniform does, with detmath's build-independent arithmetic.
-func (d Uniform) Draw(_ int, src rand.Source) float64 { return detmath.Uniform(src, d.A, d.B) }
-
-// Mean is (A+B)/2.
-func (d Uniform) Mean() float64 { return (d.A + d.B) / 2 }
-
-// Variance is (B-A)²/12.
-func (d Uniform) Variance() float64 { return (d.B - d.A) * (d.B - d.A) / 12 }
-
-// Skewness is 0.
-func (Uniform) Skewness() float64 { return 0 }
-
-// ExKurtosis is -6/5.
-func (Uniform) ExKurtosis() float64 { return -1.2 }
-
-// PDF is 1/(B-A) on [A, B].
-func (d Uniform) PDF() func(float64) float64 { return d.dist(nil).Prob }
-
-// Len is 0: Uniform is random.
-func (Uniform) Len() int { return 0 }
-
-// Key is String: the parameters determine the draws.
-func (d Uniform) Key() string { return d.String() }
-
-func (d Uniform) String() string { return fmt.Sprintf("uniform:%g,%g", d.A, d.B) }
-
-// Normal is the normal distribution N(Mu, Sigma²).
-type Normal struct{ Mu, Sigma float64 }
-
-func (d Normal) dist(src rand.Source) distuv.Normal {
-	return distuv.Normal{Mu: d.Mu, Sigma: d.Sigma, Src: src}
-}
-
-// Draw draws as gonum's distuv.Normal does (the ziggurat of math/rand/v2), with detmath's
-// build-independent arithmetic.
-func (d Normal) Draw(_ int, src rand.Source) float64 { return detmath.Normal(src, d.Mu, d.Sigma) }
-
-// Mean is Mu.
-func (d Normal) Mean() float64 { return d.Mu }
-
-// Variance is Sigma².
-func (d Normal) Variance() float64 { return d.Sigma * d.Sigma }
-
-// Skewness is 0.
-func (Normal) Skewness() float64 { return 0 }
-
-// ExKurtosis is 0.
-func (Normal) ExKurtosis() float64 { return 0 }
-
-// PDF is gonum's normal density.
-func (d Normal) PDF() func(float64) float64 { return d.dist(nil).Prob }
-
-// Len is 0: Normal is random.
-func (Normal) Len() int { return 0 }
-
-// Key is String: the parameters determine the draws.
-func (d Normal) Key() string { return d.String() }
-
-func (d Normal) String() string { return fmt.Sprintf("normal:%g,%g", d.Mu, d.Sigma) }
-
-// LogNormal is the distribution of ε = exp(X), X ~ N(Mu, Sigma²).
-type LogNormal struct{ Mu, Sigma float64 }
-
-func (d LogNormal) dist(src rand.Source) distuv.LogNormal {
-	return distuv.LogNormal{Mu: d.Mu, Sigma: d.Sigma, Src: src}
-}
-
-// Draw draws as gonum's distuv.LogNormal does, with detmath's build-independent arithmetic.
-func (d LogNormal) Draw(_ int, src rand.Source) float64 { return detmath.LogNormal(src, d.Mu, d.Sigma) }
-
-// The log-normal moments are gonum's distuv.LogNormal formulas with detmath's exp and their
-// products rounded before they are summed: gonum's own use math.Exp, whose bits depend on the
-// CPU, and are compiled with the build's fused multiply-adds.
-
-// Mean is exp(Mu + Sigma²/2).
-func (d LogNormal) Mean() float64 { return detmath.Exp(d.Mu + float64(0.5*d.Sigma*d.Sigma)) }
-
-// Variance is (exp(Sigma²) - 1) exp(2Mu + Sigma²).
-func (d LogNormal) Variance() float64 {
-	s2 := float64(d.Sigma * d.Sigma)
-	return (detmath.Exp(s2) - 1) * detmath.Exp(float64(2*d.Mu)+s2)
-}
-
-// Skewness is (exp(Sigma²) + 2) √(exp(Sigma²) - 1).
-func (d LogNormal) Skewness() float64 {
-	e := detmath.Exp(float64(d.Sigma * d.Sigma))
-	return (e + 2) * math.Sqrt(e-1)
-}
-
-// ExKurtosis is exp(4Sigma²) + 2exp(3Sigma²) + 3exp(2Sigma²) - 6.
-func (d LogNormal) ExKurtosis() float64 {
-	s2 := float64(d.Sigma * d.Sigma)
-	return detmath.Exp(float64(4*s2)) + float64(2*detmath.Exp(float64(3*s2))) + float64(3*detmath.Exp(float64(2*s2))) - 6
-}
-
-// PDF is gonum's log-normal density.
-func (d LogNormal) PDF() func(float64) float64 { return d.dist(nil).Prob }
-
-// Len is 0: LogNormal is random.
-func (LogNormal) Len() int { return 0 }
-
-// Key is String: the parameters determine the draws.
-func (d LogNormal) Key() string { return d.String() }
-
-func (d LogNormal) String() string { return fmt.Sprintf("lognormal:%g,%g", d.Mu, d.Sigma) }
+// String returns the distribution as -dist writes it, e.g. "beta:2,6".
+func (d Random) String() string { return fmt.Sprintf("%s:%g,%g", d.Kind, d.A, d.B) }
 
 // List is a given list of values (the seed's heat_flux_list): sample i uses value i. Its
 // moments are unknown a priori (NaN): the statistics are those of the list.

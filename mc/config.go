@@ -9,6 +9,7 @@ import (
 
 	"mcfem/dist"
 	"mcfem/field"
+	"mcfem/internal/setting"
 	"mcfem/journal"
 	"mcfem/problem"
 	"mcfem/solver"
@@ -32,7 +33,7 @@ type Config struct {
 // mesh, ε ~ Beta(2, 6), Jacobi-CG to 1e-8.
 func DefaultConfig() Config {
 	return Config{Samples: 1000, Seed: 1, Confidence: 0.95, OnFailure: "fail",
-		Problem: problem.Spec{Model: "reference", Cells: 64, Dist: dist.Beta{A: 2, B: 6},
+		Problem: problem.Spec{Model: "reference", Cells: 64, Dist: dist.Beta(2, 6),
 			Field: field.Params{Sigma: 1, Lambda: 0.3, Terms: 50}},
 		Solver: solver.Options{Method: "cg", PC: "jacobi", Rtol: 1e-8, MaxIt: 10000, Batch: 1}}
 }
@@ -43,42 +44,28 @@ var FailurePolicies = []string{"fail", "skip", "retry"}
 // MaxTolSamples bounds the samples a -tol campaign may reach.
 const MaxTolSamples = 1 << 30
 
-// FieldError reports a configuration value outside its valid range; Field is the name used
-// by both the flag and the configuration key.
-type FieldError struct {
-	Field, Value, Want string
-}
-
-// FieldInfo returns the field's name, its value and what is wanted, for messages that
-// name the flag.
-func (e *FieldError) FieldInfo() (field, value, want string) { return e.Field, e.Value, e.Want }
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("mc: %s = %s: want %s", e.Field, e.Value, e.Want)
-}
-
 // Validate checks the campaign, its problem and its solver; it returns the first error
-// naming a field (*FieldError, *problem.FieldError or *solver.FieldError).
+// naming the field (*setting.Error).
 func (c Config) Validate() error {
 	d := c.Problem.Dist
 	varying := c.Problem.Model == "lognormal-field"
 	switch {
 	case c.Samples < 1:
-		return &FieldError{"samples", fmt.Sprint(c.Samples), "an integer ≥ 1"}
+		return setting.Invalid("samples", fmt.Sprint(c.Samples), "an integer ≥ 1")
 	case !(c.Confidence > 0 && c.Confidence < 1):
-		return &FieldError{"confidence", fmt.Sprint(c.Confidence), "a level in (0, 1), e.g. 0.95"}
+		return setting.Invalid("confidence", fmt.Sprint(c.Confidence), "a level in (0, 1), e.g. 0.95")
 	case d != nil && d.Len() > 0 && c.Samples > d.Len():
-		return &FieldError{"samples", fmt.Sprint(c.Samples), fmt.Sprintf("at most the %d values of %s", d.Len(), d)}
+		return setting.Invalid("samples", fmt.Sprint(c.Samples), fmt.Sprintf("at most the %d values of %s", d.Len(), d))
 	case c.Tol < 0 || math.IsNaN(c.Tol) || math.IsInf(c.Tol, 0):
-		return &FieldError{"tol", fmt.Sprint(c.Tol), "a tolerance > 0 (0: a fixed -samples)"}
+		return setting.Invalid("tol", fmt.Sprint(c.Tol), "a tolerance > 0 (0: a fixed -samples)")
 	case c.Tol > 0 && c.Samples < 2:
-		return &FieldError{"samples", fmt.Sprint(c.Samples), "a pilot of at least 2 samples with -tol"}
+		return setting.Invalid("samples", fmt.Sprint(c.Samples), "a pilot of at least 2 samples with -tol")
 	case c.Tol > 0 && d != nil && d.Len() > 0:
-		return &FieldError{"tol", fmt.Sprint(c.Tol), "0 with -dist list: a list has a fixed number of samples"}
+		return setting.Invalid("tol", fmt.Sprint(c.Tol), "0 with -dist list: a list has a fixed number of samples")
 	case !slices.Contains(FailurePolicies, c.OnFailure):
-		return &FieldError{"on-failure", c.OnFailure, "one of " + strings.Join(FailurePolicies, ", ")}
+		return setting.Invalid("on-failure", c.OnFailure, "one of "+strings.Join(FailurePolicies, ", "))
 	case varying && c.Solver.Batch > 1:
-		return &FieldError{"batch", fmt.Sprint(c.Solver.Batch), "1 with -model lognormal-field: every sample has its own matrix"}
+		return setting.Invalid("batch", fmt.Sprint(c.Solver.Batch), "1 with -model lognormal-field: every sample has its own matrix")
 	}
 	if err := c.Problem.Validate(); err != nil {
 		return err

@@ -1,20 +1,18 @@
 package mc
 
 import (
+	"mcfem/internal/setting"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
-// fieldOf returns the flag a validation error names (a *FieldError of mc, problem or solver).
+// fieldOf returns the setting a validation error names.
 func fieldOf(t *testing.T, err error) string {
 	t.Helper()
-	var fe interface {
-		FieldInfo() (field, value, want string)
-	}
+	var fe *setting.Error
 	require.ErrorAs(t, err, &fe)
-	f, _, _ := fe.FieldInfo()
-	return f
+	return fe.Field
 }
 
 // discreteQoI1 is Q_h(1), the discrete QoI at ε = 1, solved to 1e-12. Test oracle only: the

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"mcfem/detmath"
+	"mcfem/internal/setting"
 	"mcfem/problem"
 	"mcfem/solver"
 	"mcfem/spmd"
@@ -39,17 +40,17 @@ func (m MLMCConfig) Validate() error {
 	}
 	switch {
 	case !(m.Tol > 0) || math.IsInf(m.Tol, 0):
-		return &FieldError{"tol", fmt.Sprint(m.Tol), "a tolerance > 0"}
+		return setting.Invalid("tol", fmt.Sprint(m.Tol), "a tolerance > 0")
 	case b.Problem.Mesh != nil:
-		return &FieldError{"mdpa", b.Problem.MeshFile, "the structured mesh: the levels refine it"}
+		return setting.Invalid("mdpa", b.Problem.MeshFile, "the structured mesh: the levels refine it")
 	case m.MaxLevels < 2 || m.MaxLevels > 20 || b.Problem.Cells<<(m.MaxLevels-1) > problem.MaxCells:
-		return &FieldError{"max-levels", fmt.Sprint(m.MaxLevels), fmt.Sprintf("in [2, 20] with -mesh·2^(levels−1) ≤ %d", problem.MaxCells)}
+		return setting.Invalid("max-levels", fmt.Sprint(m.MaxLevels), fmt.Sprintf("in [2, 20] with -mesh·2^(levels−1) ≤ %d", problem.MaxCells))
 	case m.Levels < 2 || m.Levels > m.MaxLevels:
-		return &FieldError{"levels", fmt.Sprint(m.Levels), fmt.Sprintf("in [2, -max-levels=%d]", m.MaxLevels)}
+		return setting.Invalid("levels", fmt.Sprint(m.Levels), fmt.Sprintf("in [2, -max-levels=%d]", m.MaxLevels))
 	case m.Pilot < 10:
-		return &FieldError{"pilot", fmt.Sprint(m.Pilot), "at least 10 samples per new level"}
+		return setting.Invalid("pilot", fmt.Sprint(m.Pilot), "at least 10 samples per new level")
 	case b.Problem.Dist.Len() > 0:
-		return &FieldError{"dist", b.Problem.Dist.String(), "a random distribution (a list has no levels)"}
+		return setting.Invalid("dist", b.Problem.Dist.String(), "a random distribution (a list has no levels)")
 	}
 	return nil
 }

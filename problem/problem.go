@@ -9,6 +9,7 @@ import (
 	"mcfem/dist"
 	"mcfem/fem"
 	"mcfem/field"
+	"mcfem/internal/setting"
 	"mcfem/mesh"
 	"mcfem/sparse"
 )
@@ -126,32 +127,18 @@ type Spec struct {
 	Field    field.Params
 }
 
-// FieldError reports a setting outside its valid range; Field names it as the command line
-// does.
-type FieldError struct {
-	Field, Value, Want string
-}
-
-// FieldInfo returns the field's name, its value and what is wanted, for messages that
-// name the flag.
-func (e *FieldError) FieldInfo() (field, value, want string) { return e.Field, e.Value, e.Want }
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("problem: %s = %s: want %s", e.Field, e.Value, e.Want)
-}
-
-// Validate checks the spec; it returns the first *FieldError.
+// Validate checks the spec; it returns the first *setting.Error.
 func (s Spec) Validate() error {
 	switch {
 	case !slices.Contains(Models, s.Model):
-		return &FieldError{"model", s.Model, "one of " + strings.Join(Models, ", ")}
+		return setting.Invalid("model", s.Model, "one of "+strings.Join(Models, ", "))
 	case s.Mesh == nil && (s.Cells < 1 || s.Cells > MaxCells):
-		return &FieldError{"mesh", fmt.Sprint(s.Cells), fmt.Sprintf("cells per side in [1, %d]", MaxCells)}
+		return setting.Invalid("mesh", fmt.Sprint(s.Cells), fmt.Sprintf("cells per side in [1, %d]", MaxCells))
 	case s.Dist == nil:
-		return &FieldError{"dist", "none", "a distribution"}
+		return setting.Invalid("dist", "none", "a distribution")
 	case s.Model == "lognormal-field" && s.Field.Validate() != nil:
-		return &FieldError{"field", fmt.Sprintf("sigma %g, lambda %g, terms %d", s.Field.Sigma, s.Field.Lambda, s.Field.Terms),
-			strings.TrimPrefix(s.Field.Validate().Error(), "field: ")}
+		return setting.Invalid("field", fmt.Sprintf("sigma %g, lambda %g, terms %d", s.Field.Sigma, s.Field.Lambda, s.Field.Terms),
+			strings.TrimPrefix(s.Field.Validate().Error(), "field: "))
 	}
 	return nil
 }

@@ -12,12 +12,13 @@ import (
 
 	"mcfem/dist"
 	"mcfem/field"
+	"mcfem/internal/setting"
 	"mcfem/mesh"
 )
 
 // spec is the tutorial's problem on an n×n unit square.
 func spec(n int) Spec {
-	return Spec{Model: "reference", Cells: n, Dist: dist.Beta{A: 2, B: 6}, Field: field.Params{Sigma: 1, Lambda: 0.3, Terms: 20}}
+	return Spec{Model: "reference", Cells: n, Dist: dist.Beta(2, 6), Field: field.Params{Sigma: 1, Lambda: 0.3, Terms: 20}}
 }
 
 // withMesh is spec on the mesh m (as if read from file).
@@ -153,7 +154,7 @@ func TestSamplerColumnsHaveTheBitsOfOneColumn(t *testing.T) {
 
 func TestSpecValidateAndJournalKey(t *testing.T) {
 	bad := spec(0)
-	var fe *FieldError
+	var fe *setting.Error
 	require.ErrorAs(t, bad.Validate(), &fe)
 	assert.Equal(t, "mesh", fe.Field)
 	bad = spec(8)

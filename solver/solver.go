@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mcfem/chol"
+	"mcfem/internal/setting"
 	"mcfem/sparse"
 )
 
@@ -36,36 +37,22 @@ type Options struct {
 	Samples int     // solves the campaign expects (auto's cost model)
 }
 
-// FieldError reports an option outside its valid range; Field names the option as the
-// command line does.
-type FieldError struct {
-	Field, Value, Want string
-}
-
-// FieldInfo returns the field's name, its value and what is wanted, for messages that
-// name the flag.
-func (e *FieldError) FieldInfo() (field, value, want string) { return e.Field, e.Value, e.Want }
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("solver: %s = %s: want %s", e.Field, e.Value, e.Want)
-}
-
 // Validate checks every option; varying says that the matrix changes with every sample (a
-// factor would serve one solve). It returns the first *FieldError.
+// factor would serve one solve). It returns the first *setting.Error.
 func (o Options) Validate(varying bool) error {
 	switch {
 	case o.Method != "" && !slices.Contains(Methods, o.Method):
-		return &FieldError{"solver", o.Method, "one of " + strings.Join(Methods, ", ")}
+		return setting.Invalid("solver", o.Method, "one of "+strings.Join(Methods, ", "))
 	case o.PC != "" && !slices.Contains(Preconditioners, o.PC):
-		return &FieldError{"pc", o.PC, "one of " + strings.Join(Preconditioners, ", ")}
+		return setting.Invalid("pc", o.PC, "one of "+strings.Join(Preconditioners, ", "))
 	case !(o.Rtol > 0 && o.Rtol < 1):
-		return &FieldError{"rtol", fmt.Sprint(o.Rtol), "a relative tolerance in (0, 1)"}
+		return setting.Invalid("rtol", fmt.Sprint(o.Rtol), "a relative tolerance in (0, 1)")
 	case o.MaxIt < 1:
-		return &FieldError{"maxit", fmt.Sprint(o.MaxIt), "an integer ≥ 1"}
+		return setting.Invalid("maxit", fmt.Sprint(o.MaxIt), "an integer ≥ 1")
 	case o.Batch < 0 || o.Batch > MaxBatch:
-		return &FieldError{"batch", fmt.Sprint(o.Batch), fmt.Sprintf("samples per batch in [1, %d]", MaxBatch)}
+		return setting.Invalid("batch", fmt.Sprint(o.Batch), fmt.Sprintf("samples per batch in [1, %d]", MaxBatch))
 	case varying && o.Method == "cholesky":
-		return &FieldError{"solver", o.Method, "cg or auto with a matrix that changes with every sample: a factor would serve one sample"}
+		return setting.Invalid("solver", o.Method, "cg or auto with a matrix that changes with every sample: a factor would serve one sample")
 	}
 	return nil
 }
