@@ -1,6 +1,6 @@
-// Package journal implements the sample journals of mcfem: every rank appends each finished sample to its own file under DIR/journal/,
-// so that a crash loses at most the samples in flight and a resumed campaign recomputes only
-// what is missing, on any rank count.
+// Package journal implements the sample journals of mcfem: every rank appends each finished
+// sample to its own file under DIR/journal/, so that a crash loses at most the samples in
+// flight and a resumed campaign recomputes only what is missing, on any rank count.
 //
 // File format (Format 1), all integers little-endian, offsets from the start of the file:
 //
