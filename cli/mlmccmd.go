@@ -23,6 +23,7 @@ import (
 type mlmcJob struct {
 	cfg   mc.MLMCConfig
 	np    int
+	opt   mc.Options
 	npSet bool
 	out   string
 	quiet bool
@@ -57,6 +58,9 @@ func parseMLMCFlags(name, synopsis string, args []string, stdout, stderr io.Writ
 	fs.StringVar(&so.PC, "pc", so.PC, "CG preconditioner: "+strings.Join(solver.Preconditioners, ", "))
 	fs.Float64Var(&so.Rtol, "rtol", so.Rtol, "CG relative residual tolerance, in (0, 1)")
 	fs.IntVar(&so.MaxIt, "maxit", so.MaxIt, "CG iteration cap per solve (≥ 1)")
+	fs.IntVar(&so.Batch, "batch", so.Batch, fmt.Sprintf("coupled samples solved together on each mesh (1..%d; the results do not change)", solver.MaxBatch))
+	fs.IntVar(&j.opt.Threads, "threads", 1, "worker threads per rank, sharing the levels' matrices and preconditioners (≥ 1)")
+	fs.StringVar(&b.OnFailure, "on-failure", b.OnFailure, "a sample whose solve fails on either mesh: fail (end the run), skip (leave it out of the level's sums), retry (once, with 10× -maxit, then fail)")
 	fs.Float64Var(&b.Confidence, "confidence", b.Confidence, "confidence level of the sampling error, in (0, 1)")
 	fs.IntVar(&j.np, "np", runtime.NumCPU(), "in-process ranks (≥ 1); under mpirun the rank count is mpirun's")
 	fs.StringVar(&j.out, "out", "", "directory to write summary.json into")
@@ -74,6 +78,9 @@ func parseMLMCFlags(name, synopsis string, args []string, stdout, stderr io.Writ
 	if err := m.Validate(); err != nil {
 		return nil, usageError(fs, err, stderr)
 	}
+	if j.opt.Threads < 1 {
+		return nil, usageError(fs, &setting.Error{Field: "threads", Value: fmt.Sprint(j.opt.Threads), Want: "threads per rank ≥ 1"}, stderr)
+	}
 	if j.np < 1 {
 		return nil, usageError(fs, &setting.Error{Field: "np", Value: fmt.Sprint(j.np), Want: "ranks ≥ 1"}, stderr)
 	}
@@ -82,7 +89,7 @@ func parseMLMCFlags(name, synopsis string, args []string, stdout, stderr io.Writ
 
 // rankWork runs the campaign on every rank; rank 0 reports.
 func (j *mlmcJob) rankWork(c spmd.Comm, backend string, stdout io.Writer) error {
-	res, err := mc.RunMLMC(c, j.cfg, mc.Options{})
+	res, err := mc.RunMLMC(c, j.cfg, j.opt)
 	if err != nil || c.Rank() != 0 {
 		return err
 	}
@@ -138,7 +145,7 @@ func cmdMLMCTest(args []string, stdout, stderr io.Writer) int {
 	}
 	err := spmd.RunLocal(j.np, func(c spmd.Comm) error {
 		return rankMain(c, func() error {
-			t, err := mc.RunMLMCTest(c, j.cfg, levels, n, ts)
+			t, err := mc.RunMLMCTest(c, j.cfg, levels, n, ts, j.opt)
 			if err == nil && c.Rank() == 0 {
 				b := j.cfg.Base
 				fmt.Fprintf(stdout, "mcfem mlmc-test: ε ~ %s, level 0 mesh %d, CG with %s, %d ranks\n\n", b.Problem.Dist, b.Problem.Cells, b.Solver.PC, c.Size())

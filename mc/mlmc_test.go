@@ -12,11 +12,11 @@ import (
 )
 
 // runMLMC runs a campaign on p in-process ranks and returns every rank's result.
-func runMLMC(t *testing.T, p int, cfg MLMCConfig) []*MLMCResult {
+func runMLMC(t *testing.T, p int, cfg MLMCConfig, opt Options) []*MLMCResult {
 	t.Helper()
 	out := make([]*MLMCResult, p)
 	err := spmd.RunLocal(p, func(c spmd.Comm) error {
-		r, err := RunMLMC(c, cfg, Options{})
+		r, err := RunMLMC(c, cfg, opt)
 		out[c.Rank()] = r
 		return err
 	})
@@ -27,18 +27,22 @@ func runMLMC(t *testing.T, p int, cfg MLMCConfig) []*MLMCResult {
 func TestMLMCReferenceProblem(t *testing.T) {
 	// Issue 7: the estimate within tol of 1.5 (sampling and discretisation error), the fitted
 	// weak and strong rates α ≈ 2 and β ≈ 4 (P1: QoI error O(h²), Y_l = (c_l − c_{l−1})ε so
-	// V_l ∝ h⁴), and decisions bit-identical for every rank count and on every rank.
+	// V_l ∝ h⁴), and decisions bit-identical for every rank count and on every rank, and for
+	// every thread count and batch size of the sample pipeline the levels run through.
 	cfg := DefaultMLMCConfig()
 	cfg.Tol = 2e-2
-	ref := runMLMC(t, 1, cfg)[0]
+	ref := runMLMC(t, 1, cfg, Options{})[0]
 	assert.InDelta(t, 1.5, ref.Mean, cfg.Tol)
 	assert.InDelta(t, 2.0, ref.Alpha, 0.3)
 	assert.InDelta(t, 4.0, ref.Beta, 0.3)
 	assert.LessOrEqual(t, ref.SamplingErr, cfg.Tol/math.Sqrt2)
 	assert.LessOrEqual(t, ref.BiasEstimate, cfg.Tol/math.Sqrt2)
-	for _, p := range []int{2, 3, 4} {
-		for rank, r := range runMLMC(t, p, cfg) {
-			assert.Equal(t, ref.Levels, r.Levels, "P=%d rank %d", p, rank)
+	for _, tc := range []struct{ p, threads, batch int }{{2, 1, 1}, {3, 1, 1}, {4, 1, 1}, {2, 2, 4}, {3, 3, 3}} {
+		c := cfg
+		c.Base.Solver.Batch = tc.batch
+		p := tc.p
+		for rank, r := range runMLMC(t, p, c, Options{Threads: tc.threads}) {
+			assert.Equal(t, ref.Levels, r.Levels, "%+v rank %d", tc, rank)
 			assert.Equal(t, math.Float64bits(ref.Mean), math.Float64bits(r.Mean), "P=%d rank %d", p, rank)
 			assert.Equal(t, ref.TotalCost, r.TotalCost)
 			assert.Equal(t, ref.Rounds, r.Rounds)
@@ -69,7 +73,7 @@ func TestMLMCTestReport(t *testing.T) {
 	cfg := DefaultMLMCConfig()
 	var rep *MLMCTest
 	err := spmd.RunLocal(2, func(c spmd.Comm) error {
-		r, err := RunMLMCTest(c, cfg, 5, 500, []float64{2e-2})
+		r, err := RunMLMCTest(c, cfg, 5, 500, []float64{2e-2}, Options{})
 		if c.Rank() == 0 {
 			rep = r
 		}
@@ -105,7 +109,7 @@ func TestRandomFieldModel(t *testing.T) {
 	m.Base.Problem.Model, m.Base.Solver.PC = "lognormal-field", "jacobi"
 	var rep *MLMCTest
 	err := spmd.RunLocal(2, func(c spmd.Comm) error {
-		r, err := RunMLMCTest(c, m, 4, 200, []float64{3e-2})
+		r, err := RunMLMCTest(c, m, 4, 200, []float64{3e-2}, Options{})
 		if c.Rank() == 0 {
 			rep = r
 		}

@@ -36,10 +36,10 @@ type ComplexityRow struct {
 
 // RunMLMCTest runs the per-level study with n samples per level on levels 0…levels-1 (one
 // round, as RunMLMC's first round with a pilot of n), then RunMLMC at each tolerance.
-func RunMLMCTest(c spmd.Comm, cfg MLMCConfig, levels, n int, tols []float64) (*MLMCTest, error) {
+func RunMLMCTest(c spmd.Comm, cfg MLMCConfig, levels, n int, tols []float64, opt Options) (*MLMCTest, error) {
 	study := cfg
 	study.Levels, study.MaxLevels, study.Pilot, study.Tol = levels, levels, n, math.Inf(1)
-	res, err := runLevels(c, study)
+	res, err := runLevels(c, study, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func RunMLMCTest(c spmd.Comm, cfg MLMCConfig, levels, n int, tols []float64) (*M
 	for _, tol := range tols {
 		run := cfg
 		run.Tol = tol
-		r, err := RunMLMC(c, run, Options{})
+		r, err := RunMLMC(c, run, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -69,9 +69,9 @@ func RunMLMCTest(c spmd.Comm, cfg MLMCConfig, levels, n int, tols []float64) (*M
 }
 
 // runLevels is RunMLMC with an infinite tolerance: one round of Pilot samples per level.
-func runLevels(c spmd.Comm, cfg MLMCConfig) (*MLMCResult, error) {
+func runLevels(c spmd.Comm, cfg MLMCConfig, opt Options) (*MLMCResult, error) {
 	cfg.Tol = math.MaxFloat64
-	return RunMLMC(c, cfg, Options{})
+	return RunMLMC(c, cfg, opt)
 }
 
 // Write prints the report in the layout of Giles' mlmc_test.
