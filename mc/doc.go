@@ -6,7 +6,7 @@
 // or several for an accuracy -tol), each round closed by one exact integer allreduce of the
 // power sums (package stats), so every rank takes the same decisions for every rank count;
 // combine.go brings the records, as records of fixed binary layout, and the timings to rank 0;
-// result.go assembles the result there, checks.go its verdict.
+// result.go assembles the result there, check.go its verdict.
 //
 // Every sample of every campaign goes through one pipeline (loop.go): sample i's inputs are
 // drawn from the stream of (seed, stream, i) alone (sample.go, Draw), workers take batches in

@@ -23,7 +23,7 @@ func WriteText(w io.Writer, r *mc.Result, env Env) error {
 		sys.K.N, sys.K.NNZ())
 	input := fmt.Sprintf("input %s ~ %s, seed %d; QoI = %s", r.Problem.InputNames()[0], info.Dist, c.Seed, info.QoI)
 	if info.Field != "" {
-		input += fmt.Sprintf("; %s field (%s)", info.Model, info.Field)
+		input += fmt.Sprintf("; model %s (%s)", info.Model, info.Field)
 	}
 	if sv.Direct() {
 		fmt.Fprintf(b, "%s; %s, rtol %g, batch %d\n", input, sv.Name(), c.Solver.Rtol, c.Solver.Batch)
@@ -75,11 +75,10 @@ func WriteText(w io.Writer, r *mc.Result, env Env) error {
 }
 
 // writeStats writes the first QoI's statistics, with the problem's exact values, the gap
-// and the gap in standard errors when the problem gives a reference (its note), else alone.
+// and the gap in standard errors when the problem knows them, else alone.
 func writeStats(b *bufio.Writer, r *mc.Result) {
 	s := r.Stats[0]
-	e, ok := r.Problem.Exact()
-	ref := ok || e.Note != ""
+	e, ref := r.Problem.Exact()
 	fmt.Fprintf(b, "%-22s %14s", r.Problem.QoINames()[0], "estimate")
 	if ref {
 		fmt.Fprintf(b, " %14s %12s %8s", e.Label, "gap", "gap/SE")
