@@ -21,9 +21,8 @@ import (
 
 // mlmcJob is a parsed and validated `mcfem mlmc`.
 type mlmcJob struct {
-	cfg   mc.MLMCConfig
-	np    int
-	npSet bool
+	cfg mc.MLMCConfig
+	npFlag
 	out   string
 	quiet bool
 }
