@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"mcfem/spmd"
 )
@@ -75,6 +76,21 @@ func launcherRank() string {
 	return ""
 }
 
+// commands are the subcommands that parse their own flags, by name, in the order the
+// unknown-command message lists them.
+var commands = []struct {
+	name string
+	run  func(args []string, stdout, stderr io.Writer) int
+}{
+	{"run", cmdRun},
+	{"mlmc", cmdMLMC},
+	{"mlmc-test", cmdMLMCTest},
+	{"verify", cmdVerify},
+	{"bench", cmdBench},
+	{"mesh", cmdMesh},
+	{"plot-scaling", cmdPlotScaling},
+}
+
 // dispatch runs a command on in-process ranks.
 func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -82,20 +98,6 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
-	case "run":
-		return cmdRun(args[1:], stdout, stderr)
-	case "verify":
-		return cmdVerify(args[1:], stdout, stderr)
-	case "bench":
-		return cmdBench(args[1:], stdout, stderr)
-	case "mesh":
-		return cmdMesh(args[1:], stdout, stderr)
-	case "mlmc":
-		return cmdMLMC(args[1:], stdout, stderr)
-	case "mlmc-test":
-		return cmdMLMCTest(args[1:], stdout, stderr)
-	case "plot-scaling":
-		return cmdPlotScaling(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionLine())
 		return exitOK
@@ -103,6 +105,13 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "mcfem: unknown command %q (commands: run, mlmc, mlmc-test, verify, bench, mesh, plot-scaling, version, help)\n", args[0])
+	var names []string
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(stderr, "mcfem: unknown command %q (commands: %s, version, help)\n", args[0], strings.Join(names, ", "))
 	return exitUsage
 }
