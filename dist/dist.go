@@ -288,10 +288,6 @@ func (l *List) String() string { return "list:" + l.Path }
 // Key is a digest of the values (SHA-256 of their bits), not of the path.
 func (l *List) Key() string {
 	h := sha256.New()
-	var b [8]byte
-	for _, v := range l.Values {
-		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
-		h.Write(b[:])
-	}
+	binary.Write(h, binary.LittleEndian, l.Values) // the IEEE bits; writing to a hash never fails
 	return fmt.Sprintf("list of %d values, sha256:%s", len(l.Values), hex.EncodeToString(h.Sum(nil))[:16])
 }
