@@ -26,7 +26,7 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	if len(args) > 0 && args[0] == "mlmc" {
-		j, code := parseAgreed(c, "mcfem mlmc", parseMLMC, args[1:], stdout, stderr)
+		j, code := parseAgreed(c, commandNamed("mlmc").flags(), parseMLMC, args[1:], stdout, stderr)
 		if code >= 0 {
 			return code
 		}
@@ -43,7 +43,7 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		}
 		return finishMPI(c, code)
 	}
-	j, code := parseAgreed(c, "mcfem run", parseRun, args[1:], stdout, stderr)
+	j, code := parseAgreed(c, commandNamed("run").flags(), parseRun, args[1:], stdout, stderr)
 	if code >= 0 {
 		return code
 	}
@@ -70,15 +70,15 @@ type rankedJob[J any] interface {
 	ranks() *npFlag
 }
 
-// parseAgreed parses a command's arguments with parse on every rank, refuses -np (it counts
-// in-process ranks) and makes the outcome collective with agreeOnArgs. It returns the job and
-// -1 to go on, or the exit code after MPI_Finalize.
-func parseAgreed[J any, PJ rankedJob[J]](c spmd.Comm, name string, parse func(args []string, stdout, stderr io.Writer) (PJ, int),
+// parseAgreed parses a command's arguments with parse and the command's flag set fs on every
+// rank, refuses -np (it counts in-process ranks) and makes the outcome collective with
+// agreeOnArgs. It returns the job and -1 to go on, or the exit code after MPI_Finalize.
+func parseAgreed[J any, PJ rankedJob[J]](c spmd.Comm, fs flagSet, parse func(fs flagSet, args []string, stdout, stderr io.Writer) (PJ, int),
 	args []string, stdout, stderr io.Writer) (PJ, int) {
 	var outb, errb bytes.Buffer
-	j, code := parse(args, &outb, &errb)
+	j, code := parse(fs, args, &outb, &errb)
 	if j != nil && j.ranks().npSet {
-		fmt.Fprintf(&errb, "%s: -np %d: -np counts in-process ranks; under mpirun the rank count is mpirun's -np (%d here)\n", name, j.ranks().np, c.Size())
+		fmt.Fprintf(&errb, "%s: -np %d: -np counts in-process ranks; under mpirun the rank count is mpirun's -np (%d here)\n", fs.Name(), j.ranks().np, c.Size())
 		j, code = nil, exitUsage
 	}
 	return j, agreeOnArgs(c, code, &outb, &errb, stdout, stderr)

@@ -45,14 +45,10 @@ type npFlag struct {
 // ranks returns f; through embedding, the -np of a run or mlmc job.
 func (f *npFlag) ranks() *npFlag { return f }
 
-// parseRun parses and validates `mcfem run`'s flags and environment. It returns the job and
-// -1, or nil and the exit code (0 after -h).
-func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
+// parseRun defines `mcfem run`'s flags on fs, parses args with them and validates them and
+// the environment. It returns the job and -1, or nil and the exit code (0 after -h).
+func parseRun(fs flagSet, args []string, stdout, stderr io.Writer) (*runJob, int) {
 	j := &runJob{cfg: mc.DefaultConfig()}
-	fs := newFlagSet("mcfem run", "Runs a Monte Carlo campaign (the seed's problem, or -model lognormal-field): each rank solves its block of\n"+
-		"samples with -threads workers, rank 0 prints the statistics and, with -out, writes\n"+
-		"summary.json, samples.csv and timings.csv. The results depend on neither the rank count\n"+
-		"nor the threads. Under mpirun the ranks are MPI processes; otherwise -np in-process ranks.")
 	j.defineFlags(fs)
 	if path := configArg(args); path != "" {
 		if err := loadConfig(fs, path); err != nil {
@@ -214,8 +210,8 @@ func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
 	return nil
 }
 
-func cmdRun(args []string, stdout, stderr io.Writer) int {
-	j, code := parseRun(args, stdout, stderr)
+func cmdRun(fs flagSet, args []string, stdout, stderr io.Writer) int {
+	j, code := parseRun(fs, args, stdout, stderr)
 	if j == nil {
 		return code
 	}
