@@ -117,20 +117,8 @@ func (j *runJob) check(fs flagSet, stderr io.Writer) int {
 	if d.Len() > 0 && !set["samples"] {
 		cfg.Samples = d.Len()
 	}
-	if j.mdpa != "" {
-		if set["mesh"] {
-			fmt.Fprintf(stderr, "mcfem run: -mesh and -mdpa: give one mesh, not both\n")
-			return exitUsage
-		}
-		m, info, err := readMesh(j.mdpa, pb.Boundary)
-		if err != nil {
-			fmt.Fprintf(stderr, "mcfem run: -mdpa: %v\n", err)
-			return exitUsage
-		}
-		pb.Mesh, pb.MDPA, pb.MeshFile = m, info, j.mdpa
-	} else if pb.Boundary != "" {
-		fmt.Fprintf(stderr, "mcfem run: -boundary needs -mdpa\n")
-		return exitUsage
+	if code := j.readMDPA(set["mesh"], stderr); code >= 0 {
+		return code
 	}
 	j.conf = effectiveConfig(fs)
 	j.conf["samples"] = fmt.Sprint(cfg.Samples)
@@ -150,6 +138,30 @@ func (j *runJob) check(fs flagSet, stderr io.Writer) int {
 	case j.out == "" && (j.opt.Fields || j.trace || j.plots || j.resume):
 		return field("out", `""`, "a directory: -fields, -trace, -plots and -resume need it")
 	}
+	return -1
+}
+
+// readMDPA reads the mesh of -mdpa into the problem; -mesh given too (meshSet) and -boundary
+// without -mdpa are errors. It returns -1, or the exit code after printing the problem.
+func (j *runJob) readMDPA(meshSet bool, stderr io.Writer) int {
+	pb := &j.cfg.Problem
+	if j.mdpa == "" {
+		if pb.Boundary != "" {
+			fmt.Fprintf(stderr, "mcfem run: -boundary needs -mdpa\n")
+			return exitUsage
+		}
+		return -1
+	}
+	if meshSet {
+		fmt.Fprintf(stderr, "mcfem run: -mesh and -mdpa: give one mesh, not both\n")
+		return exitUsage
+	}
+	m, info, err := readMesh(j.mdpa, pb.Boundary)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcfem run: -mdpa: %v\n", err)
+		return exitUsage
+	}
+	pb.Mesh, pb.MDPA, pb.MeshFile = m, info, j.mdpa
 	return -1
 }
 
