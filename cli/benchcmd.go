@@ -13,11 +13,7 @@ import (
 	"mcfem/solver"
 )
 
-func cmdBench(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("mcfem bench", "Measures this machine: a memory-bandwidth probe (STREAM triad, one thread and all), then for\n"+
-		"each mesh size and preconditioner the SpMV rate and its fraction of the probe, the CG\n"+
-		"iterations and time per iteration against the bandwidth model, the set-up cost and the\n"+
-		"per-sample time, each also in SpMV-equivalents (time / time of one SpMV on the same matrix).")
+func cmdBench(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	quick := fs.Bool("quick", false, "small ladder (64, 128, 256 cells) that runs in under a minute")
 	jsonOut := fs.String("json", "", "also write the results as JSON to this file")
 	sizes := fs.String("sizes", "", "comma-separated cells per side (default 64,128,256,512,1024; with -quick 64,128,256)")

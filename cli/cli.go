@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"mcfem/spmd"
 )
@@ -75,6 +76,53 @@ func launcherRank() string {
 	return ""
 }
 
+// A command is a subcommand that parses its own flags: its name, its synopsis (-h prints it
+// above the flags), and its body, which defines its flags on fs, made by flags, and parses
+// args with them.
+type command struct {
+	name, synopsis string
+	run            func(fs flagSet, args []string, stdout, stderr io.Writer) int
+}
+
+// flags returns a new flag set for c, named "mcfem NAME".
+func (c command) flags() flagSet { return newFlagSet("mcfem "+c.name, c.synopsis) }
+
+// commands are the subcommands that parse their own flags, in the order the unknown-command
+// message lists them.
+var commands = []command{
+	{"run", "Runs a Monte Carlo campaign (the seed's problem, or -model lognormal-field): each rank solves its block of\n" +
+		"samples with -threads workers, rank 0 prints the statistics and, with -out, writes\n" +
+		"summary.json, samples.csv and timings.csv. The results depend on neither the rank count\n" +
+		"nor the threads. Under mpirun the ranks are MPI processes; otherwise -np in-process ranks.", cmdRun},
+	{"mlmc", "Multilevel Monte Carlo (Giles): levels l = 0, 1, … on meshes of -mesh·2^l cells per side,\n" +
+		"coupled samples (one input solved on levels l and l−1), optimal samples per level from the\n" +
+		"variances and a work measure (CG iterations × nonzeros), new levels while the estimated bias\n" +
+		"exceeds -tol/√2. Decisions come from exactly reduced sums: the same for every rank count.", cmdMLMC},
+	{"mlmc-test", "Giles' mlmc_test: -n samples on each of -levels levels (per-level means, variances,\n" +
+		"kurtosis, consistency check and cost), the fitted rates α, β, γ, and a complexity table: mlmc at\n" +
+		"each of -tols against plain MC's cost for the same sampling error on the finest level used.", cmdMLMCTest},
+	{"verify", "Solves the reference problem at ε = 1 on meshes of -min, 2·min, …, -max cells per side and\n" +
+		"prints the error of the discrete QoI against the problem's exact QoI with the observed order (expected 2).", cmdVerify},
+	{"bench", "Measures this machine: a memory-bandwidth probe (STREAM triad, one thread and all), then for\n" +
+		"each mesh size and preconditioner the SpMV rate and its fraction of the probe, the CG\n" +
+		"iterations and time per iteration against the bandwidth model, the set-up cost and the\n" +
+		"per-sample time, each also in SpMV-equivalents (time / time of one SpMV on the same matrix).", cmdBench},
+	{"mesh", "Writes the built-in structured mesh of the unit square as a Kratos .mdpa file, with the\n" +
+		"boundary nodes in a sub-model-part, so that the -mesh and -mdpa paths can be compared.", cmdMesh},
+	{"plot-scaling", "Reads the CSV of scripts/scaling.sh and draws speedup.png and efficiency.png against the\n" +
+		"ideal lines, next to the CSV unless -o says where. Usage: mcfem plot-scaling [-o DIR] scaling.csv", cmdPlotScaling},
+}
+
+// commandNamed returns the command called name, which must be one of commands.
+func commandNamed(name string) command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	panic("cli: no command " + name)
+}
+
 // dispatch runs a command on in-process ranks.
 func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -82,20 +130,6 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch args[0] {
-	case "run":
-		return cmdRun(args[1:], stdout, stderr)
-	case "verify":
-		return cmdVerify(args[1:], stdout, stderr)
-	case "bench":
-		return cmdBench(args[1:], stdout, stderr)
-	case "mesh":
-		return cmdMesh(args[1:], stdout, stderr)
-	case "mlmc":
-		return cmdMLMC(args[1:], stdout, stderr)
-	case "mlmc-test":
-		return cmdMLMCTest(args[1:], stdout, stderr)
-	case "plot-scaling":
-		return cmdPlotScaling(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionLine())
 		return exitOK
@@ -103,6 +137,13 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "mcfem: unknown command %q (commands: run, mlmc, mlmc-test, verify, bench, mesh, plot-scaling, version, help)\n", args[0])
+	var names []string
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(c.flags(), args[1:], stdout, stderr)
+		}
+		names = append(names, c.name)
+	}
+	fmt.Fprintf(stderr, "mcfem: unknown command %q (commands: %s, version, help)\n", args[0], strings.Join(names, ", "))
 	return exitUsage
 }

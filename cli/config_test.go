@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,31 +11,27 @@ import (
 
 func TestConfigFile(t *testing.T) {
 	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "eps.txt"), []byte("0.1\n0.25\n0.5\n"), 0o644))
-	cfgPath := filepath.Join(dir, "run.json")
-	require.NoError(t, os.WriteFile(cfgPath, []byte(`{
+	writeFile(t, "0.1\n0.25\n0.5\n", dir, "eps.txt")
+	cfgPath := writeFile(t, `{
   "dist": "list:eps.txt",
   "mesh": 8,
   "np": 2,
   "out": "results",
   "quiet": true
-}`), 0o644))
+}`, dir, "run.json")
 	// The configuration's relative paths are relative to its file, not to the working directory.
 	code, stdout, stderr := runCLI("run", "-config", cfgPath)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Empty(t, stdout)
-	csv, err := os.ReadFile(filepath.Join(dir, "results", "samples.csv"))
-	require.NoError(t, err)
+	csv := readFile(t, dir, "results", "samples.csv")
 	assert.Equal(t, 4, strings.Count(string(csv), "\n"), "3 samples from the list")
-	summary, err := os.ReadFile(filepath.Join(dir, "results", "summary.json"))
-	require.NoError(t, err)
+	summary := readFile(t, dir, "results", "summary.json")
 	assert.Contains(t, string(summary), `"configuration"`)
 
 	// Flags on the command line override the file.
 	code, _, stderr = runCLI("run", "-config", cfgPath, "-samples", "2", "-out", filepath.Join(dir, "o2"))
 	require.Equal(t, exitOK, code, stderr)
-	csv, err = os.ReadFile(filepath.Join(dir, "o2", "samples.csv"))
-	require.NoError(t, err)
+	csv = readFile(t, dir, "o2", "samples.csv")
 	assert.Equal(t, 3, strings.Count(string(csv), "\n"))
 
 	for _, tc := range []struct{ body, want string }{
@@ -48,7 +43,7 @@ func TestConfigFile(t *testing.T) {
 		{"{\n \"samples\": 1,\n", "run.json:"},
 		{"{\"samples\": 0}", "-samples 0: want an integer ≥ 1"},
 	} {
-		require.NoError(t, os.WriteFile(cfgPath, []byte(tc.body), 0o644))
+		writeFile(t, tc.body, cfgPath)
 		code, _, stderr := runCLI("run", "-config", cfgPath)
 		assert.Equal(t, exitUsage, code, tc.body)
 		assert.Contains(t, stderr, tc.want, tc.body)
@@ -61,10 +56,7 @@ func FuzzConfig(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		path := filepath.Join(t.TempDir(), "c.json")
-		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := writeFile(t, body, t.TempDir(), "c.json")
 		j := &runJob{}
 		fs := newFlagSet("mcfem run", "")
 		fs.IntVar(&j.cfg.Samples, "samples", 1, "")

@@ -39,18 +39,15 @@ func TestGoldenOutputs(t *testing.T) {
 			require.Equal(t, 0, Main(args, &stdout, &stderr), "stderr: %s", stderr.String())
 			dir := filepath.Join("testdata", "golden", g.name)
 
-			want, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-			require.NoError(t, err)
-			got, err := os.ReadFile(filepath.Join(out, "summary.json"))
-			require.NoError(t, err)
+			want := readFile(t, dir, "summary.json")
+			got := readFile(t, out, "summary.json")
 			sameText(t, "summary.json", string(want), goldenSummary(t, string(got)))
 
 			gz := filepath.Join(dir, "samples.csv.gz")
 			if _, err := os.Stat(gz); err != nil {
 				return // mlmc writes no samples.csv
 			}
-			got, err = os.ReadFile(filepath.Join(out, "samples.csv"))
-			require.NoError(t, err)
+			got = readFile(t, out, "samples.csv")
 			sameText(t, "samples.csv", gunzip(t, gz), string(got))
 		})
 	}

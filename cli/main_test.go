@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,26 +12,6 @@ import (
 
 	"mcfem/mc"
 )
-
-// runCLI runs mcfem with args and returns its exit code, stdout and stderr.
-func runCLI(args ...string) (int, string, string) {
-	var out, errb bytes.Buffer
-	code := Main(args, &out, &errb)
-	return code, out.String(), errb.String()
-}
-
-// withoutExecution decodes summary.json and drops its "execution" object (timings, hosts,
-// rank count, build).
-func withoutExecution(t *testing.T, path string) map[string]any {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(data, &m))
-	require.Contains(t, m, "execution")
-	delete(m, "execution")
-	return m
-}
 
 func TestOutputsIdenticalForEveryRankCount(t *testing.T) {
 	// Acceptance 3: mcfem run -np P -samples 5000 -mesh 32 -seed 1 -out dP for P = 1..4.
@@ -47,11 +26,9 @@ func TestOutputsIdenticalForEveryRankCount(t *testing.T) {
 		dir := filepath.Join(base, "d"+p)
 		code, _, stderr := runCLI("run", "-np", p, "-samples", samples, "-mesh", "32", "-seed", "1", "-out", dir, "-quiet")
 		require.Equal(t, exitOK, code, stderr)
-		csv, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
-		require.NoError(t, err)
-		summary := withoutExecution(t, filepath.Join(dir, "summary.json"))
-		timings, err := os.ReadFile(filepath.Join(dir, "timings.csv"))
-		require.NoError(t, err)
+		csv := readFile(t, dir, "samples.csv")
+		summary := withoutExecution(t, dir)
+		timings := readFile(t, dir, "timings.csv")
 		require.True(t, strings.HasPrefix(string(timings), "sample,rank,seconds,thread\n"))
 		if refCSV == nil {
 			refCSV, refSummary = csv, summary
@@ -83,8 +60,7 @@ func TestDefaultRunMatchesExactDiscreteMean(t *testing.T) {
 			CIHigh float64 `json:"ci_high"`
 		} `json:"statistics"`
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
-	require.NoError(t, err)
+	data := readFile(t, dir, "summary.json")
 	require.NoError(t, json.Unmarshal(data, &s))
 	require.Equal(t, 1000, s.Statistics.N)
 	q1 := discreteQoI1(t, 64)
@@ -94,27 +70,41 @@ func TestDefaultRunMatchesExactDiscreteMean(t *testing.T) {
 }
 
 func TestBadInputExitsTwoAndRunsNothing(t *testing.T) {
-	// Acceptance 5: a one-line error naming the flag and its valid range, exit code 2, and no
-	// output directory created.
+	// Acceptance 5, and issue 6's acceptance 5: a one-line error naming the flag and its valid
+	// range, exit code 2, and no output directory created.
+	cfgPath := writeFile(t, `{"samples": 10, "colour": "red"}`, t.TempDir(), "c.json")
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"-samples", "0"}, "-samples 0: want an integer ≥ 1"},
 		{[]string{"-samples", "-3"}, "-samples -3: want an integer ≥ 1"},
-		{[]string{"-mesh", "0"}, "-mesh 0: want cells per side in [1, "},
+		{[]string{"-samples", "-5"}, "-samples -5: want an integer ≥ 1"},
+		{[]string{"-mesh", "0"}, "-mesh 0: want cells per side in [1, 46339]"},
 		{[]string{"-np", "0"}, "-np 0: want ranks ≥ 1"},
 		{[]string{"-rtol", "0"}, "-rtol 0: want a relative tolerance in (0, 1)"},
 		{[]string{"-rtol", "-1e-8"}, "-rtol -1e-08: want a relative tolerance in (0, 1)"},
+		{[]string{"-rtol", "-1"}, "-rtol -1: want a relative tolerance in (0, 1)"},
 		{[]string{"-maxit", "0"}, "-maxit 0: want an integer ≥ 1"},
 		{[]string{"-confidence", "1.5"}, "-confidence 1.5: want a level in (0, 1)"},
+		{[]string{"-dist", "beta:0,6"}, `-dist: dist: "beta:0,6": want beta:a,b with a, b > 0`},
+		{[]string{"-mdpa", "/nonexistent.mdpa"}, "-mdpa: mesh: open /nonexistent.mdpa: no such file or directory"},
 		{[]string{"-bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"-frobnicate"}, "flag provided but not defined: -frobnicate"},
 		{[]string{"-samples", "many"}, `invalid value "many" for flag -samples`},
 		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"-config", cfgPath}, `c.json:1: unknown key "colour"`},
+		{[]string{"-on-failure", "ignore"}, "-on-failure ignore: want one of fail, skip, retry"},
+		{[]string{"-pc", "ilu"}, "-pc ilu: want one of jacobi, amg, none"},
+		{[]string{"-resume"}, "-out \"\": want a directory"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
-			code, stdout, stderr := runCLI(append([]string{"run", "-out", dir}, tc.args...)...)
+			args := append([]string{"run", "-out", dir}, tc.args...)
+			if tc.args[0] == "-resume" {
+				args = []string{"run", "-resume"} // without -out
+			}
+			code, stdout, stderr := runCLI(args...)
 			assert.Equal(t, exitUsage, code)
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, tc.want)
@@ -165,7 +155,7 @@ func TestMLMCCommand(t *testing.T) {
 	code, stdout, stderr := runCLI("mlmc", "-tol", "0.02", "-np", "3", "-out", dir)
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "fitted rates: α = ")
-	s := withoutExecution(t, filepath.Join(dir, "summary.json"))
+	s := withoutExecution(t, dir)
 	assert.InDelta(t, 1.5, s["mean"].(float64), 0.02)
 	assert.Greater(t, s["total_cost"].(float64), 0.0)
 	code, _, stderr = runCLI("mlmc", "-tol", "0")

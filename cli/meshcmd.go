@@ -29,9 +29,7 @@ func readMesh(path, boundary string) (*mesh.Mesh, *mesh.MDPAInfo, error) {
 	return m.Permute(m.RCM()), info, nil
 }
 
-func cmdMesh(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("mcfem mesh", "Writes the built-in structured mesh of the unit square as a Kratos .mdpa file, with the\n"+
-		"boundary nodes in a sub-model-part, so that the -mesh and -mdpa paths can be compared.")
+func cmdMesh(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	cells := fs.Int("mesh", 64, "cells per side (≥ 1)")
 	out := fs.String("o", "", "output file (required)")
 	boundary := fs.String("boundary", "Subpart_Boundary", "name of the boundary sub-model-part")

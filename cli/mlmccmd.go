@@ -21,32 +21,19 @@ import (
 
 // mlmcJob is a parsed and validated `mcfem mlmc`.
 type mlmcJob struct {
-	cfg   mc.MLMCConfig
-	np    int
-	opt   mc.Options
-	npSet bool
+	cfg mc.MLMCConfig
+	opt mc.Options
+	npFlag
 	out   string
 	quiet bool
 }
 
-// parseMLMC parses and validates `mcfem mlmc`'s flags. It returns the job and -1, or nil and
-// the exit code (0 after -h).
-func parseMLMC(args []string, stdout, stderr io.Writer) (*mlmcJob, int) {
-	return parseMLMCFlags("mcfem mlmc", "Multilevel Monte Carlo (Giles): levels l = 0, 1, … on meshes of -mesh·2^l cells per side,\n"+
-		"coupled samples (one input solved on levels l and l−1), optimal samples per level from the\n"+
-		"variances and a work measure (CG iterations × nonzeros), new levels while the estimated bias\n"+
-		"exceeds -tol/√2. Decisions come from exactly reduced sums: the same for every rank count.", args, stdout, stderr, nil)
-}
-
-// parseMLMCFlags parses the flags common to mlmc and mlmc-test, plus those extra adds.
-func parseMLMCFlags(name, synopsis string, args []string, stdout, stderr io.Writer, extra func(fs flagSet)) (*mlmcJob, int) {
+// parseMLMC defines the flags of mlmc (also those of mlmc-test) on fs, parses args with them
+// and validates them. It returns the job and -1, or nil and the exit code (0 after -h).
+func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, int) {
 	j := &mlmcJob{cfg: mc.DefaultMLMCConfig()}
 	m, b := &j.cfg, &j.cfg.Base
 	pb, so := &b.Problem, &b.Solver
-	fs := newFlagSet(name, synopsis)
-	if extra != nil {
-		extra(fs)
-	}
 	fs.Float64Var(&m.Tol, "tol", m.Tol, "accuracy: sampling error (at -confidence) and bias each ≤ tol/√2")
 	fs.IntVar(&pb.Cells, "mesh", pb.Cells, "cells per side of level 0")
 	fs.IntVar(&m.Levels, "levels", m.Levels, "levels to start with (≥ 2)")
@@ -71,7 +58,7 @@ func parseMLMCFlags(name, synopsis string, args []string, stdout, stderr io.Writ
 	fs.Visit(func(f *flag.Flag) { j.npSet = j.npSet || f.Name == "np" })
 	d, err := dist.Parse(*distFlag, ".")
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: -dist: %v\n", name, err)
+		fmt.Fprintf(stderr, "%s: -dist: %v\n", fs.Name(), err)
 		return nil, exitUsage
 	}
 	pb.Dist = d
@@ -105,8 +92,8 @@ func (j *mlmcJob) rankWork(c spmd.Comm, backend string, stdout io.Writer) error 
 	return report.WriteJSON(filepath.Join(j.out, "summary.json"), report.MLMCSummary(res, backend))
 }
 
-func cmdMLMC(args []string, stdout, stderr io.Writer) int {
-	j, code := parseMLMC(args, stdout, stderr)
+func cmdMLMC(fs flagSet, args []string, stdout, stderr io.Writer) int {
+	j, code := parseMLMC(fs, args, stdout, stderr)
 	if j == nil {
 		return code
 	}
@@ -116,17 +103,13 @@ func cmdMLMC(args []string, stdout, stderr io.Writer) int {
 	return exitCode(err, stderr)
 }
 
-func cmdMLMCTest(args []string, stdout, stderr io.Writer) int {
+func cmdMLMCTest(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	var levels, n int
 	var tols string
-	j, code := parseMLMCFlags("mcfem mlmc-test", "Giles' mlmc_test: -n samples on each of -levels levels (per-level means, variances,\n"+
-		"kurtosis, consistency check and cost), the fitted rates α, β, γ, and a complexity table: mlmc at\n"+
-		"each of -tols against plain MC's cost for the same sampling error on the finest level used.",
-		args, stdout, stderr, func(fs flagSet) {
-			fs.IntVar(&levels, "levels-test", 6, "levels of the per-level study")
-			fs.IntVar(&n, "n", 2000, "samples per level in the study (≥ 10)")
-			fs.StringVar(&tols, "tols", "2e-2,1e-2,5e-3,2e-3,1e-3", "comma-separated tolerances of the complexity table")
-		})
+	fs.IntVar(&levels, "levels-test", 6, "levels of the per-level study")
+	fs.IntVar(&n, "n", 2000, "samples per level in the study (≥ 10)")
+	fs.StringVar(&tols, "tols", "2e-2,1e-2,5e-3,2e-3,1e-3", "comma-separated tolerances of the complexity table")
+	j, code := parseMLMC(fs, args, stdout, stderr)
 	if j == nil {
 		return code
 	}

@@ -26,13 +26,8 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	if len(args) > 0 && args[0] == "mlmc" {
-		var outb, errb bytes.Buffer
-		j, code := parseMLMC(args[1:], &outb, &errb)
-		if j != nil && j.npSet {
-			fmt.Fprintf(&errb, "mcfem mlmc: -np %d: -np counts in-process ranks; under mpirun the rank count is mpirun's -np (%d here)\n", j.np, c.Size())
-			j, code = nil, exitUsage
-		}
-		if code := agreeOnArgs(c, code, &outb, &errb, stdout, stderr); code >= 0 {
+		j, code := parseAgreed(c, commandNamed("mlmc").flags(), parseMLMC, args[1:], stdout, stderr)
+		if code >= 0 {
 			return code
 		}
 		if err := rankMain(c, func() error { return j.rankWork(c, "mpi", stdout) }); err != nil {
@@ -48,13 +43,8 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		}
 		return finishMPI(c, code)
 	}
-	var outb, errb bytes.Buffer
-	j, code := parseRun(args[1:], &outb, &errb)
-	if j != nil && j.npSet {
-		fmt.Fprintf(&errb, "mcfem run: -np %d: -np counts in-process ranks; under mpirun the rank count is mpirun's -np (%d here)\n", j.np, c.Size())
-		j, code = nil, exitUsage
-	}
-	if code := agreeOnArgs(c, code, &outb, &errb, stdout, stderr); code >= 0 {
+	j, code := parseAgreed(c, commandNamed("run").flags(), parseRun, args[1:], stdout, stderr)
+	if code >= 0 {
 		return code
 	}
 	env := newEnv("mpi", spmd.MPILibraryVersion())
@@ -65,18 +55,33 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		j.sayNotes(stderr)
 	}
 	if !j.quiet && c.Rank() == 0 {
-		total := j.cfg.Samples
-		if j.cfg.Tol > 0 {
-			total = 0 // unknown in advance
-		}
-		p := startProgress(stderr, total, rank0Scale(c, j.cfg.Samples), " (estimated from rank 0's block)")
+		p := j.startProgress(stderr, rank0Scale(c, j.cfg.Samples), " (estimated from rank 0's block)")
 		defer p.stop() // a deferred stop is safe: it makes no MPI call
-		j.opt.Progress = p.add
 	}
 	if err := rankMain(c, func() error { return j.rankWork(c, env, stdout) }); err != nil {
 		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
 	}
 	return finishMPI(c, exitOK)
+}
+
+// rankedJob is a parsed job that has -np: *runJob or *mlmcJob.
+type rankedJob[J any] interface {
+	*J
+	ranks() *npFlag
+}
+
+// parseAgreed parses a command's arguments with parse and the command's flag set fs on every
+// rank, refuses -np (it counts in-process ranks) and makes the outcome collective with
+// agreeOnArgs. It returns the job and -1 to go on, or the exit code after MPI_Finalize.
+func parseAgreed[J any, PJ rankedJob[J]](c spmd.Comm, fs flagSet, parse func(fs flagSet, args []string, stdout, stderr io.Writer) (PJ, int),
+	args []string, stdout, stderr io.Writer) (PJ, int) {
+	var outb, errb bytes.Buffer
+	j, code := parse(fs, args, &outb, &errb)
+	if j != nil && j.ranks().npSet {
+		fmt.Fprintf(&errb, "%s: -np %d: -np counts in-process ranks; under mpirun the rank count is mpirun's -np (%d here)\n", fs.Name(), j.ranks().np, c.Size())
+		j, code = nil, exitUsage
+	}
+	return j, agreeOnArgs(c, code, &outb, &errb, stdout, stderr)
 }
 
 // agreeOnArgs makes the outcome of every rank's argument check collective: the highest exit

@@ -84,19 +84,17 @@ func TestMPIOutputsMatchInProcess(t *testing.T) {
 	ref := filepath.Join(base, "local")
 	code, _, stderr := runCLI(append([]string{"run", "-np", "1", "-out", ref}, flags...)...)
 	require.Equal(t, exitOK, code, stderr)
-	refCSV, err := os.ReadFile(filepath.Join(ref, "samples.csv"))
-	require.NoError(t, err)
-	refSummary := withoutExecution(t, filepath.Join(ref, "summary.json"))
+	refCSV := readFile(t, ref, "samples.csv")
+	refSummary := withoutExecution(t, ref)
 
 	for _, threads := range []string{"1", "2"} {
 		for _, p := range []int{1, 2, 3, 4} {
 			dir := filepath.Join(base, "mpi-np"+strconv.Itoa(p)+"-t"+threads)
 			r := mpirun(t, p, nil, mpiBin, append([]string{"run", "-threads", threads, "-out", dir}, flags...)...)
 			require.Equal(t, 0, r.code, "np %d threads %s: %s", p, threads, r.stderr)
-			csv, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
-			require.NoError(t, err)
+			csv := readFile(t, dir, "samples.csv")
 			assert.True(t, bytes.Equal(refCSV, csv), "samples.csv: mpirun -np %d -threads %s differs from in-process -np 1", p, threads)
-			assert.Equal(t, refSummary, withoutExecution(t, filepath.Join(dir, "summary.json")), "np %d threads %s", p, threads)
+			assert.Equal(t, refSummary, withoutExecution(t, dir), "np %d threads %s", p, threads)
 		}
 	}
 	// The direct solver (issue 4): mpirun -np 3 with batches of 4 gives the in-process
@@ -105,15 +103,13 @@ func TestMPIOutputsMatchInProcess(t *testing.T) {
 	refD := filepath.Join(base, "local-cholesky")
 	code, _, stderr = runCLI(append([]string{"run", "-np", "1", "-out", refD}, direct...)...)
 	require.Equal(t, exitOK, code, stderr)
-	refDCSV, err := os.ReadFile(filepath.Join(refD, "samples.csv"))
-	require.NoError(t, err)
+	refDCSV := readFile(t, refD, "samples.csv")
 	dirD := filepath.Join(base, "mpi-cholesky")
 	rd := mpirun(t, 3, nil, mpiBin, append([]string{"run", "-batch", "4", "-out", dirD}, direct...)...)
 	require.Equal(t, 0, rd.code, rd.stderr)
-	csvD, err := os.ReadFile(filepath.Join(dirD, "samples.csv"))
-	require.NoError(t, err)
+	csvD := readFile(t, dirD, "samples.csv")
 	assert.True(t, bytes.Equal(refDCSV, csvD), "samples.csv: mpirun -np 3 -solver cholesky -batch 4 differs from in-process")
-	assert.Equal(t, withoutExecution(t, filepath.Join(refD, "summary.json")), withoutExecution(t, filepath.Join(dirD, "summary.json")))
+	assert.Equal(t, withoutExecution(t, refD), withoutExecution(t, dirD))
 
 	// The report says it ran on MPI ranks.
 	r := mpirun(t, 2, nil, mpiBin, "run", "-samples", "20", "-mesh", "8", "-threads", "2")
@@ -166,10 +162,8 @@ func TestMPISlowRankCompletes(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "slow")
 	r := mpirun(t, 4, []string{"MCFEM_FAULT=0:*:slow4"}, mpiBin, append([]string{"run", "-out", dir}, flags...)...)
 	require.Equal(t, 0, r.code, r.stderr)
-	want, err := os.ReadFile(filepath.Join(ref, "samples.csv"))
-	require.NoError(t, err)
-	got, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
-	require.NoError(t, err)
+	want := readFile(t, ref, "samples.csv")
+	got := readFile(t, dir, "samples.csv")
 	assert.True(t, bytes.Equal(want, got))
 }
 
@@ -225,9 +219,7 @@ func TestMPIKillRankAndResume(t *testing.T) {
 	want := referenceCSV(t, flags...)
 	dir := filepath.Join(t.TempDir(), "out")
 	cmd, errb := startMPI(t, 2, mpiBin, append([]string{"run", "-out", dir}, flags...)...)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	waitJournal(t, dir, 20_000, done)
+	done := waitJournal(t, cmd, dir)
 	out, err := exec.Command("pgrep", "-P", strconv.Itoa(cmd.Process.Pid)).Output()
 	require.NoError(t, err, "no rank processes under mpirun")
 	pids := strings.Fields(string(out))
@@ -245,8 +237,7 @@ func TestMPIKillRankAndResume(t *testing.T) {
 
 	r := mpirun(t, 3, nil, mpiBin, append([]string{"run", "-resume", "-out", dir}, flags...)...)
 	require.Equal(t, 0, r.code, r.stderr)
-	got, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
-	require.NoError(t, err)
+	got := readFile(t, dir, "samples.csv")
 	assert.True(t, bytes.Equal(want, got), "samples.csv after the resume differs from the uninterrupted run")
 }
 
@@ -258,24 +249,14 @@ func TestMPISigusr1StopsAndResumes(t *testing.T) {
 	want := referenceCSV(t, flags...)
 	dir := filepath.Join(t.TempDir(), "out")
 	cmd, errb := startMPI(t, 2, mpiBin, append([]string{"run", "-out", dir}, flags...)...)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	waitJournal(t, dir, 20_000, done)
-	start := time.Now()
-	require.NoError(t, cmd.Process.Signal(syscall.SIGUSR1))
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the ranks did not stop within 10 s of SIGUSR1")
-	}
-	t.Logf("stopped in %s, mpirun exit %d: %.400s", time.Since(start).Round(time.Millisecond), cmd.ProcessState.ExitCode(), errb.String())
+	done := waitJournal(t, cmd, dir)
+	stopBySignal(t, cmd, done, syscall.SIGUSR1, errb)
 	assert.Equal(t, exitResumable, cmd.ProcessState.ExitCode())
 	assert.Contains(t, errb.String(), "stopped by user defined signal 1")
 
 	r := mpirun(t, 3, nil, mpiBin, append([]string{"run", "-resume", "-quiet", "-out", dir}, flags...)...)
 	require.Equal(t, 0, r.code, r.stderr)
-	got, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
-	require.NoError(t, err)
+	got := readFile(t, dir, "samples.csv")
 	assert.True(t, bytes.Equal(want, got))
 }
 
@@ -287,18 +268,16 @@ func TestMPITolMatchesInProcess(t *testing.T) {
 	ref := filepath.Join(t.TempDir(), "ref")
 	code, _, stderr := runCLI(append([]string{"run", "-np", "1", "-out", ref}, flags...)...)
 	require.Equal(t, exitOK, code, stderr)
-	want, err := os.ReadFile(filepath.Join(ref, "samples.csv"))
-	require.NoError(t, err)
-	wantSummary := withoutExecution(t, filepath.Join(ref, "summary.json"))
+	want := readFile(t, ref, "samples.csv")
+	wantSummary := withoutExecution(t, ref)
 	require.Contains(t, wantSummary, "rounds")
 	for _, p := range []int{2, 3, 4} {
 		dir := filepath.Join(t.TempDir(), "np"+strconv.Itoa(p))
 		r := mpirun(t, p, nil, mpiBin, append([]string{"run", "-out", dir}, flags...)...)
 		require.Equal(t, 0, r.code, r.stderr)
-		got, err := os.ReadFile(filepath.Join(dir, "samples.csv"))
-		require.NoError(t, err)
+		got := readFile(t, dir, "samples.csv")
 		assert.True(t, bytes.Equal(want, got), "np %d", p)
-		assert.Equal(t, wantSummary, withoutExecution(t, filepath.Join(dir, "summary.json")), "np %d", p)
+		assert.Equal(t, wantSummary, withoutExecution(t, dir), "np %d", p)
 	}
 }
 
@@ -309,11 +288,11 @@ func TestMPIMLMCMatchesInProcess(t *testing.T) {
 	ref := filepath.Join(t.TempDir(), "ref")
 	code, _, stderr := runCLI(append([]string{"mlmc", "-np", "1", "-out", ref}, flags...)...)
 	require.Equal(t, exitOK, code, stderr)
-	want := withoutExecution(t, filepath.Join(ref, "summary.json"))
+	want := withoutExecution(t, ref)
 	for _, p := range []int{2, 3, 4} {
 		dir := filepath.Join(t.TempDir(), "np"+strconv.Itoa(p))
 		r := mpirun(t, p, nil, mpiBin, append([]string{"mlmc", "-out", dir}, flags...)...)
 		require.Equal(t, 0, r.code, r.stderr)
-		assert.Equal(t, want, withoutExecution(t, filepath.Join(dir, "summary.json")), "np %d", p)
+		assert.Equal(t, want, withoutExecution(t, dir), "np %d", p)
 	}
 }

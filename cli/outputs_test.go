@@ -1,11 +1,11 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"image/png"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,8 +22,7 @@ func TestMDPAMeshes(t *testing.T) {
 	// Issue 5, acceptance 1: the Kratos meshes with -boundary Subpart_Boundary give the QoI(1)
 	// of their README: a list with the single value 1 makes sample 0 solve ε = 1.
 	dir := t.TempDir()
-	one := filepath.Join(dir, "one.txt")
-	require.NoError(t, os.WriteFile(one, []byte("1\n"), 0o644))
+	one := writeFile(t, "1\n", dir, "one.txt")
 	for _, tc := range []struct {
 		file string
 		qoi  float64
@@ -36,8 +35,7 @@ func TestMDPAMeshes(t *testing.T) {
 		code, _, stderr := runCLI("run", "-mdpa", filepath.Join("..", "mesh", "testdata", tc.file), "-boundary", "Subpart_Boundary",
 			"-dist", "list:"+one, "-rtol", "1e-13", "-np", "1", "-quiet", "-out", out)
 		require.Equal(t, exitOK, code, stderr)
-		csv, err := os.ReadFile(filepath.Join(out, "samples.csv"))
-		require.NoError(t, err)
+		csv := readFile(t, out, "samples.csv")
 		fields := strings.Split(strings.Split(string(csv), "\n")[1], ",")
 		q, err := strconv.ParseFloat(fields[2], 64)
 		require.NoError(t, err)
@@ -55,8 +53,7 @@ func TestMalformedMDPAExitsTwo(t *testing.T) {
 		{"missing.mdpa", "Begin Nodes\n 1 0 0 0\n 2 1 0 0\n 3 0 1 0\nEnd Nodes\nBegin Elements Element2D3N\n 1 0 1 2 9\nEnd Elements\n", "missing.mdpa:7: mdpa: element 1 references node 9"},
 		{"flat.mdpa", "Begin Nodes\n 1 0 0 0\n 2 1 0 0\n 3 2 0 0\nEnd Nodes\nBegin Elements Element2D3N\n 1 0 1 2 3\nEnd Elements\n", "flat.mdpa:7: mdpa: element 1 has zero area"},
 	} {
-		path := filepath.Join(dir, tc.name)
-		require.NoError(t, os.WriteFile(path, []byte(tc.body), 0o644))
+		path := writeFile(t, tc.body, dir, tc.name)
 		out := filepath.Join(dir, "out-"+tc.name)
 		code, stdout, stderr := runCLI("run", "-mdpa", path, "-out", out)
 		assert.Equal(t, exitUsage, code, tc.name)
@@ -82,8 +79,7 @@ func TestTraceFieldsPlots(t *testing.T) {
 			Args map[string]any `json:"args"`
 		} `json:"traceEvents"`
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "trace.json"))
-	require.NoError(t, err)
+	data := readFile(t, dir, "trace.json")
 	require.NoError(t, json.Unmarshal(data, &trace))
 	samplesPerRank := map[int]int{}
 	for _, e := range trace.TraceEvents {
@@ -105,8 +101,7 @@ func TestTraceFieldsPlots(t *testing.T) {
 			} `xml:"Piece"`
 		} `xml:"UnstructuredGrid"`
 	}
-	data, err = os.ReadFile(filepath.Join(dir, "fields.vtu"))
-	require.NoError(t, err)
+	data = readFile(t, dir, "fields.vtu")
 	require.NoError(t, xml.Unmarshal(data, &vtk))
 	var mean []float64
 	for _, d := range vtk.Grid.Piece.Data {
@@ -132,16 +127,12 @@ func TestTraceFieldsPlots(t *testing.T) {
 			Mean float64 `json:"mean"`
 		} `json:"statistics"`
 	}
-	data, err = os.ReadFile(filepath.Join(dir, "summary.json"))
-	require.NoError(t, err)
+	data = readFile(t, dir, "summary.json")
 	require.NoError(t, json.Unmarshal(data, &s))
 	assert.InEpsilon(t, s.Statistics.Mean, integral, 1e-9)
 
 	for _, name := range []string{"qoi-histogram.png", "running-mean.png"} {
-		f, err := os.Open(filepath.Join(dir, name))
-		require.NoError(t, err)
-		img, err := png.Decode(f)
-		f.Close()
+		img, err := png.Decode(bytes.NewReader(readFile(t, dir, name)))
 		require.NoError(t, err, name)
 		assert.Greater(t, img.Bounds().Dx(), 500, name)
 	}
@@ -162,8 +153,7 @@ func TestMeshCommandRoundTrip(t *testing.T) {
 		out := filepath.Join(dir, strconv.Itoa(len(args))+args[1])
 		code, _, stderr := runCLI(append([]string{"run", "-samples", "20", "-np", "1", "-quiet", "-out", out}, args...)...)
 		require.Equal(t, exitOK, code, stderr)
-		csv, err := os.ReadFile(filepath.Join(out, "samples.csv"))
-		require.NoError(t, err)
+		csv := readFile(t, out, "samples.csv")
 		return string(csv)
 	}
 	a := runCSV("-mesh", "8")
@@ -187,8 +177,7 @@ func TestStretchedMeshHasNoExactValues(t *testing.T) {
 	square := filepath.Join(dir, "square.mdpa")
 	code, _, stderr := runCLI("mesh", "-mesh", "16", "-o", square)
 	require.Equal(t, exitOK, code, stderr)
-	data, err := os.ReadFile(square)
-	require.NoError(t, err)
+	data := readFile(t, square)
 	var out strings.Builder
 	inNodes := false
 	for _, line := range strings.SplitAfter(string(data), "\n") {
@@ -205,8 +194,7 @@ func TestStretchedMeshHasNoExactValues(t *testing.T) {
 		}
 		out.WriteString(line)
 	}
-	stretched := filepath.Join(dir, "stretched.mdpa")
-	require.NoError(t, os.WriteFile(stretched, []byte(out.String()), 0o644))
+	stretched := writeFile(t, out.String(), dir, "stretched.mdpa")
 
 	res := filepath.Join(dir, "out")
 	code, stdout, stderr := runCLI("run", "-np", "2", "-samples", "200", "-mdpa", stretched, "-out", res, "-plots")
@@ -218,12 +206,11 @@ func TestStretchedMeshHasNoExactValues(t *testing.T) {
 		assert.Regexp(t, `(?m)^  pass `+check+` +\S`, stdout, check)
 	}
 	assert.Contains(t, stdout, "verdict: VALID (4 of 4 checks passed)")
-	s := withoutExecution(t, filepath.Join(res, "summary.json"))
+	s := withoutExecution(t, res)
 	assert.NotContains(t, s, "exact")
 	assert.NotContains(t, s, "gap")
 	assert.Contains(t, s["problem"].(map[string]any)["notes"], "the mesh covers [0, 2]×[0, 1], not the unit square")
 	for _, png := range []string{"qoi-histogram.png", "running-mean.png"} {
-		_, err := os.Stat(filepath.Join(res, png))
-		assert.NoError(t, err, png)
+		assert.FileExists(t, filepath.Join(res, png))
 	}
 }

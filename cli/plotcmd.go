@@ -9,9 +9,7 @@ import (
 	"mcfem/output"
 )
 
-func cmdPlotScaling(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("mcfem plot-scaling", "Reads the CSV of scripts/scaling.sh and draws speedup.png and efficiency.png against the\n"+
-		"ideal lines, next to the CSV unless -o says where. Usage: mcfem plot-scaling [-o DIR] scaling.csv")
+func cmdPlotScaling(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	dir := fs.String("o", "", "directory for the PNGs (default: the CSV's directory)")
 	title := fs.String("title", "", "plot title (default: the CSV's name)")
 	// The CSV is the one argument after the flags.

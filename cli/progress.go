@@ -59,6 +59,18 @@ func startProgress(w io.Writer, total int, scale float64, note string) *progress
 	return p
 }
 
+// startProgress starts the reporter of the job's samples (of a count unknown in advance with
+// -tol) and makes the sample loop count into it; stop it with stop().
+func (j *runJob) startProgress(w io.Writer, scale float64, note string) *progress {
+	total := j.cfg.Samples
+	if j.cfg.Tol > 0 {
+		total = 0 // unknown in advance
+	}
+	p := startProgress(w, total, scale, note)
+	j.opt.Progress = p.add
+	return p
+}
+
 func (p *progress) add(n int) { p.done.Add(int64(n)) }
 
 func (p *progress) stop() { close(p.quit) }

@@ -22,29 +22,56 @@ import (
 
 // runJob is a parsed and validated `mcfem run`.
 type runJob struct {
-	cfg    mc.Config
-	opt    mc.Options
-	np     int  // in-process ranks
-	npSet  bool // -np given on the command line
+	cfg mc.Config
+	opt mc.Options
+	npFlag
 	out    string
 	quiet  bool
 	trace  bool
 	plots  bool
 	resume bool
+	mdpa   string            // -mdpa as given
+	dist   string            // -dist as given
 	conf   map[string]string // every flag's effective value, for the report
 	notes  []string          // what -resume recovered
 }
 
-// parseRun parses and validates `mcfem run`'s flags and environment. It returns the job and
-// -1, or nil and the exit code (0 after -h).
-func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
+// npFlag is -np, the in-process rank count of run and mlmc, which mpirun's -np replaces.
+type npFlag struct {
+	np    int  // in-process ranks
+	npSet bool // -np given on the command line
+}
+
+// ranks returns f; through embedding, the -np of a run or mlmc job.
+func (f *npFlag) ranks() *npFlag { return f }
+
+// parseRun defines `mcfem run`'s flags on fs, parses args with them and validates them and
+// the environment. It returns the job and -1, or nil and the exit code (0 after -h).
+func parseRun(fs flagSet, args []string, stdout, stderr io.Writer) (*runJob, int) {
 	j := &runJob{cfg: mc.DefaultConfig()}
+	j.defineFlags(fs)
+	if path := configArg(args); path != "" {
+		if err := loadConfig(fs, path); err != nil {
+			fmt.Fprintf(stderr, "mcfem run: -config: %v\n", err)
+			return nil, exitUsage
+		}
+	}
+	if code := fs.parse(args, stdout, stderr); code >= 0 {
+		return nil, code
+	}
+	if code := j.check(fs, stderr); code >= 0 {
+		return nil, code
+	}
+	if code := j.setUp(stderr); code >= 0 {
+		return nil, code
+	}
+	return j, -1
+}
+
+// defineFlags defines run's flags on fs, with the job's defaults.
+func (j *runJob) defineFlags(fs flagSet) {
 	cfg := &j.cfg
 	pb, so := &cfg.Problem, &cfg.Solver
-	fs := newFlagSet("mcfem run", "Runs a Monte Carlo campaign (the seed's problem, or -model lognormal-field): each rank solves its block of\n"+
-		"samples with -threads workers, rank 0 prints the statistics and, with -out, writes\n"+
-		"summary.json, samples.csv and timings.csv. The results depend on neither the rank count\n"+
-		"nor the threads. Under mpirun the ranks are MPI processes; otherwise -np in-process ranks.")
 	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "number of Monte Carlo samples N (≥ 1); with -tol, the pilot")
 	fs.Float64Var(&cfg.Tol, "tol", 0, "ask for an accuracy instead of a sample count: add rounds of samples until the confidence interval's half-width is at most this (0: fixed -samples)")
 	fs.IntVar(&pb.Cells, "mesh", pb.Cells, "cells per side of the structured mesh of the unit square (≥ 1)")
@@ -66,53 +93,40 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	fs.BoolVar(&j.opt.Fields, "fields", false, "with -out: write fields.vtu (ParaView) with the mean and std of u at every node and sample 0's u")
 	fs.BoolVar(&j.trace, "trace", false, "with -out: write trace.json (Chrome trace events: open in Perfetto or chrome://tracing), a track per rank and thread")
 	fs.BoolVar(&j.plots, "plots", false, "with -out: write qoi-histogram.png (with the exact density) and running-mean.png (with the confidence band)")
-	mdpa := fs.String("mdpa", "", "read the mesh from this Kratos .mdpa file (2D 3-node triangles; nodes reordered by reverse Cuthill–McKee) instead of -mesh")
+	fs.StringVar(&j.mdpa, "mdpa", "", "read the mesh from this Kratos .mdpa file (2D 3-node triangles; nodes reordered by reverse Cuthill–McKee) instead of -mesh")
 	fs.StringVar(&pb.Boundary, "boundary", "", "with -mdpa: the sub-model-part whose nodes are the Dirichlet boundary (default: the nodes on the mesh's outer edges)")
-	distFlag := fs.String("dist", pb.Dist.String(), "distribution of ε: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma, or list:FILE (one value per line, # comments; sample i uses line i; -samples defaults to the number of values)")
+	fs.StringVar(&j.dist, "dist", pb.Dist.String(), "distribution of ε: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma, or list:FILE (one value per line, # comments; sample i uses line i; -samples defaults to the number of values)")
 	fs.String("config", "", "JSON file of flag values ({\"samples\": 5000, \"dist\": \"list:eps.txt\"}); paths in it are relative to it; flags on the command line override it")
-	if path := configArg(args); path != "" {
-		if err := loadConfig(fs, path); err != nil {
-			fmt.Fprintf(stderr, "mcfem run: -config: %v\n", err)
-			return nil, exitUsage
-		}
-	}
-	if code := fs.parse(args, stdout, stderr); code >= 0 {
-		return nil, code
-	}
+}
+
+// check completes the job from the parsed flags (the distribution, the mesh of -mdpa, the
+// effective configuration) and validates it. It returns -1, or the exit code after printing
+// the first problem.
+func (j *runJob) check(fs flagSet, stderr io.Writer) int {
+	cfg := &j.cfg
+	pb := &cfg.Problem
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	j.npSet = set["np"]
-	d, err := dist.Parse(*distFlag, ".")
+	d, err := dist.Parse(j.dist, ".")
 	if err != nil {
 		fmt.Fprintf(stderr, "mcfem run: -dist: %v\n", err)
-		return nil, exitUsage
+		return exitUsage
 	}
 	pb.Dist = d
 	if d.Len() > 0 && !set["samples"] {
 		cfg.Samples = d.Len()
 	}
-	if *mdpa != "" {
-		if set["mesh"] {
-			fmt.Fprintf(stderr, "mcfem run: -mesh and -mdpa: give one mesh, not both\n")
-			return nil, exitUsage
-		}
-		m, info, err := readMesh(*mdpa, pb.Boundary)
-		if err != nil {
-			fmt.Fprintf(stderr, "mcfem run: -mdpa: %v\n", err)
-			return nil, exitUsage
-		}
-		pb.Mesh, pb.MDPA, pb.MeshFile = m, info, *mdpa
-	} else if pb.Boundary != "" {
-		fmt.Fprintf(stderr, "mcfem run: -boundary needs -mdpa\n")
-		return nil, exitUsage
+	if code := j.readMDPA(set["mesh"], stderr); code >= 0 {
+		return code
 	}
 	j.conf = effectiveConfig(fs)
 	j.conf["samples"] = fmt.Sprint(cfg.Samples)
 	if err := cfg.Validate(); err != nil {
-		return nil, usageError(fs, err, stderr)
+		return usageError(fs, err, stderr)
 	}
-	field := func(name string, v any, want string) (*runJob, int) {
-		return nil, usageError(fs, &setting.Error{Field: name, Value: fmt.Sprint(v), Want: want}, stderr)
+	field := func(name string, v any, want string) int {
+		return usageError(fs, &setting.Error{Field: name, Value: fmt.Sprint(v), Want: want}, stderr)
 	}
 	switch {
 	case j.np < 1:
@@ -124,28 +138,59 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 	case j.out == "" && (j.opt.Fields || j.trace || j.plots || j.resume):
 		return field("out", `""`, "a directory: -fields, -trace, -plots and -resume need it")
 	}
+	return -1
+}
+
+// readMDPA reads the mesh of -mdpa into the problem; -mesh given too (meshSet) and -boundary
+// without -mdpa are errors. It returns -1, or the exit code after printing the problem.
+func (j *runJob) readMDPA(meshSet bool, stderr io.Writer) int {
+	pb := &j.cfg.Problem
+	if j.mdpa == "" {
+		if pb.Boundary != "" {
+			fmt.Fprintf(stderr, "mcfem run: -boundary needs -mdpa\n")
+			return exitUsage
+		}
+		return -1
+	}
+	if meshSet {
+		fmt.Fprintf(stderr, "mcfem run: -mesh and -mdpa: give one mesh, not both\n")
+		return exitUsage
+	}
+	m, info, err := readMesh(j.mdpa, pb.Boundary)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcfem run: -mdpa: %v\n", err)
+		return exitUsage
+	}
+	pb.Mesh, pb.MDPA, pb.MeshFile = m, info, j.mdpa
+	return -1
+}
+
+// setUp prepares the run's options from a checked job: the journal directory, the samples
+// that -resume takes from the journals, the test-only fault of MCFEM_FAULT and the stall
+// handler. It returns -1, or the exit code after printing the problem.
+func (j *runJob) setUp(stderr io.Writer) int {
 	if j.out != "" {
 		j.opt.JournalDir = j.out
 	}
 	if j.resume {
-		done, files, notes, err := journal.ReadDir(j.out, cfg.JournalFields())
+		done, files, notes, err := journal.ReadDir(j.out, j.cfg.JournalFields())
 		if err != nil {
 			fmt.Fprintf(stderr, "mcfem run: -resume: %v\n", err)
-			return nil, exitUsage
+			return exitUsage
 		}
 		if len(files) == 0 {
 			fmt.Fprintf(stderr, "mcfem run: -resume: no journal in %s/journal: nothing to resume (run without -resume)\n", j.out)
-			return nil, exitUsage
+			return exitUsage
 		}
 		j.opt.Done, j.notes = done, notes
 	}
 	fault, err := mc.ParseFault(os.Getenv("MCFEM_FAULT"))
 	if err != nil {
 		fmt.Fprintf(stderr, "mcfem run: %v\n", err)
-		return nil, exitUsage
+		return exitUsage
 	}
 	if fault != nil { // test-only fault injection, through the sample loop's one hook
-		fault.Rtol = so.Rtol
+		fault.Rtol = j.cfg.Solver.Rtol
 		j.opt.Hook = fault
 	}
 	j.opt.OnStall = func(msg string) {
@@ -154,7 +199,7 @@ func parseRun(args []string, stdout, stderr io.Writer) (*runJob, int) {
 		fmt.Fprintln(os.Stderr, msg)
 		os.Exit(exitStall)
 	}
-	return j, -1
+	return -1
 }
 
 // rankWork is what every rank does for `mcfem run`; rank 0 also reports and writes the files.
@@ -177,8 +222,8 @@ func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
 	return nil
 }
 
-func cmdRun(args []string, stdout, stderr io.Writer) int {
-	j, code := parseRun(args, stdout, stderr)
+func cmdRun(fs flagSet, args []string, stdout, stderr io.Writer) int {
+	j, code := parseRun(fs, args, stdout, stderr)
 	if j == nil {
 		return code
 	}
@@ -189,13 +234,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	j.catchSignals(true, stderr)
 	j.sayNotes(stderr)
 	if !j.quiet {
-		total := j.cfg.Samples
-		if j.cfg.Tol > 0 {
-			total = 0 // unknown in advance
-		}
-		p := startProgress(stderr, total, 1, "")
+		p := j.startProgress(stderr, 1, "")
 		defer p.stop()
-		j.opt.Progress = p.add
 	}
 	err := spmd.RunLocal(j.np, func(c spmd.Comm) error {
 		return rankMain(c, func() error { return j.rankWork(c, env, stdout) })

@@ -9,9 +9,7 @@ import (
 	"mcfem/solver"
 )
 
-func cmdVerify(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("mcfem verify", "Solves the reference problem at ε = 1 on meshes of -min, 2·min, …, -max cells per side and\n"+
-		"prints the error of the discrete QoI against the problem's exact QoI with the observed order (expected 2).")
+func cmdVerify(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	lo := fs.Int("min", 8, "coarsest mesh, cells per side (≥ 1)")
 	hi := fs.Int("max", 512, "finest mesh, cells per side (≥ -min)")
 	rtol := fs.Float64("rtol", 1e-12, "CG relative residual tolerance, in (0, 1): tight, so that the solver's error stays below the discretisation error")

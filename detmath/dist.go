@@ -10,16 +10,14 @@ import (
 // Float64(src)*(max-min) + min with the product rounded. It consumes one
 // word of src.
 func Uniform(src rand.Source, min, max float64) float64 {
-	checkSource(src)
-	return float64(float64From(src)*(max-min)) + min
+	return float64(Float64(src)*(max-min)) + min
 }
 
 // Normal returns a normal variate with mean mu and standard deviation sigma
 // drawn from src, equal to gonum's distuv.Normal{Mu: mu, Sigma: sigma,
 // Src: src}.Rand(): NormFloat64(src)*sigma + mu with the product rounded.
 func Normal(src rand.Source, mu, sigma float64) float64 {
-	checkSource(src)
-	return float64(normFloat64(src)*sigma) + mu
+	return float64(NormFloat64(src)*sigma) + mu
 }
 
 // LogNormal returns a log-normal variate (the exponential of a normal one
@@ -27,8 +25,7 @@ func Normal(src rand.Source, mu, sigma float64) float64 {
 // gonum's distuv.LogNormal{Mu: mu, Sigma: sigma, Src: src}.Rand():
 // Exp(NormFloat64(src)*sigma + mu) with the product rounded.
 func LogNormal(src rand.Source, mu, sigma float64) float64 {
-	checkSource(src)
-	return Exp(float64(normFloat64(src)*sigma) + mu)
+	return Exp(float64(NormFloat64(src)*sigma) + mu)
 }
 
 // Gamma returns a gamma variate with shape alpha and rate beta (mean
@@ -62,17 +59,17 @@ func gamma(src rand.Source, a, b float64) float64 {
 	const smallAlphaThresh = 0.2
 	switch {
 	case a == 1:
-		return expFloat64(src) / b
+		return ExpFloat64(src) / b
 	case a < smallAlphaThresh:
 		lambda := 1/a - 1
 		lr := -log1p(1 / lambda / math.E)
 		for {
-			e := expFloat64(src)
+			e := ExpFloat64(src)
 			var z float64
 			if e >= -lr {
 				z = e + lr
 			} else {
-				z = -expFloat64(src) / lambda
+				z = -ExpFloat64(src) / lambda
 			}
 			eza := Exp(-z / a)
 			lh := -z - eza
@@ -82,7 +79,7 @@ func gamma(src rand.Source, a, b float64) float64 {
 			} else {
 				lEta = -1 + float64(lambda*z)
 			}
-			if lh-lEta > -expFloat64(src) {
+			if lh-lEta > -ExpFloat64(src) {
 				return eza / b
 			}
 		}
@@ -91,17 +88,17 @@ func gamma(src rand.Source, a, b float64) float64 {
 		m := 1.0
 		if a < 1 {
 			d += 1.0
-			m = pow(float64From(src), 1/a)
+			m = pow(Float64(src), 1/a)
 		}
 		c := 1 / (3 * math.Sqrt(d))
 		for {
-			x := normFloat64(src)
+			x := NormFloat64(src)
 			v := 1 + float64(x*c)
 			if v <= 0.0 {
 				continue
 			}
 			v = float64(v * v * v) // rounded: 1 - v below
-			u := float64From(src)
+			u := Float64(src)
 			if u < 1.0-float64(0.0331*(x*x)*(x*x)) {
 				return m * d * v / b
 			}

@@ -76,67 +76,51 @@ func logInputs(seed uint64, n int) []float64 {
 	return xs
 }
 
+// piece makes one input from u, uniform in [0, 1), and, where it needs them, further words
+// of r.
+type piece func(u float64, r *rand.PCG) float64
+
+// span is the piece uniform on [a, b).
+func span(a, b float64) piece {
+	return func(u float64, _ *rand.PCG) float64 { return between(u, a, b) }
+}
+
+// mixture returns first followed by random inputs, n in all, from PCG(seed, stream): each
+// input takes u from one word and then its piece by the next word modulo len(pieces) (a piece
+// listed twice is drawn twice as often).
+func mixture(seed, stream uint64, first []float64, n int, pieces ...piece) []float64 {
+	r := rand.NewPCG(seed, stream)
+	xs := append([]float64(nil), first...)
+	for len(xs) < n {
+		u := unit(r)
+		xs = append(xs, pieces[r.Uint64()%uint64(len(pieces))](u, r))
+	}
+	return xs
+}
+
 // expInputs returns n inputs for Exp: uniform on [-746, 710], near 0, near
 // the overflow and underflow edges, and the specials.
 func expInputs(seed uint64, n int) []float64 {
-	r := rand.NewPCG(seed, 0x20)
-	xs := append([]float64(nil), specials...)
-	for len(xs) < n {
-		u := unit(r)
-		switch r.Uint64() % 6 {
-		case 0, 1:
-			xs = append(xs, between(u, -746, 710))
-		case 2:
-			xs = append(xs, between(u, -1, 1))
-		case 3:
-			xs = append(xs, between(u, -0x1p-20, 0x1p-20))
-		case 4: // overflow edge
-			xs = append(xs, between(u, 709, 710))
-		default: // underflow and subnormal edge
-			xs = append(xs, between(u, -746, -707))
-		}
-	}
-	return xs
+	return mixture(seed, 0x20, specials, n,
+		span(-746, 710), span(-746, 710), span(-1, 1), span(-0x1p-20, 0x1p-20),
+		span(709, 710),   // overflow edge
+		span(-746, -707)) // underflow and subnormal edge
 }
 
 // exp2Inputs returns n inputs for Exp2: uniform on [-1080, 1030], small
 // ones, exact integers and halves, and the specials.
 func exp2Inputs(seed uint64, n int) []float64 {
-	r := rand.NewPCG(seed, 0x30)
-	xs := append([]float64(nil), specials...)
-	for len(xs) < n {
-		u := unit(r)
-		switch r.Uint64() % 4 {
-		case 0, 1:
-			xs = append(xs, between(u, -1080, 1030))
-		case 2:
-			xs = append(xs, between(u, -2, 2))
-		default:
-			xs = append(xs, float64(int(r.Uint64()%4300)-2150)/2)
-		}
-	}
-	return xs
+	return mixture(seed, 0x30, specials, n,
+		span(-1080, 1030), span(-1080, 1030), span(-2, 2),
+		func(_ float64, r *rand.PCG) float64 { return float64(int(r.Uint64()%4300)-2150) / 2 })
 }
 
 // sincosInputs returns n inputs for Sincos: |x| < 1e6 (mcfem's domain),
 // |x| < 10, tiny ones, multiples of pi/4 and the specials.
 func sincosInputs(seed uint64, n int) []float64 {
-	r := rand.NewPCG(seed, 0x40)
-	xs := append([]float64(nil), specials[:len(specials)-5]...) // not ±MaxFloat64: past 2**29
-	for len(xs) < n {
-		u := unit(r)
-		switch r.Uint64() % 5 {
-		case 0, 1:
-			xs = append(xs, between(u, -1e6, 1e6))
-		case 2:
-			xs = append(xs, between(u, -10, 10))
-		case 3:
-			xs = append(xs, between(u, -1e-6, 1e-6))
-		default:
-			xs = append(xs, float64(int(r.Uint64()%20001)-10000)*(math.Pi/4))
-		}
-	}
-	return xs
+	return mixture(seed, 0x40, specials[:len(specials)-5], n, // not ±MaxFloat64: past 2**29
+		span(-1e6, 1e6), span(-1e6, 1e6), span(-10, 10), span(-1e-6, 1e-6),
+		func(_ float64, r *rand.PCG) float64 { return float64(int(r.Uint64()%20001)-10000) * (math.Pi / 4) })
 }
 
 // quantileInputs returns probabilities in [0, 1]: a dense uniform grid, a

@@ -97,11 +97,6 @@ func Float64(src rand.Source) float64 {
 	return float64(src.Uint64()<<11>>11) / (1 << 53)
 }
 
-// float64From is Float64 without the nil check.
-func float64From(src rand.Source) float64 {
-	return float64(src.Uint64()<<11>>11) / (1 << 53)
-}
-
 // NormFloat64 returns a standard normal variate (mean 0, standard deviation
 // 1) drawn from src with the ziggurat method of Marsaglia & Tsang (2000),
 // "The Ziggurat Method for Generating Random Variables", J. Stat. Softw.
@@ -111,11 +106,6 @@ func float64From(src rand.Source) float64 {
 // and Exp and Log are this package's).
 func NormFloat64(src rand.Source) float64 {
 	checkSource(src)
-	return normFloat64(src)
-}
-
-// normFloat64 is NormFloat64 without the nil check.
-func normFloat64(src rand.Source) float64 {
 	for {
 		u := src.Uint64()
 		j := int32(u) // possibly negative
@@ -126,8 +116,8 @@ func normFloat64(src rand.Source) float64 {
 		}
 		if i == 0 { // the tail beyond rn (Marsaglia 1964)
 			for {
-				x = float64(-Log(float64From(src)) * (1.0 / rn)) // rounded: rn + x below
-				y := -Log(float64From(src))
+				x = float64(-Log(Float64(src)) * (1.0 / rn)) // rounded: rn + x below
+				y := -Log(Float64(src))
 				if y+y >= float64(x*x) {
 					break
 				}
@@ -138,7 +128,7 @@ func normFloat64(src rand.Source) float64 {
 			return -rn - x
 		}
 		// The wedge.
-		if fn[i]+float32(float32(float64From(src))*(fn[i-1]-fn[i])) < float32(Exp(-.5*x*x)) {
+		if fn[i]+float32(float32(Float64(src))*(fn[i-1]-fn[i])) < float32(Exp(-.5*x*x)) {
 			return x
 		}
 	}
@@ -158,11 +148,6 @@ func absInt32(i int32) uint32 {
 // consumed and the same value is returned, on every build.
 func ExpFloat64(src rand.Source) float64 {
 	checkSource(src)
-	return expFloat64(src)
-}
-
-// expFloat64 is ExpFloat64 without the nil check.
-func expFloat64(src rand.Source) float64 {
 	for {
 		u := src.Uint64()
 		j := uint32(u)
@@ -172,9 +157,9 @@ func expFloat64(src rand.Source) float64 {
 			return x
 		}
 		if i == 0 {
-			return re - Log(float64From(src))
+			return re - Log(Float64(src))
 		}
-		if fe[i]+float32(float32(float64From(src))*(fe[i-1]-fe[i])) < float32(Exp(-x)) {
+		if fe[i]+float32(float32(Float64(src))*(fe[i-1]-fe[i])) < float32(Exp(-x)) {
 			return x
 		}
 	}

@@ -11,13 +11,14 @@
 package detmath
 
 import (
+	"go/ast"
 	"go/build"
+	"go/parser"
+	"go/token"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -95,22 +96,35 @@ func TestPowMatchesReference(t *testing.T) {
 // from the Go installation's source, or skips the test.
 func readGoTable(t *testing.T, file, name string) []string {
 	t.Helper()
-	src, err := os.ReadFile(filepath.Join(build.Default.GOROOT, "src", "math", "rand", "v2", file))
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(build.Default.GOROOT, "src", "math", "rand", "v2", file), nil, 0)
 	if err != nil {
 		t.Skipf("Go source not available: %v", err)
 	}
-	s := string(src)
-	i := strings.Index(s, "var "+name+" = [")
-	require.GreaterOrEqual(t, i, 0, "table %s not found in %s", name, file)
-	s = s[i:]
-	s = s[strings.Index(s, "{")+1 : strings.Index(s, "}")]
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.VAR {
+			continue
+		}
+		for _, spec := range g.Specs {
+			vs := spec.(*ast.ValueSpec)
+			for i, id := range vs.Names {
+				if id.Name != name || i >= len(vs.Values) {
+					continue
+				}
+				table, ok := vs.Values[i].(*ast.CompositeLit)
+				require.True(t, ok, "%s in %s is not a composite literal", name, file)
+				var out []string
+				for _, e := range table.Elts {
+					lit, ok := e.(*ast.BasicLit)
+					require.True(t, ok, "%s in %s: element %d is not a literal", name, file, len(out))
+					out = append(out, lit.Value)
+				}
+				return out
+			}
 		}
 	}
-	return out
+	require.Failf(t, "table not found", "table %s not found in %s", name, file)
+	return nil
 }
 
 func TestZigguratTablesMatchGo(t *testing.T) {

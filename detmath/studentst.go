@@ -213,55 +213,27 @@ func flipT(t float64, flip bool) float64 {
 // incbcf evaluates Cephes' continued fraction expansion #1 for the
 // incomplete beta integral.
 func incbcf(a, b, x float64) float64 {
-	k1, k2, k3, k4 := a, a+b, a, a+1.0
-	k5, k6, k7, k8 := 1.0, b-1.0, a+1.0, a+2.0
-	pkm2, qkm2, pkm1, qkm1 := 0.0, 1.0, 1.0, 1.0
-	ans, r := 1.0, 1.0
-	const thresh = 3.0 * machEp
-	for n := 0; n <= 300; n++ {
-		xk := -(x * k1 * k2) / (k3 * k4)
-		pk := pkm1 + float64(pkm2*xk)
-		qk := qkm1 + float64(qkm2*xk)
-		pkm2, pkm1, qkm2, qkm1 = pkm1, pk, qkm1, qk
-
-		xk = (x * k5 * k6) / (k7 * k8)
-		pk = pkm1 + float64(pkm2*xk)
-		qk = qkm1 + float64(qkm2*xk)
-		pkm2, pkm1, qkm2, qkm1 = pkm1, pk, qkm1, qk
-
-		if qk != 0 {
-			r = pk / qk
-		}
-		var t float64
-		if r != 0 {
-			t = math.Abs((ans - r) / r)
-			ans = r
-		} else {
-			t = 1.0
-		}
-		if t < thresh {
-			return ans
-		}
-		k1 += 1.0
-		k2 += 1.0
-		k3 += 2.0
-		k4 += 2.0
-		k5 += 1.0
-		k6 -= 1.0
-		k7 += 2.0
-		k8 += 2.0
-		pkm2, pkm1, qkm2, qkm1 = rescale(pk, qk, pkm2, pkm1, qkm2, qkm1)
-	}
-	return ans
+	return betaCF(x, a, a+b, b-1.0, 1.0)
 }
 
 // incbd evaluates Cephes' continued fraction expansion #2 for the
 // incomplete beta integral.
 func incbd(a, b, x float64) float64 {
-	k1, k2, k3, k4 := a, b-1.0, a, a+1.0
-	k5, k6, k7, k8 := 1.0, a+b, a+1.0, a+2.0
+	return betaCF(x/(1.0-x), a, b-1.0, a+b, -1.0)
+}
+
+// betaCF evaluates the continued fraction of incbcf and incbd at z: both
+// have the coefficients
+//
+//	d(2n+1) = -(z k1 k2) / (k3 k4),   d(2n+2) = (z k5 k6) / (k7 k8)
+//
+// starting from k1 = k3 = a, k4 = k7 = a+1, k5 = 1, k8 = a+2 and the given
+// k2 and k6; each term k1, k5 grow by 1, k3, k4, k7, k8 by 2, k2 by s and
+// k6 by -s (s = 1 for #1, -1 for #2).
+func betaCF(z, a, k2, k6, s float64) float64 {
+	k1, k3, k4 := a, a, a+1.0
+	k5, k7, k8 := 1.0, a+1.0, a+2.0
 	pkm2, qkm2, pkm1, qkm1 := 0.0, 1.0, 1.0, 1.0
-	z := x / (1.0 - x)
 	ans, r := 1.0, 1.0
 	const thresh = 3.0 * machEp
 	for n := 0; n <= 300; n++ {
@@ -289,11 +261,11 @@ func incbd(a, b, x float64) float64 {
 			return ans
 		}
 		k1 += 1.0
-		k2 -= 1.0
+		k2 += s
 		k3 += 2.0
 		k4 += 2.0
 		k5 += 1.0
-		k6 += 1.0
+		k6 -= s
 		k7 += 2.0
 		k8 += 2.0
 		pkm2, pkm1, qkm2, qkm1 = rescale(pk, qk, pkm2, pkm1, qkm2, qkm1)

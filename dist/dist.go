@@ -63,23 +63,14 @@ func Parse(s, dir string) (Dist, error) {
 		a, err1 = strconv.ParseFloat(strings.TrimSpace(fs[0]), 64)
 		b, err2 = strconv.ParseFloat(strings.TrimSpace(fs[1]), 64)
 	}
-	d := Random{Kind: kind, A: a, B: b}
-	want, known := wants[kind]
+	f, known := families[kind]
 	switch {
 	case !known:
 		return nil, fmt.Errorf("dist: %q: unknown kind %q (kinds: beta, uniform, normal, lognormal, list)", s, kind)
-	case len(fs) != 2 || err1 != nil || err2 != nil || !finite(a) || !finite(b) || !d.valid():
-		return nil, fmt.Errorf("dist: %q: want %s", s, want)
+	case len(fs) != 2 || err1 != nil || err2 != nil || !finite(a) || !finite(b) || !f.valid(a, b):
+		return nil, fmt.Errorf("dist: %q: want %s", s, f.want)
 	}
-	return d, nil
-}
-
-// wants says what each kind's parameters must be.
-var wants = map[string]string{
-	"beta":      "beta:a,b with a, b > 0",
-	"uniform":   "uniform:a,b with a < b",
-	"normal":    "normal:mu,sigma with sigma > 0",
-	"lognormal": "lognormal:mu,sigma with 0 < sigma < 20 (the parameters of log ε)",
+	return Random{Kind: kind, A: a, B: b}, nil
 }
 
 // finite reports whether v is neither NaN nor ±Inf.
@@ -105,106 +96,93 @@ type Random struct {
 // Beta returns the Beta(a, b) distribution.
 func Beta(a, b float64) Random { return Random{Kind: "beta", A: a, B: b} }
 
-// valid reports whether the parameters are in the kind's range.
-func (d Random) valid() bool {
-	switch d.Kind {
-	case "beta":
-		return d.A > 0 && d.B > 0
-	case "uniform":
-		return d.A < d.B
-	case "normal":
-		return d.B > 0
-	case "lognormal":
-		return d.B > 0 && d.B < 20
-	}
-	return false
+// family is a Kind of Random: the range of its parameters and its formulas, as functions of
+// the parameters a = A and b = B.
+type family struct {
+	want                                 string // the parameters' range, for Parse's error
+	valid                                func(a, b float64) bool
+	draw                                 func(src rand.Source, a, b float64) float64
+	mean, variance, skewness, exKurtosis func(a, b float64) float64
+	pdf                                  func(a, b float64) func(x float64) float64
+}
+
+// families are the Kinds of Random. Their draws are detmath's; their densities gonum's.
+var families = map[string]family{
+	"beta": {
+		want:  "beta:a,b with a, b > 0",
+		valid: func(a, b float64) bool { return a > 0 && b > 0 },
+		draw:  detmath.Beta,
+		// A/(A+B) and AB/((A+B)²(A+B+1)), by gonum.
+		mean:     func(a, b float64) float64 { return distuv.Beta{Alpha: a, Beta: b}.Mean() },
+		variance: func(a, b float64) float64 { return distuv.Beta{Alpha: a, Beta: b}.Variance() },
+		// 2(B−A)√(A+B+1) / ((A+B+2)√(AB))
+		skewness: func(a, b float64) float64 { return 2 * (b - a) * math.Sqrt(a+b+1) / ((a + b + 2) * math.Sqrt(a*b)) },
+		// 6((A−B)²(A+B+1) − AB(A+B+2)) / (AB(A+B+2)(A+B+3))
+		exKurtosis: func(a, b float64) float64 {
+			return 6 * (float64((a-b)*(a-b)*(a+b+1)) - float64(a*b*(a+b+2))) / (a * b * (a + b + 2) * (a + b + 3))
+		},
+		pdf: func(a, b float64) func(float64) float64 { return distuv.Beta{Alpha: a, Beta: b}.Prob },
+	},
+	"uniform": {
+		want:       "uniform:a,b with a < b",
+		valid:      func(a, b float64) bool { return a < b },
+		draw:       detmath.Uniform,
+		mean:       func(a, b float64) float64 { return (a + b) / 2 },
+		variance:   func(a, b float64) float64 { return (b - a) * (b - a) / 12 },
+		skewness:   func(a, b float64) float64 { return 0 },
+		exKurtosis: func(a, b float64) float64 { return -1.2 },
+		pdf:        func(a, b float64) func(float64) float64 { return distuv.Uniform{Min: a, Max: b}.Prob },
+	},
+	"normal": {
+		want:       "normal:mu,sigma with sigma > 0",
+		valid:      func(a, b float64) bool { return b > 0 },
+		draw:       detmath.Normal,
+		mean:       func(a, b float64) float64 { return a },
+		variance:   func(a, b float64) float64 { return b * b },
+		skewness:   func(a, b float64) float64 { return 0 },
+		exKurtosis: func(a, b float64) float64 { return 0 },
+		pdf:        func(a, b float64) func(float64) float64 { return distuv.Normal{Mu: a, Sigma: b}.Prob },
+	},
+	"lognormal": {
+		want:  "lognormal:mu,sigma with 0 < sigma < 20 (the parameters of log ε)",
+		valid: func(a, b float64) bool { return b > 0 && b < 20 },
+		draw:  detmath.LogNormal,
+		// exp(A + B²/2) and (exp(B²) − 1) exp(2A + B²)
+		mean: func(a, b float64) float64 { return detmath.Exp(a + float64(0.5*b*b)) },
+		variance: func(a, b float64) float64 {
+			s2 := float64(b * b)
+			return (detmath.Exp(s2) - 1) * detmath.Exp(float64(2*a)+s2)
+		},
+		// (exp(B²) + 2) √(exp(B²) − 1) and exp(4B²) + 2exp(3B²) + 3exp(2B²) − 6
+		skewness: func(a, b float64) float64 {
+			e := detmath.Exp(float64(b * b))
+			return (e + 2) * math.Sqrt(e-1)
+		},
+		exKurtosis: func(a, b float64) float64 {
+			s2 := float64(b * b)
+			return detmath.Exp(float64(4*s2)) + float64(2*detmath.Exp(float64(3*s2))) + float64(3*detmath.Exp(float64(2*s2))) - 6
+		},
+		pdf: func(a, b float64) func(float64) float64 { return distuv.LogNormal{Mu: a, Sigma: b}.Prob },
+	},
 }
 
 // Draw draws from src (sample i's stream; i is not used).
-func (d Random) Draw(_ int, src rand.Source) float64 {
-	a, b := d.A, d.B
-	switch d.Kind {
-	case "beta":
-		return detmath.Beta(src, a, b)
-	case "uniform":
-		return detmath.Uniform(src, a, b)
-	case "normal":
-		return detmath.Normal(src, a, b)
-	}
-	return detmath.LogNormal(src, a, b)
-}
+func (d Random) Draw(_ int, src rand.Source) float64 { return families[d.Kind].draw(src, d.A, d.B) }
 
-// Mean is A/(A+B), (A+B)/2, A, or exp(A + B²/2).
-func (d Random) Mean() float64 {
-	a, b := d.A, d.B
-	switch d.Kind {
-	case "beta":
-		return distuv.Beta{Alpha: a, Beta: b}.Mean()
-	case "uniform":
-		return (a + b) / 2
-	case "normal":
-		return a
-	}
-	return detmath.Exp(a + float64(0.5*b*b))
-}
+// Mean is the exact mean.
+func (d Random) Mean() float64 { return families[d.Kind].mean(d.A, d.B) }
 
-// Variance is AB/((A+B)²(A+B+1)), (B−A)²/12, B², or (exp(B²) − 1) exp(2A + B²).
-func (d Random) Variance() float64 {
-	a, b := d.A, d.B
-	switch d.Kind {
-	case "beta":
-		return distuv.Beta{Alpha: a, Beta: b}.Variance()
-	case "uniform":
-		return (b - a) * (b - a) / 12
-	case "normal":
-		return b * b
-	}
-	s2 := float64(b * b)
-	return (detmath.Exp(s2) - 1) * detmath.Exp(float64(2*a)+s2)
-}
+// Variance is the exact variance.
+func (d Random) Variance() float64 { return families[d.Kind].variance(d.A, d.B) }
 
-// Skewness is 2(B−A)√(A+B+1) / ((A+B+2)√(AB)), 0, 0, or (exp(B²) + 2) √(exp(B²) − 1).
-func (d Random) Skewness() float64 {
-	a, b := d.A, d.B
-	switch d.Kind {
-	case "beta":
-		return 2 * (b - a) * math.Sqrt(a+b+1) / ((a + b + 2) * math.Sqrt(a*b))
-	case "lognormal":
-		e := detmath.Exp(float64(b * b))
-		return (e + 2) * math.Sqrt(e-1)
-	}
-	return 0
-}
+// Skewness is the exact skewness.
+func (d Random) Skewness() float64 { return families[d.Kind].skewness(d.A, d.B) }
 
-// ExKurtosis is the excess kurtosis μ4/σ⁴ − 3: 6((A−B)²(A+B+1) − AB(A+B+2)) /
-// (AB(A+B+2)(A+B+3)), −6/5, 0, or exp(4B²) + 2exp(3B²) + 3exp(2B²) − 6.
-func (d Random) ExKurtosis() float64 {
-	a, b := d.A, d.B
-	switch d.Kind {
-	case "beta":
-		return 6 * (float64((a-b)*(a-b)*(a+b+1)) - float64(a*b*(a+b+2))) / (a * b * (a + b + 2) * (a + b + 3))
-	case "uniform":
-		return -1.2
-	case "lognormal":
-		s2 := float64(b * b)
-		return detmath.Exp(float64(4*s2)) + float64(2*detmath.Exp(float64(3*s2))) + float64(3*detmath.Exp(float64(2*s2))) - 6
-	}
-	return 0
-}
+// ExKurtosis is the exact excess kurtosis μ4/σ⁴ − 3.
+func (d Random) ExKurtosis() float64 { return families[d.Kind].exKurtosis(d.A, d.B) }
 
 // PDF is gonum's density of the distribution (for plots).
-func (d Random) PDF() func(float64) float64 {
-	a, b := d.A, d.B
-	switch d.Kind {
-	case "beta":
-		return distuv.Beta{Alpha: a, Beta: b}.Prob
-	case "uniform":
-		return distuv.Uniform{Min: a, Max: b}.Prob
-	case "normal":
-		return distuv.Normal{Mu: a, Sigma: b}.Prob
-	}
-	return distuv.LogNormal{Mu: a, Sigma: b}.Prob
-}
+func (d Random) PDF() func(float64) float64 { return families[d.Kind].pdf(d.A, d.B) }
 
 // Len is 0: the distribution is random.
 func (Random) Len() int { return 0 }
@@ -288,10 +266,6 @@ func (l *List) String() string { return "list:" + l.Path }
 // Key is a digest of the values (SHA-256 of their bits), not of the path.
 func (l *List) Key() string {
 	h := sha256.New()
-	var b [8]byte
-	for _, v := range l.Values {
-		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
-		h.Write(b[:])
-	}
+	binary.Write(h, binary.LittleEndian, l.Values) // the IEEE bits; writing to a hash never fails
 	return fmt.Sprintf("list of %d values, sha256:%s", len(l.Values), hex.EncodeToString(h.Sum(nil))[:16])
 }

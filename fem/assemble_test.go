@@ -72,12 +72,9 @@ func TestStiffnessMatchesNaiveDense(t *testing.T) {
 			if tc.jitter {
 				m = testmat.JitteredSquare(t, rng, tc.n)
 			} else {
-				var err error
-				m, err = mesh.UnitSquare(tc.n)
-				require.NoError(t, err)
+				m = unitSquare(t, tc.n)
 			}
-			s, err := NewSystem(m, ReferenceSource)
-			require.NoError(t, err)
+			s := newSystem(t, m, ReferenceSource)
 			var kappa []float64
 			if tc.kappa {
 				kappa = make([]float64, m.NumTris())
@@ -111,13 +108,11 @@ func TestStiffnessProperties(t *testing.T) {
 		jitter bool
 	}{{"structured n=8", 8, false}, {"jittered n=9", 9, true}, {"structured n=33", 33, false}} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := mesh.UnitSquare(tc.n)
-			require.NoError(t, err)
+			m := unitSquare(t, tc.n)
 			if tc.jitter {
 				m = testmat.JitteredSquare(t, rng, tc.n)
 			}
-			s, err := NewSystem(m, ReferenceSource)
-			require.NoError(t, err)
+			s := newSystem(t, m, ReferenceSource)
 			k := s.K
 			require.Equal(t, len(s.Node), k.N)
 
@@ -192,8 +187,7 @@ func interiorStars(m *mesh.Mesh) []bool {
 
 func TestScatterMap(t *testing.T) {
 	m := testmat.JitteredSquare(t, testmat.NewRand(), 6)
-	s, err := NewSystem(m, ReferenceSource)
-	require.NoError(t, err)
+	s := newSystem(t, m, ReferenceSource)
 	require.Len(t, s.Scatter, 9*m.NumTris())
 	hit := make([]bool, s.K.NNZ())
 	for tr := range m.NumTris() {
@@ -243,13 +237,10 @@ func TestAssembleStiffnessInPlace(t *testing.T) {
 }
 
 func TestNewSystemErrors(t *testing.T) {
-	one, err := mesh.UnitSquare(1)
-	require.NoError(t, err)
-	bad, err := mesh.UnitSquare(3)
-	require.NoError(t, err)
+	one := unitSquare(t, 1)
+	bad := unitSquare(t, 3)
 	bad.Tri[0], bad.Tri[1] = bad.Tri[1], bad.Tri[0] // inverted triangle 0
-	sq, err := mesh.UnitSquare(4)
-	require.NoError(t, err)
+	sq := unitSquare(t, 4)
 
 	tests := []struct {
 		name string

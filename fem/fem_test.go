@@ -69,8 +69,7 @@ func TestKratosCoarseReference(t *testing.T) {
 	}
 	require.NoError(t, m.Validate())
 
-	s, err := NewSystem(m, ReferenceSource)
-	require.NoError(t, err)
+	s := newSystem(t, m, ReferenceSource)
 	require.Equal(t, 1, s.K.N)
 	assert.Equal(t, k.inner-1, s.Node[0])
 	// One interior node with lumped area 4 triangles · (1/8)/3 = 1/6, exact in binary up to

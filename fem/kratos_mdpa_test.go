@@ -28,8 +28,7 @@ func TestKratosMDPAQoI(t *testing.T) {
 			m, _, err := mesh.ReadMDPAFile(filepath.Join("..", "mesh", "testdata", tc.file),
 				mesh.ReadOptions{Boundary: "Subpart_Boundary"})
 			require.NoError(t, err)
-			sys, err := NewSystem(m, ReferenceSource)
-			require.NoError(t, err)
+			sys := newSystem(t, m, ReferenceSource)
 			n := len(sys.Node)
 			require.Equal(t, tc.unknowns, n)
 

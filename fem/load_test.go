@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"mcfem/internal/testmat"
 	"mcfem/mesh"
@@ -143,8 +142,7 @@ func fineLoad(s *System, f Source, m int) []float64 {
 func TestLoadQuadrature(t *testing.T) {
 	rng := testmat.NewRand()
 	jit := testmat.JitteredSquare(t, rng, 6)
-	square, err := mesh.UnitSquare(8)
-	require.NoError(t, err)
+	square := unitSquare(t, 8)
 	tests := []struct {
 		name string
 		m    *mesh.Mesh
@@ -156,8 +154,7 @@ func TestLoadQuadrature(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := NewSystem(tc.m, tc.f)
-			require.NoError(t, err)
+			s := newSystem(t, tc.m, tc.f)
 			exact := exactLoadQuadratic(s, tc.f)
 			fine := fineLoad(s, tc.f, 32)
 			fmax := 0.0
@@ -179,8 +176,7 @@ func TestLoadQuadrature(t *testing.T) {
 
 func TestLoadConstantSourceIsArea(t *testing.T) {
 	m := testmat.JitteredSquare(t, testmat.NewRand(), 7)
-	s, err := NewSystem(m, func(x, y float64) float64 { return 1 })
-	require.NoError(t, err)
+	s := newSystem(t, m, func(x, y float64) float64 { return 1 })
 	var total float64
 	for i := range s.F {
 		// ∫ φ_i = |star(i)|/3 = Area_i; rounding of 7 weights times ≤ 6 triangles.

@@ -30,15 +30,7 @@ func runLocalOpt(t *testing.T, p int, cfg Config, opt Options) *Result {
 // runLocalOptRank is runLocal with each rank's own run options.
 func runLocalOptRank(t *testing.T, p int, cfg Config, opt func(rank int) Options) *Result {
 	t.Helper()
-	var res *Result
-	err := spmd.RunLocal(p, func(c spmd.Comm) error {
-		r, err := Run(c, cfg, opt(c.Rank()))
-		if c.Rank() == 0 {
-			res = r
-		}
-		return err
-	})
-	require.NoError(t, err)
+	res := onRank0(t, p, func(c spmd.Comm) (*Result, error) { return Run(c, cfg, opt(c.Rank())) })
 	require.NotNil(t, res)
 	return res
 }

@@ -1,10 +1,12 @@
 package mc
 
 import (
-	"mcfem/internal/setting"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"mcfem/internal/setting"
+	"mcfem/spmd"
 )
 
 // fieldOf returns the setting a validation error names.
@@ -32,4 +34,20 @@ func testWorker(t testing.TB, cfg Config) (*worker, []Record) {
 	require.NoError(t, err)
 	k := max(cfg.Solver.Batch, 1)
 	return b.pl.newWorker(0), newRecords(k, len(b.Problem.InputNames()), len(b.Problem.QoINames()))
+}
+
+// onRank0 runs f on p in-process ranks, requires that no rank failed, and returns rank 0's
+// value.
+func onRank0[T any](t *testing.T, p int, f func(c spmd.Comm) (T, error)) T {
+	t.Helper()
+	var v T
+	err := spmd.RunLocal(p, func(c spmd.Comm) error {
+		r, err := f(c)
+		if c.Rank() == 0 {
+			v = r
+		}
+		return err
+	})
+	require.NoError(t, err)
+	return v
 }

@@ -71,15 +71,7 @@ func TestMLMCTestReport(t *testing.T) {
 	// Issue 7, acceptance 2 (smaller study than `mcfem mlmc-test`'s default): α ≈ 2 and β ≈ 4
 	// within ±0.3, consistent coupling (check < 1), and MLMC cheaper than MC in the table.
 	cfg := DefaultMLMCConfig()
-	var rep *MLMCTest
-	err := spmd.RunLocal(2, func(c spmd.Comm) error {
-		r, err := RunMLMCTest(c, cfg, 5, 500, []float64{2e-2}, Options{})
-		if c.Rank() == 0 {
-			rep = r
-		}
-		return err
-	})
-	require.NoError(t, err)
+	rep := onRank0(t, 2, func(c spmd.Comm) (*MLMCTest, error) { return RunMLMCTest(c, cfg, 5, 500, []float64{2e-2}, Options{}) })
 	assert.InDelta(t, 2.0, rep.Alpha, 0.3)
 	assert.InDelta(t, 4.0, rep.Beta, 0.3)
 	for l, ch := range rep.Check {
@@ -107,15 +99,7 @@ func TestRandomFieldModel(t *testing.T) {
 
 	m := DefaultMLMCConfig()
 	m.Base.Problem.Model, m.Base.Solver.PC = "lognormal-field", "jacobi"
-	var rep *MLMCTest
-	err := spmd.RunLocal(2, func(c spmd.Comm) error {
-		r, err := RunMLMCTest(c, m, 4, 200, []float64{3e-2}, Options{})
-		if c.Rank() == 0 {
-			rep = r
-		}
-		return err
-	})
-	require.NoError(t, err)
+	rep := onRank0(t, 2, func(c spmd.Comm) (*MLMCTest, error) { return RunMLMCTest(c, m, 4, 200, []float64{3e-2}, Options{}) })
 	t.Logf("field model: α %.2f β %.2f γ %.2f, saving %.1f", rep.Alpha, rep.Beta, rep.Gamma, rep.Complexity[0].Saving)
 	assert.Greater(t, rep.Beta, rep.Gamma)
 	assert.Greater(t, rep.Complexity[0].Saving, 3.0)

@@ -595,37 +595,42 @@ func (p *mdpaParser) condition(tok []string, b *mdpaBlock) error {
 	return nil
 }
 
-// partList reads ids of a SubModelPartNodes, …Elements or …Conditions block.
+// listed returns what a sub-model-part list block of kind k lists: "node", "element" or
+// "condition".
+func (k blockKind) listed() string {
+	switch k {
+	case blockPartNodes:
+		return "node"
+	case blockPartElements:
+		return "element"
+	}
+	return "condition"
+}
+
+// partList reads ids of a SubModelPartNodes, …Elements or …Conditions block; each must be
+// defined at top level.
 func (p *mdpaParser) partList(tok []string, b *mdpaBlock) error {
 	part := &p.parts[b.part]
+	what := b.kind.listed()
 	for _, s := range tok {
+		id, err := p.id(s, what+" id")
+		if err != nil {
+			return err
+		}
+		var defined bool
 		switch b.kind {
 		case blockPartNodes:
-			id, err := p.id(s, "node id")
-			if err != nil {
-				return err
+			var v int32
+			if v, defined = p.nodeIndex[id]; defined {
+				part.nodes = append(part.nodes, v)
 			}
-			v, ok := p.nodeIndex[id]
-			if !ok {
-				return p.errorf("SubModelPart %s lists node %d, which is not defined", part.name, id)
-			}
-			part.nodes = append(part.nodes, v)
 		case blockPartElements:
-			id, err := p.id(s, "element id")
-			if err != nil {
-				return err
-			}
-			if _, ok := p.elemLine[id]; !ok {
-				return p.errorf("SubModelPart %s lists element %d, which is not defined", part.name, id)
-			}
+			_, defined = p.elemLine[id]
 		case blockPartConditions:
-			id, err := p.id(s, "condition id")
-			if err != nil {
-				return err
-			}
-			if _, ok := p.condLine[id]; !ok {
-				return p.errorf("SubModelPart %s lists condition %d, which is not defined", part.name, id)
-			}
+			_, defined = p.condLine[id]
+		}
+		if !defined {
+			return p.errorf("SubModelPart %s lists %s %d, which is not defined", part.name, what, id)
 		}
 	}
 	return nil

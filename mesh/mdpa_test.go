@@ -366,52 +366,9 @@ func TestWriteMDPAFormat(t *testing.T) {
 	m.Boundary[3] = false
 	var buf bytes.Buffer
 	require.NoError(t, WriteMDPA(&buf, m, "Dirichlet"))
-	want := `Begin ModelPartData
-//  VARIABLE_NAME value
-End ModelPartData
-
-Begin Properties 0
-End Properties
-
-Begin Nodes
-    1 0 0 0
-    2 1 0 0
-    3 0 1 0
-    4 1 1 0
-End Nodes
-
-Begin Elements LaplacianElement2D3N
-    1 0 1 2 4
-    2 0 1 4 3
-End Elements
-
-Begin SubModelPart Parts_Domain
-    Begin SubModelPartNodes
-        1
-        2
-        3
-        4
-    End SubModelPartNodes
-    Begin SubModelPartElements
-        1
-        2
-    End SubModelPartElements
-    Begin SubModelPartConditions
-    End SubModelPartConditions
-End SubModelPart
-Begin SubModelPart Dirichlet
-    Begin SubModelPartNodes
-        1
-        2
-        3
-    End SubModelPartNodes
-    Begin SubModelPartElements
-    End SubModelPartElements
-    Begin SubModelPartConditions
-    End SubModelPartConditions
-End SubModelPart
-`
-	assert.Equal(t, want, buf.String())
+	want, err := os.ReadFile(filepath.Join("testdata", "unit_square_1_dirichlet.mdpa"))
+	require.NoError(t, err)
+	assert.Equal(t, string(want), buf.String())
 }
 
 // failWriter fails every write.

@@ -35,21 +35,38 @@ func WriteMDPA(w io.Writer, m *Mesh, boundaryName string) error {
 	}
 	bw := bufio.NewWriter(w)
 	var buf []byte
+	// A line is built in buf: start it with an indent and an id, add fields, end it.
+	start := func(indent string, id int) {
+		buf = strconv.AppendInt(append(buf[:0], indent...), int64(id), 10)
+	}
+	intField := func(v int64) { buf = strconv.AppendInt(append(buf, ' '), v, 10) }
+	floatField := func(x float64) { buf = strconv.AppendFloat(append(buf, ' '), x, 'g', -1, 64) }
+	end := func() {
+		buf = append(buf, '\n')
+		bw.Write(buf) // a write error is sticky: Flush returns it
+	}
 	line := func(parts ...string) {
 		buf = buf[:0]
 		for _, s := range parts {
 			buf = append(buf, s...)
 		}
-		buf = append(buf, '\n')
-		bw.Write(buf) // a write error is sticky: Flush returns it
+		end()
 	}
-	ids := func(n int) { // one id per line, 1..n
-		for i := 1; i <= n; i++ {
-			buf = append(buf[:0], "        "...)
-			buf = strconv.AppendInt(buf, int64(i), 10)
-			buf = append(buf, '\n')
-			bw.Write(buf)
-		}
+	idLine := func(id int) { // one id of a sub-model-part
+		start("        ", id)
+		end()
+	}
+	subModelPart := func(name string, nodes, elements func()) {
+		line("Begin SubModelPart ", name)
+		line("    Begin SubModelPartNodes")
+		nodes()
+		line("    End SubModelPartNodes")
+		line("    Begin SubModelPartElements")
+		elements()
+		line("    End SubModelPartElements")
+		line("    Begin SubModelPartConditions")
+		line("    End SubModelPartConditions")
+		line("End SubModelPart")
 	}
 
 	line("Begin ModelPartData")
@@ -62,60 +79,43 @@ func WriteMDPA(w io.Writer, m *Mesh, boundaryName string) error {
 
 	line("Begin Nodes")
 	for i := range m.NumNodes() {
-		buf = append(buf[:0], "    "...)
-		buf = strconv.AppendInt(buf, int64(i+1), 10)
-		buf = append(buf, ' ')
-		buf = strconv.AppendFloat(buf, m.Coords[2*i], 'g', -1, 64)
-		buf = append(buf, ' ')
-		buf = strconv.AppendFloat(buf, m.Coords[2*i+1], 'g', -1, 64)
-		buf = append(buf, " 0\n"...)
-		bw.Write(buf)
+		start("    ", i+1)
+		floatField(m.Coords[2*i])
+		floatField(m.Coords[2*i+1])
+		intField(0)
+		end()
 	}
 	line("End Nodes")
 	line()
 
 	line("Begin Elements LaplacianElement2D3N")
 	for t := range m.NumTris() {
-		buf = append(buf[:0], "    "...)
-		buf = strconv.AppendInt(buf, int64(t+1), 10)
-		buf = append(buf, " 0"...)
+		start("    ", t+1)
+		intField(0) // the property
 		for _, v := range m.Tri[3*t : 3*t+3] {
-			buf = append(buf, ' ')
-			buf = strconv.AppendInt(buf, int64(v)+1, 10)
+			intField(int64(v) + 1)
 		}
-		buf = append(buf, '\n')
-		bw.Write(buf)
+		end()
 	}
 	line("End Elements")
 	line()
 
-	line("Begin SubModelPart ", mdpaDomainPart)
-	line("    Begin SubModelPartNodes")
-	ids(m.NumNodes())
-	line("    End SubModelPartNodes")
-	line("    Begin SubModelPartElements")
-	ids(m.NumTris())
-	line("    End SubModelPartElements")
-	line("    Begin SubModelPartConditions")
-	line("    End SubModelPartConditions")
-	line("End SubModelPart")
-
-	line("Begin SubModelPart ", boundaryName)
-	line("    Begin SubModelPartNodes")
-	for i, b := range m.Boundary {
-		if b {
-			buf = append(buf[:0], "        "...)
-			buf = strconv.AppendInt(buf, int64(i+1), 10)
-			buf = append(buf, '\n')
-			bw.Write(buf)
+	subModelPart(mdpaDomainPart, func() {
+		for i := range m.NumNodes() {
+			idLine(i + 1)
 		}
-	}
-	line("    End SubModelPartNodes")
-	line("    Begin SubModelPartElements")
-	line("    End SubModelPartElements")
-	line("    Begin SubModelPartConditions")
-	line("    End SubModelPartConditions")
-	line("End SubModelPart")
+	}, func() {
+		for t := range m.NumTris() {
+			idLine(t + 1)
+		}
+	})
+	subModelPart(boundaryName, func() {
+		for i, b := range m.Boundary {
+			if b {
+				idLine(i + 1)
+			}
+		}
+	}, func() {})
 	return bw.Flush()
 }
 

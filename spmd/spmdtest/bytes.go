@@ -194,11 +194,7 @@ func gathervBytesOverlapping(c spmd.Comm, k *check) error {
 			var cnt []int
 			if r == root {
 				dst, cnt = complement(want), counts
-				lo := displs[r]
-				if at == "the start" {
-					lo = 0
-				}
-				src = dst[lo : lo+counts[r]]
+				src = srcInDst(dst, at, displs[r], counts[r])
 				copy(src, patterned(r, counts[r]))
 			}
 			if err := c.GathervBytes(dst, src, cnt, root); err != nil {

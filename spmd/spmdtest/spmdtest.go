@@ -155,33 +155,29 @@ func expect[T float64 | int64](op spmd.Op, p int, f func(r int) T) T {
 // allreduceFloatCheck reduces src with op and checks the result against want(i), the
 // reduction of element i, and that src is left as it was.
 func allreduceFloatCheck(c spmd.Comm, k *check, what string, src []float64, op spmd.Op, want func(i int) float64) error {
-	keep := append([]float64(nil), src...)
-	dst := make([]float64, len(src))
-	if err := c.AllreduceFloat64s(dst, src, op); err != nil {
-		return err
-	}
-	w := make([]float64, len(src))
-	for i := range w {
-		w[i] = want(i)
-	}
-	k.floats(fmt.Sprintf("%s %v", what, op), dst, w)
-	k.floats(fmt.Sprintf("%s %v: src after call", what, op), src, keep)
-	return nil
+	return allreduceCheck(c.AllreduceFloat64s, k.floats, what, src, op, want)
 }
 
 // allreduceIntCheck is allreduceFloatCheck for int64.
 func allreduceIntCheck(c spmd.Comm, k *check, what string, src []int64, op spmd.Op, want func(i int) int64) error {
-	keep := append([]int64(nil), src...)
-	dst := make([]int64, len(src))
-	if err := c.AllreduceInt64s(dst, src, op); err != nil {
+	return allreduceCheck(c.AllreduceInt64s, k.ints, what, src, op, want)
+}
+
+// allreduceCheck is allreduceFloatCheck and allreduceIntCheck: reduce is the Comm's method
+// for T, and same the check's comparison for T.
+func allreduceCheck[T float64 | int64](reduce func(dst, src []T, op spmd.Op) error, same func(what string, got, want []T),
+	what string, src []T, op spmd.Op, want func(i int) T) error {
+	keep := append([]T(nil), src...)
+	dst := make([]T, len(src))
+	if err := reduce(dst, src, op); err != nil {
 		return err
 	}
-	w := make([]int64, len(src))
+	w := make([]T, len(src))
 	for i := range w {
 		w[i] = want(i)
 	}
-	k.ints(fmt.Sprintf("%s %v", what, op), dst, w)
-	k.ints(fmt.Sprintf("%s %v: src after call", what, op), src, keep)
+	same(fmt.Sprintf("%s %v", what, op), dst, w)
+	same(fmt.Sprintf("%s %v: src after call", what, op), src, keep)
 	return nil
 }
 
@@ -391,15 +387,8 @@ func overlappingBuffers(c spmd.Comm, k *check) error {
 			var cnt []int
 			src := make([]float64, counts[r])
 			if r == root {
-				dst, cnt = make([]float64, len(want)), counts
-				for i := range dst {
-					dst[i] = math.NaN()
-				}
-				lo := displs[r]
-				if at == "the start" {
-					lo = 0
-				}
-				src = dst[lo : lo+counts[r]]
+				dst, cnt = nans(len(want)), counts
+				src = srcInDst(dst, at, displs[r], counts[r])
 			}
 			for i := range src {
 				src[i] = val(r, i)
@@ -413,6 +402,24 @@ func overlappingBuffers(c spmd.Comm, k *check) error {
 		}
 	}
 	return nil
+}
+
+// nans returns n NaNs: a gather's dst on root, so that an element not written shows.
+func nans(n int) []float64 {
+	dst := make([]float64, n)
+	for i := range dst {
+		dst[i] = math.NaN()
+	}
+	return dst
+}
+
+// srcInDst returns root's src for the gathers with src inside dst: count elements of dst at
+// its own place (displ) or at the start.
+func srcInDst[T any](dst []T, at string, displ, count int) []T {
+	if at == "the start" {
+		displ = 0
+	}
+	return dst[displ : displ+count]
 }
 
 // empty runs every collective with zero-length data, nil and non-nil.
@@ -567,10 +574,7 @@ func gathervUneven(c spmd.Comm, k *check) error {
 			var dst []float64
 			var cnt []int
 			if r == root {
-				dst, cnt = make([]float64, len(want)), counts
-				for i := range dst {
-					dst[i] = math.NaN()
-				}
+				dst, cnt = nans(len(want)), counts
 			}
 			if err := c.GathervFloat64s(dst, src, cnt, root); err != nil {
 				return err
