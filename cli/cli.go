@@ -30,7 +30,7 @@ const usage = `mcfem runs Monte Carlo campaigns of a finite-element problem on m
 
 Usage:
   mcfem run [flags]      run a campaign (mcfem run -h lists the flags)
-  mcfem verify [flags]   mesh-convergence table of the discrete QoI against the exact 6ε
+  mcfem verify [flags]   mesh-convergence table of the discrete QoI against the exact one
   mcfem bench [flags]    bandwidth probe, SpMV, CG and per-sample cost per mesh and preconditioner
   mcfem mlmc -tol T      multilevel Monte Carlo to an accuracy (mcfem mlmc -h)
   mcfem mlmc-test        Giles' mlmc_test: per-level study, fitted rates, complexity table

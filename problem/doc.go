@@ -8,6 +8,6 @@
 // reports, plots, checks, verify and MLMC ask the problem; nothing else knows an exact value.
 //
 // problem.go holds the interfaces and the Spec that New sets up; tutorial.go is the Kratos
-// tutorial's problem, the only one that knows its continuum QoI (6ε on the unit square) and
-// checks that its mesh is that square; lognormal.go is the random-field model built on it.
+// tutorial's problem, the only one that knows its continuum QoI, and checks that its mesh
+// and boundary are those where it holds; lognormal.go is the random-field model built on it.
 package problem

@@ -92,8 +92,8 @@ type Info struct {
 
 // Exact is what is known exactly about a problem's QoI.
 type Exact struct {
-	// Note says what the values are of, e.g. "continuum QoI = 6ε; …"; Label is the report's
-	// column header ("exact (6ε)").
+	// Note says what the values are of (the continuum QoI, and how the discrete one differs);
+	// Label is the report's column header.
 	Note, Label string
 	// The exact statistics of the QoI; NaN where unknown (a list of input values).
 	Mean, Variance, StdDev, Skewness, ExKurtosis float64
