@@ -312,12 +312,7 @@ func galerkin(a, p, r *rect) *rect {
 		rv := r.val[rlo:rhi]
 		for ri, i := range r.col[rlo:rhi] {
 			alo, ahi := a.rowPtr[i], a.rowPtr[i+1]
-			av := a.val[alo:ahi]
-			for ai, j := range a.col[alo:ahi] {
-				if ra := rv[ri] * av[ai]; ra != 0 {
-					rb.addRow(ra, p, j)
-				}
-			}
+			rb.addProducts(rv[ri], a.col[alo:ahi], a.val[alo:ahi], int32(a.cols), p)
 		}
 		c.rowPtr[ci+1] = rb.end(false)
 	}
@@ -384,12 +379,7 @@ func lowerTimes(a, p *rect) rect {
 	for i := range n {
 		rb.begin()
 		alo, ahi := a.rowPtr[i], a.rowPtr[i+1]
-		av := a.val[alo:ahi]
-		for ai, j := range a.col[alo:ahi] {
-			if aij := av[ai]; int(j) < i && aij != 0 {
-				rb.addRow(aij, p, j)
-			}
-		}
+		rb.addProducts(1, a.col[alo:ahi], a.val[alo:ahi], int32(i), p)
 		c.rowPtr[i+1] = rb.end(true)
 	}
 	return c
@@ -427,12 +417,27 @@ func (b *rowBuilder) add(g int32, v float64) {
 	b.c.val = append(b.c.val, v)
 }
 
-// addRow adds f times row j of p to the row.
-func (b *rowBuilder) addRow(f float64, p *rect, j int32) {
-	lo, hi := p.rowPtr[j], p.rowPtr[j+1]
-	pv := p.val[lo:hi]
-	for k, g := range p.col[lo:hi] {
-		b.add(g, float64(f*pv[k]))
+// addProducts adds f·a_j·(row j of p) to the row for the entries a_j of acol, aval with
+// column j < jmax, skipping those whose f·a_j is an exact zero (add's loop, inline).
+func (b *rowBuilder) addProducts(f float64, acol []int32, aval []float64, jmax int32, p *rect) {
+	c, marker, start := b.c, b.marker, b.start
+	aval = aval[:len(acol)]
+	for ai, j := range acol {
+		fa := f * aval[ai]
+		if j >= jmax || fa == 0 {
+			continue
+		}
+		lo, hi := p.rowPtr[j], p.rowPtr[j+1]
+		pv := p.val[lo:hi]
+		for k, g := range p.col[lo:hi] {
+			if pos := marker[g]; pos >= start {
+				c.val[pos] += float64(fa * pv[k])
+				continue
+			}
+			marker[g] = int32(len(c.col))
+			c.col = append(c.col, g)
+			c.val = append(c.val, fa*pv[k])
+		}
 	}
 }
 
