@@ -22,7 +22,8 @@ func SpMV(y, x []float64, rowPtr, col []int32, val []float64) {
 // SpMVDot computes y = A x and returns xᵀy = xᵀA x in the same pass (the pᵀAp of CG), for a
 // square A, summed in row order. It panics if x or y is shorter than the rows.
 func SpMVDot(y, x []float64, rowPtr, col []int32, val []float64) float64 {
-	checkLanes(x, rowPtr, checkLanes(y, rowPtr, 1))
+	checkLanes(y, rowPtr, 1)
+	checkLanes(x, rowPtr, 1)
 	var d [1]float64
 	spmmDot1(y, x, rowPtr, col, val, d[:])
 	return d[0]
@@ -43,7 +44,11 @@ func SpMM(y, x []float64, k int, rowPtr, col []int32, val []float64) {
 // SpMMDot computes Y = A X and d_j = x_jᵀy_j in the same pass, like SpMVDot per vector, for
 // a square A. It panics if k < 1, x or y is shorter than k rows, or d than k.
 func SpMMDot(y, x []float64, k int, rowPtr, col []int32, val []float64, d []float64) {
-	checkLanes(x, rowPtr, checkLanes(y, rowPtr, k))
+	checkLanes(y, rowPtr, k)
+	checkLanes(x, rowPtr, k)
+	if len(d) < k {
+		panic(errKernelLen)
+	}
 	d = d[:k]
 	if k < len(spmmDotLanes) && spmmDotLanes[k] != nil {
 		spmmDotLanes[k](y, x, rowPtr, col, val, d)
@@ -55,7 +60,7 @@ func SpMMDot(y, x []float64, k int, rowPtr, col []int32, val []float64, d []floa
 // ColDots sets d_j = Σ_i x[i·k+j]·y[i·k+j] for the k interleaved vectors of x and y, summed
 // in row order. It panics if k < 1, y is shorter than x, or d than k.
 func ColDots(d, x, y []float64, k int) {
-	if k < 1 || len(y) < len(x) {
+	if k < 1 || len(y) < len(x) || len(d) < k {
 		panic(errKernelLen)
 	}
 	d = d[:k]
@@ -66,12 +71,11 @@ func ColDots(d, x, y []float64, k int) {
 	colDotsRef(d, x, y, k)
 }
 
-// checkLanes panics unless k ≥ 1 and v holds k lanes of the rows of rowPtr; it returns k.
-func checkLanes(v []float64, rowPtr []int32, k int) int {
+// checkLanes panics unless k ≥ 1 and v holds k lanes of the rows of rowPtr.
+func checkLanes(v []float64, rowPtr []int32, k int) {
 	if k < 1 || len(rowPtr) < 1 || len(v) < k*(len(rowPtr)-1) {
 		panic(errKernelLen)
 	}
-	return k
 }
 
 // Sweep is one direction of a Gauss–Seidel sweep over n rows of a matrix scaled by its

@@ -182,7 +182,7 @@ func sweepForward1(x []float64, off int, s *Sweep, b []float64, kb, tb, nb int) 
 	scale, near := s.Scale[:n], s.Near[:n]
 	var p0 float64 // the previous row's x; Near[0] = 0
 	rowPtr, col := s.RowPtr[:n+1], s.Col
-	val, xl := s.Val[:len(col)], x[1*off:1*(off+n)]
+	val, xl := s.Val[:len(col)], x[off:off+n]
 	lo := rowPtr[0]
 	for i := range n {
 		hi, d := rowPtr[i+1], scale[i]
@@ -259,7 +259,7 @@ func sweepBackward1(x []float64, off int, s *Sweep) {
 	n := len(s.RowPtr) - 1
 	rowPtr, near := s.RowPtr[:n+1], s.Near[:n]
 	var p0 float64 // the next row's x; Near[n−1] = 0
-	col, xl := s.Col, x[1*off:1*(off+n)]
+	col, xl := s.Col, x[off:off+n]
 	val, hi := s.Val[:len(col)], rowPtr[n]
 	for i := n - 1; i >= 0; i-- {
 		lo := rowPtr[i]

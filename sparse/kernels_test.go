@@ -129,6 +129,7 @@ func TestSpMMMatchesSpMV(t *testing.T) {
 	rng := testmat.NewRand()
 	a := testmat.RandomSPD(rng, 301, 5, 100)
 	n := a.N
+	x, y, d := make([]float64, 4*n), make([]float64, 4*n), make([]float64, 4)
 	for k := 1; k <= 9; k++ {
 		t.Run(fmt.Sprintf("k=%d", k), func(t *testing.T) {
 			x := testmat.RandomVector(rng, n*k)
@@ -154,5 +155,8 @@ func TestSpMMMatchesSpMV(t *testing.T) {
 	}
 	assert.PanicsWithValue(t, sparse.ErrKernelLen, func() { sparse.SpMM(make([]float64, n), make([]float64, n), 2, a.RowPtr, a.Col, a.Val) })
 	assert.PanicsWithValue(t, sparse.ErrKernelLen, func() { sparse.SpMM(nil, nil, 0, a.RowPtr, a.Col, a.Val) })
+	assert.PanicsWithValue(t, sparse.ErrKernelLen, func() { sparse.SpMMDot(y, x, 4, a.RowPtr, a.Col, a.Val, d[:3]) })
+	assert.PanicsWithValue(t, sparse.ErrKernelLen, func() { sparse.ColDots(d[:3], x, x, 4) })
+	assert.PanicsWithValue(t, sparse.ErrKernelLen, func() { sparse.SpMVDot(y[:n-1], x, a.RowPtr, a.Col, a.Val) })
 	assert.PanicsWithValue(t, sparse.ErrSweepLanes, func() { sparse.SweepBackward(3, nil, 0, &sparse.Sweep{}) })
 }

@@ -84,6 +84,14 @@ func (l Lanes) Trim(first string, vs ...string) string {
 	return "\n" + strings.Join(vs, ", ") + " = " + strings.Join(cut, ", ")
 }
 
+// Times is N·v, or v (without its parentheses) for one lane.
+func (l Lanes) Times(v string) string {
+	if l.N == 1 {
+		return strings.TrimSuffix(strings.TrimPrefix(v, "("), ")")
+	}
+	return fmt.Sprintf("%d*%s", l.N, v)
+}
+
 // Len is the number of rows of the interleaved vector v: len(v)/N.
 func (l Lanes) Len(v string) string {
 	if l.N == 1 {
