@@ -2,7 +2,6 @@ package solver
 
 import (
 	"fmt"
-	"math"
 	"mcfem/sparse"
 )
 
@@ -122,13 +121,13 @@ type amgLevel struct {
 	n   int // unknowns
 	off int // offset of the level's solution in the workspace vector X
 	nnz int // nonzero entries of the operator (for Stats)
-	// lower holds a_ij / a_ii for j < i−1, column off+j.
-	lower    rect
-	sub, sup []float64 // a_{i,i−1} / a_ii and a_{i,i+1} / a_ii (0 when absent)
-	invDiag  []float64 // 1 / a_ii
-	// back holds, row by row, (D⁻¹LP)_iJ with column off+n+J (the next level's part of X;
-	// none on the coarsest level), then a_ij / a_ii for j > i+1 with column off+j.
-	back rect
+	// down is the forward sweep: a_ij / a_ii for j < i−1 with column off+j, Near a_{i,i−1}/a_ii
+	// (0 when absent), Scale 1/a_ii.
+	down sparse.Sweep
+	// up is the backward sweep: row by row (D⁻¹LP)_iJ with column off+n+J (the next level's
+	// part of X; none on the coarsest level), then a_ij / a_ii for j > i+1 with column off+j;
+	// Near a_{i,i+1}/a_ii.
+	up sparse.Sweep
 	// restrict is −PᵀU (n_{l+1} × n), column off+j; empty on the coarsest level.
 	restrict rect
 	// Coarsest level: the dense Cholesky factor L (row-major n×n, lower triangle) and 1/L_ii,
@@ -294,177 +293,3 @@ func (b amgBound) Apply(z, r []float64) { b.m.ApplyWith(z, r, b.ws) }
 
 // ApplyBatch computes z = M⁻¹ r for k interleaved vectors with the bound workspace.
 func (b amgBound) ApplyBatch(z, r []float64, k int) { b.m.ApplyBatch(z, r, k, b.ws) }
-
-// cycle runs one V-cycle for each of k interleaved vectors, z = M⁻¹ r: four lanes at a time;
-// a rest of three in one four-lane pass with an idle lane, of two or one in a two- or one-lane
-// pass. (Per vector, at n = 256, a four-lane pass costs about 0.57 of a single cycle, a
-// four-lane pass with three lanes used 0.73, a two-lane pass 0.85.)
-func (m *AMG) cycle(z, r []float64, k int, ws *AMGWorkspace) {
-	t := 0
-	for ; t+4 <= k; t += 4 {
-		m.cycleLanes(z, r, k, t, 4, 4, ws)
-	}
-	switch k - t {
-	case 3:
-		m.cycleLanes(z, r, k, t, 4, 3, ws)
-	case 2:
-		m.cycleLanes(z, r, k, t, 2, 2, ws)
-	case 1:
-		m.cycleLanes(z, r, k, t, 1, 1, ws)
-	}
-}
-
-// cycleLanes runs the V-cycle of the AMG doc comment in a pass of w ∈ {1, 2, 4} lanes for the
-// vectors t…t+used−1 of the k interleaved ones (used < w only as 3 of 4), with the workspace
-// vectors at stride w: down, x₁ = (D+L)⁻¹ b and b_c = −PᵀU x₁ per level; the coarsest level
-// solved; up, x₃ = x₁ − D⁻¹LP x_c − D⁻¹U x₃ per level; finally z = x₃ of the fine level.
-func (m *AMG) cycleLanes(z, r []float64, k, t, w, used int, ws *AMGWorkspace) {
-	nl := len(m.levels)
-	x := ws.x
-	b, kb, tb, nb := r, k, t, used // the fine right-hand side has the caller's stride
-	for l := range nl - 1 {
-		lev := &m.levels[l]
-		bc := ws.b[l+1][:m.levels[l+1].n*w]
-		switch w {
-		case 4:
-			gsLower4(x, b, kb, tb, nb, lev)
-			restrict4(bc, x, &lev.restrict)
-		case 2:
-			gsLower2(x, b, kb, tb, lev)
-			restrict2(bc, x, &lev.restrict)
-		default:
-			gsLower1(x, b, kb, tb, lev)
-			sparse.SpMV(bc, x, lev.restrict.rowPtr, lev.restrict.col, lev.restrict.val)
-		}
-		b, kb, tb, nb = bc, w, 0, w
-	}
-	m.levels[nl-1].coarseSolve(x, w, b, kb, tb, nb)
-	for l := nl - 2; l >= 0; l-- {
-		switch w {
-		case 4:
-			gsBack4(x, &m.levels[l])
-		case 2:
-			gsBack2(x, &m.levels[l])
-		default:
-			gsBack1(x, &m.levels[l])
-		}
-	}
-	if k == 1 {
-		copy(z, x[:len(z)])
-		return
-	}
-	for i := range m.levels[0].n {
-		copy(z[i*k+t:i*k+t+used], x[i*w:i*w+used])
-	}
-}
-
-// coarseSolve sets x = A⁻¹ b on the coarsest level for the first used lanes of x (stride w;
-// b with stride kb from offset tb: the caller's r when the hierarchy has one level): with the
-// dense Cholesky factor when there is one, otherwise approximately by amgCoarseSweeps
-// symmetric Gauss–Seidel sweeps from zero.
-func (l *amgLevel) coarseSolve(x []float64, w int, b []float64, kb, tb, used int) {
-	for q := range used {
-		if l.chol != nil {
-			cholSolve(x[w*l.off:], w, q, b, kb, tb+q, l.chol, l.cholInv)
-			continue
-		}
-		for i := range l.n {
-			x[(l.off+i)*w+q] = 0
-		}
-		for range amgCoarseSweeps {
-			sweep(x, w, q, b, kb, tb+q, l, false)
-			sweep(x, w, q, b, kb, tb+q, l, true)
-		}
-	}
-}
-
-// NewAMG builds the smoothed-aggregation hierarchy of the symmetric positive definite matrix a
-// (columns in any order; exact zeros are ignored). a is read, not kept: the AMG stays usable if
-// a's values change later, but then approximates the old matrix (rebuild it).
-//
-// It returns an error if a diagonal entry is missing, not positive or not finite, an entry is
-// not finite, or a coarse operator is not numerically positive definite — each a sign that a
-// is not SPD. Symmetry is assumed, not checked. It panics if a's arrays are inconsistent.
-func NewAMG(a *sparse.CSR, opt AMGOptions) (*AMG, error) {
-	a.Check()
-	opt = opt.withDefaults()
-	m := &AMG{}
-	op := &rect{rows: a.N, cols: a.N, rowPtr: a.RowPtr, col: a.Col, val: a.Val}
-	off := 0
-	for {
-		lev, upper, diag, err := newLevel(op, len(m.levels))
-		if err != nil {
-			return nil, err
-		}
-		lev.off = off
-		shiftCols(&lev.lower, off)
-		var agg []int32
-		nc := 0
-		if lev.n > opt.MaxCoarse && len(m.levels)+1 < opt.MaxLevels {
-			agg, nc = aggregate(op, diag, opt.Theta)
-		}
-		if nc == 0 || float64(nc) > amgMinCoarsening*float64(lev.n) { // coarsest level
-			shiftCols(&upper, off)
-			lev.back = upper
-			m.levels = append(m.levels, lev)
-			break
-		}
-		omega := 4 / (3 * powerRadius(op, diag, amgPowerIters))
-		p := smoothedProlongator(op, diag, agg, nc, omega)
-		if galerkinWork(op, &p) > amgMaxGalerkinWork*int64(max(a.NNZ(), 1)) { // coarse operators turning dense
-			shiftCols(&upper, off)
-			lev.back = upper
-			m.levels = append(m.levels, lev)
-			break
-		}
-		lp := lowerTimes(op, &p)
-		lev.restrict = transpose(&lp)
-		scaleRows(&lev.restrict, -1, nil)
-		shiftCols(&lev.restrict, off)
-		scaleRows(&lp, 1, lev.invDiag)
-		lev.back = concatRows(&lp, off+lev.n, &upper, off)
-		m.levels = append(m.levels, lev)
-		pt := transpose(&p)
-		op = galerkin(op, &p, &pt)
-		off += lev.n
-	}
-	c := &m.levels[len(m.levels)-1]
-	if c.n <= amgMaxDense {
-		var err error
-		if c.chol, c.cholInv, err = cholesky(op); err != nil {
-			return nil, fmt.Errorf("solver: AMG level %d: %w", len(m.levels)-1, err)
-		}
-	}
-	return m, nil
-}
-
-// cholesky returns the dense Cholesky factor L of the n×n operator a (row-major, lower
-// triangle; the strict upper triangle is left holding a's entries) and 1/L_ii. It returns an
-// error if a pivot is not positive relative to its diagonal entry: a is not numerically SPD.
-func cholesky(a *rect) (c, inv []float64, err error) {
-	n := a.rows
-	c = make([]float64, n*n)
-	for i := range n {
-		lo, hi := a.rowPtr[i], a.rowPtr[i+1]
-		for k, j := range a.col[lo:hi] {
-			c[i*n+int(j)] += a.val[int(lo)+k]
-		}
-	}
-	inv = make([]float64, n)
-	for j := range n {
-		rj := c[j*n : j*n+j]
-		ajj := c[j*n+j]
-		d := ajj - dot(rj, rj)
-		if !(d > 1e-14*ajj) {
-			return nil, nil, fmt.Errorf("coarsest operator (n = %d) is not positive definite: pivot %d is %g", n, j, d)
-		}
-		d = math.Sqrt(d)
-		c[j*n+j] = d
-		inv[j] = 1 / d
-		for i := j + 1; i < n; i++ {
-			ri := c[i*n : i*n+j]
-			c[i*n+j] = (c[i*n+j] - dot(ri, rj)) * inv[j]
-		}
-	}
-	return c, inv, nil
-}

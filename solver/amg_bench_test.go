@@ -3,6 +3,7 @@ package solver
 import (
 	"fmt"
 	"math"
+	"mcfem/fem"
 	"mcfem/internal/testmat"
 	"mcfem/sparse"
 	"testing"
@@ -70,39 +71,39 @@ func BenchmarkAMGSetup(b *testing.B) {
 func BenchmarkAMGSolve(b *testing.B) {
 	for _, n := range amgBenchSizes {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			s := benchSystem(b, n)
-			k := s.K
-			m, err := NewAMG(k, AMGOptions{})
-			if err != nil {
-				b.Fatal(err)
-			}
+			s, m, unit := benchAMG(b, n)
 			aws := m.NewWorkspace()
-			unit := spmvTime(k)
-			z := make([]float64, k.N)
-			start := time.Now()
-			cycles := 0
-			for time.Since(start) < 30*time.Millisecond {
-				m.ApplyWith(z, s.F, aws)
-				cycles++
-			}
-			cycle := time.Since(start) / time.Duration(cycles)
+			cycle := cycleTime(m, s.F, aws)
 
-			pc := m.Bind(aws)
-			ws := NewWorkspace(k.N)
-			u := make([]float64, k.N)
-			b.ReportAllocs()
-			var res Result
-			for b.Loop() {
-				clear(u)
-				if res, err = PCG(k, pc, s.F, u, 1e-8, 100, ws); err != nil {
-					b.Fatal(err)
-				}
-			}
+			res := benchPCG(b, s.K, m.Bind(aws), s.F, 100)
 			reportEquiv(b, unit)
 			b.ReportMetric(float64(res.Iterations), "iters")
 			b.ReportMetric(float64(cycle)/float64(unit), "vcycle-spmv-equiv")
 		})
 	}
+}
+
+// cycleTime returns the time of one V-cycle ApplyWith(z, r), averaged over at least 30 ms.
+func cycleTime(m *AMG, r []float64, ws *AMGWorkspace) time.Duration {
+	z := make([]float64, len(r))
+	start := time.Now()
+	cycles := 0
+	for time.Since(start) < 30*time.Millisecond {
+		m.ApplyWith(z, r, ws)
+		cycles++
+	}
+	return time.Since(start) / time.Duration(cycles)
+}
+
+// benchAMG returns the reference system on UnitSquare(n), its AMG hierarchy and the time of
+// one SpMV (spmvTime).
+func benchAMG(b *testing.B, n int) (*fem.System, *AMG, time.Duration) {
+	s := benchSystem(b, n)
+	m, err := NewAMG(s.K, AMGOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, m, spmvTime(s.K)
 }
 
 // BenchmarkAMGSolveBatch times PCGBatch with the AMG on k = 4 right-hand sides (the source
@@ -112,33 +113,8 @@ func BenchmarkAMGSolveBatch(b *testing.B) {
 	const k = 4
 	for _, n := range amgBenchSizes {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			s := benchSystem(b, n)
-			a := s.K
-			m, err := NewAMG(a, AMGOptions{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			unit := spmvTime(a)
-			rhs := make([]float64, a.N*k)
-			for i, f := range s.F {
-				for j := range k {
-					rhs[i*k+j] = float64(j+1) * f
-				}
-			}
-			pc := m.Bind(m.NewBatchWorkspace(k))
-			ws := NewBatchWorkspace(a.N, k)
-			x := make([]float64, a.N*k)
-			res, errs := make([]Result, k), make([]error, k)
-			b.ReportAllocs()
-			for b.Loop() {
-				clear(x)
-				PCGBatch(a, pc, rhs, x, k, 1e-8, 100, ws, res, errs)
-				for _, err := range errs {
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
+			s, m, unit := benchAMG(b, n)
+			res := benchPCGBatch(b, s.K, m.Bind(m.NewBatchWorkspace(k)), scaledSources(s.F, k), k, 100)
 			if b.N > 0 {
 				b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(k)/float64(unit), "spmv-equiv/sample")
 			}
@@ -150,23 +126,12 @@ func BenchmarkAMGSolveBatch(b *testing.B) {
 // BenchmarkAMGApplyBatch times ApplyBatch on k vectors at n = 256 per vector, and its speed-up
 // over k ApplyWith calls measured in the same function.
 func BenchmarkAMGApplyBatch(b *testing.B) {
-	s := benchSystem(b, 256)
-	m, err := NewAMG(s.K, AMGOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, m, _ := benchAMG(b, 256)
 	n := s.K.N
 	ws1 := m.NewWorkspace()
-	z1 := make([]float64, n)
 	for _, k := range []int{1, 2, 3, 4, 8} {
 		b.Run(fmt.Sprintf("k=%d", k), func(b *testing.B) {
-			start := time.Now()
-			single := 0
-			for time.Since(start) < 30*time.Millisecond {
-				m.ApplyWith(z1, s.F, ws1)
-				single++
-			}
-			one := time.Since(start) / time.Duration(single)
+			one := cycleTime(m, s.F, ws1)
 
 			r := testmat.RandomVector(testmat.NewRand(), n*k)
 			z := make([]float64, n*k)

@@ -4,12 +4,109 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"mcfem/sparse"
 )
 
 // Set-up of the smoothed-aggregation hierarchy (Vaněk, Mandel, Brezina 1996): strength of
 // connection, greedy aggregation, the smoothed prolongator and the Galerkin product. Every
 // sparse product is row by row with a dense marker array over the columns (no maps), so a
 // level costs O(nnz) time and memory.
+
+// NewAMG builds the smoothed-aggregation hierarchy of the symmetric positive definite matrix a
+// (columns in any order; exact zeros are ignored). a is read, not kept: the AMG stays usable if
+// a's values change later, but then approximates the old matrix (rebuild it).
+//
+// It returns an error if a diagonal entry is missing, not positive or not finite, an entry is
+// not finite, or a coarse operator is not numerically positive definite — each a sign that a
+// is not SPD. Symmetry is assumed, not checked. It panics if a's arrays are inconsistent.
+func NewAMG(a *sparse.CSR, opt AMGOptions) (*AMG, error) {
+	a.Check()
+	opt = opt.withDefaults()
+	m := &AMG{}
+	op := &rect{rows: a.N, cols: a.N, rowPtr: a.RowPtr, col: a.Col, val: a.Val}
+	off := 0
+	for {
+		lev, upper, diag, err := newLevel(op, len(m.levels))
+		if err != nil {
+			return nil, err
+		}
+		lev.off = off
+		shiftCols(lev.down.Col, off)
+		var agg []int32
+		nc := 0
+		if lev.n > opt.MaxCoarse && len(m.levels)+1 < opt.MaxLevels {
+			agg, nc = aggregate(op, diag, opt.Theta)
+		}
+		if nc == 0 || float64(nc) > amgMinCoarsening*float64(lev.n) { // coarsest level
+			m.levels = append(m.levels, lev.coarsest(&upper))
+			break
+		}
+		omega := 4 / (3 * powerRadius(op, diag, amgPowerIters))
+		p := smoothedProlongator(op, diag, agg, nc, omega)
+		if galerkinWork(op, &p) > amgMaxGalerkinWork*int64(max(a.NNZ(), 1)) { // coarse operators turning dense
+			m.levels = append(m.levels, lev.coarsest(&upper))
+			break
+		}
+		lp := lowerTimes(op, &p)
+		lev.restrict = transpose(&lp)
+		scaleRows(&lev.restrict, -1, nil)
+		shiftCols(lev.restrict.col, off)
+		scaleRows(&lp, 1, lev.down.Scale)
+		back := concatRows(&lp, off+lev.n, &upper, off)
+		lev.up = back.sweep(lev.up.Near, nil)
+		m.levels = append(m.levels, lev)
+		pt := transpose(&p)
+		op = galerkin(op, &p, &pt)
+		off += lev.n
+	}
+	c := &m.levels[len(m.levels)-1]
+	if c.n <= amgMaxDense {
+		var err error
+		if c.chol, c.cholInv, err = cholesky(op); err != nil {
+			return nil, fmt.Errorf("solver: AMG level %d: %w", len(m.levels)-1, err)
+		}
+	}
+	return m, nil
+}
+
+// coarsest returns l as the coarsest level, whose backward sweep is the upper triangle alone.
+func (l amgLevel) coarsest(upper *rect) amgLevel {
+	shiftCols(upper.col, l.off)
+	l.up = upper.sweep(l.up.Near, nil)
+	return l
+}
+
+// cholesky returns the dense Cholesky factor L of the n×n operator a (row-major, lower
+// triangle; the strict upper triangle is left holding a's entries) and 1/L_ii. It returns an
+// error if a pivot is not positive relative to its diagonal entry: a is not numerically SPD.
+func cholesky(a *rect) (c, inv []float64, err error) {
+	n := a.rows
+	c = make([]float64, n*n)
+	for i := range n {
+		lo, hi := a.rowPtr[i], a.rowPtr[i+1]
+		for k, j := range a.col[lo:hi] {
+			c[i*n+int(j)] += a.val[int(lo)+k]
+		}
+	}
+	inv = make([]float64, n)
+	for j := range n {
+		rj := c[j*n : j*n+j]
+		ajj := c[j*n+j]
+		d := ajj - dot(rj, rj)
+		if !(d > 1e-14*ajj) {
+			return nil, nil, fmt.Errorf("coarsest operator (n = %d) is not positive definite: pivot %d is %g", n, j, d)
+		}
+		d = math.Sqrt(d)
+		c[j*n+j] = d
+		inv[j] = 1 / d
+		for i := j + 1; i < n; i++ {
+			ri := c[i*n : i*n+j]
+			c[i*n+j] = (c[i*n+j] - dot(ri, rj)) * inv[j]
+		}
+	}
+	return c, inv, nil
+}
 
 // aggregate groups the unknowns of a into aggregates along strong couplings
 //
@@ -140,34 +237,22 @@ func smoothedProlongator(a *rect, diag []float64, agg []int32, nc int, omega flo
 		scale[g] = 1 / math.Sqrt(s)
 	}
 	p := rect{rows: n, cols: nc, rowPtr: make([]int32, n+1), col: make([]int32, 0, 3*n), val: make([]float64, 0, 3*n)}
-	marker := make([]int32, nc)
-	for i := range marker {
-		marker[i] = -1
-	}
+	rb := newRowBuilder(&p)
 	for i := range n {
-		start := int32(len(p.col))
-		add := func(g int32, v float64) {
-			if pos := marker[g]; pos >= start {
-				p.val[pos] += v
-				return
-			}
-			marker[g] = int32(len(p.col))
-			p.col = append(p.col, g)
-			p.val = append(p.val, v)
-		}
+		rb.begin()
 		if g := agg[i]; g >= 0 {
-			add(g, scale[g])
+			rb.add(g, scale[g])
 		}
 		w := -omega / diag[i]
 		lo, hi := a.rowPtr[i], a.rowPtr[i+1]
 		v := a.val[lo:hi]
 		for k, j := range a.col[lo:hi] {
 			if g := agg[j]; g >= 0 && v[k] != 0 {
-				add(g, w*v[k]*scale[g])
+				rb.add(g, float64(w*v[k]*scale[g]))
 			}
 		}
 		// Drop exact zeros (an unknown whose couplings to an aggregate cancel).
-		p.rowPtr[i+1] = dropZeros(&p, start)
+		p.rowPtr[i+1] = rb.end(true)
 	}
 	p.col, p.val = slices.Clip(p.col), slices.Clip(p.val)
 	return p
@@ -220,36 +305,16 @@ func galerkin(a, p, r *rect) *rect {
 	nc := p.cols
 	c := &rect{rows: nc, cols: nc, rowPtr: make([]int32, nc+1),
 		col: make([]int32, 0, 12*nc), val: make([]float64, 0, 12*nc)}
-	marker := make([]int32, nc)
-	for i := range marker {
-		marker[i] = -1
-	}
+	rb := newRowBuilder(c)
 	for ci := range nc {
-		start := int32(len(c.col))
+		rb.begin()
 		rlo, rhi := r.rowPtr[ci], r.rowPtr[ci+1]
 		rv := r.val[rlo:rhi]
 		for ri, i := range r.col[rlo:rhi] {
 			alo, ahi := a.rowPtr[i], a.rowPtr[i+1]
-			av := a.val[alo:ahi]
-			for ai, j := range a.col[alo:ahi] {
-				ra := rv[ri] * av[ai]
-				if ra == 0 {
-					continue
-				}
-				plo, phi := p.rowPtr[j], p.rowPtr[j+1]
-				pv := p.val[plo:phi]
-				for pi, g := range p.col[plo:phi] {
-					if pos := marker[g]; pos >= start {
-						c.val[pos] += ra * pv[pi]
-						continue
-					}
-					marker[g] = int32(len(c.col))
-					c.col = append(c.col, g)
-					c.val = append(c.val, ra*pv[pi])
-				}
-			}
+			rb.addProducts(rv[ri], a.col[alo:ahi], a.val[alo:ahi], int32(a.cols), p)
 		}
-		c.rowPtr[ci+1] = int32(len(c.col))
+		c.rowPtr[ci+1] = rb.end(false)
 	}
 	return c
 }
@@ -267,7 +332,7 @@ func powerRadius(a *rect, diag []float64, iters int) float64 {
 		h ^= h >> 12
 		h ^= h << 25
 		h ^= h >> 27
-		x[i] = float64((h*2685821657736338717)>>11)/(1<<53) - 0.5
+		x[i] = float64(float64((h*2685821657736338717)>>11)/(1<<53)) - 0.5
 	}
 	diag = diag[:n]
 	inv := make([]float64, n)
@@ -283,12 +348,12 @@ func powerRadius(a *rect, diag []float64, iters int) float64 {
 			c, v := a.col[lo:hi], a.val[lo:hi]
 			var s float64
 			for e, j := range c {
-				s += v[e] * x[j]
+				s += float64(v[e] * x[j])
 			}
 			y[i] = s
 			xi := x[i]
-			xax += xi * s
-			xdx += xi * diag[i] * xi
+			xax += float64(xi * s)
+			xdx += float64(xi * diag[i] * xi)
 			lo = hi
 		}
 		if !(xdx > 0) {
@@ -310,34 +375,78 @@ func lowerTimes(a, p *rect) rect {
 	n, nc := a.rows, p.cols
 	c := rect{rows: n, cols: nc, rowPtr: make([]int32, n+1),
 		col: make([]int32, 0, 4*n), val: make([]float64, 0, 4*n)}
-	marker := make([]int32, nc)
+	rb := newRowBuilder(&c)
+	for i := range n {
+		rb.begin()
+		alo, ahi := a.rowPtr[i], a.rowPtr[i+1]
+		rb.addProducts(1, a.col[alo:ahi], a.val[alo:ahi], int32(i), p)
+		c.rowPtr[i+1] = rb.end(true)
+	}
+	return c
+}
+
+// rowBuilder builds the rows of a sparse matrix one after the other, summing the terms of a
+// row that fall on the same column in place: a marker array over the columns holds each
+// column's position in the row being built.
+type rowBuilder struct {
+	c      *rect
+	marker []int32 // column g's entry is at marker[g] if that is ≥ start
+	start  int32   // the row's first position in c
+}
+
+// newRowBuilder returns a builder appending to c.
+func newRowBuilder(c *rect) rowBuilder {
+	marker := make([]int32, c.cols)
 	for i := range marker {
 		marker[i] = -1
 	}
-	for i := range n {
-		start := int32(len(c.col))
-		alo, ahi := a.rowPtr[i], a.rowPtr[i+1]
-		av := a.val[alo:ahi]
-		for ai, j := range a.col[alo:ahi] {
-			aij := av[ai]
-			if int(j) >= i || aij == 0 {
+	return rowBuilder{c: c, marker: marker}
+}
+
+// begin starts the next row.
+func (b *rowBuilder) begin() { b.start = int32(len(b.c.col)) }
+
+// add adds v to entry g of the row.
+func (b *rowBuilder) add(g int32, v float64) {
+	if pos := b.marker[g]; pos >= b.start {
+		b.c.val[pos] += v
+		return
+	}
+	b.marker[g] = int32(len(b.c.col))
+	b.c.col = append(b.c.col, g)
+	b.c.val = append(b.c.val, v)
+}
+
+// addProducts adds f·a_j·(row j of p) to the row for the entries a_j of acol, aval with
+// column j < jmax, skipping those whose f·a_j is an exact zero (add's loop, inline).
+func (b *rowBuilder) addProducts(f float64, acol []int32, aval []float64, jmax int32, p *rect) {
+	c, marker, start := b.c, b.marker, b.start
+	aval = aval[:len(acol)]
+	for ai, j := range acol {
+		fa := f * aval[ai]
+		if j >= jmax || fa == 0 {
+			continue
+		}
+		lo, hi := p.rowPtr[j], p.rowPtr[j+1]
+		pv := p.val[lo:hi]
+		for k, g := range p.col[lo:hi] {
+			if pos := marker[g]; pos >= start {
+				c.val[pos] += float64(fa * pv[k])
 				continue
 			}
-			plo, phi := p.rowPtr[j], p.rowPtr[j+1]
-			pv := p.val[plo:phi]
-			for pi, g := range p.col[plo:phi] {
-				if pos := marker[g]; pos >= start {
-					c.val[pos] += aij * pv[pi]
-					continue
-				}
-				marker[g] = int32(len(c.col))
-				c.col = append(c.col, g)
-				c.val = append(c.val, aij*pv[pi])
-			}
+			marker[g] = int32(len(c.col))
+			c.col = append(c.col, g)
+			c.val = append(c.val, fa*pv[k])
 		}
-		c.rowPtr[i+1] = dropZeros(&c, start)
 	}
-	return c
+}
+
+// end ends the row, without its exact zeros if dropZeros, and returns its end in c.
+func (b *rowBuilder) end(drop bool) int32 {
+	if drop {
+		return dropZeros(b.c, b.start)
+	}
+	return int32(len(b.c.col))
 }
 
 // dropZeros removes the exact zeros from the entries of c from position start on (the row
@@ -370,13 +479,14 @@ func scaleRows(s *rect, f float64, d []float64) {
 }
 
 // newLevel checks the operator a of level index (diagonal present, positive and finite; every
-// entry finite) and returns it split and scaled: an amgLevel with lower, sub, sup and invDiag
-// set (columns not yet shifted), the scaled upper triangle a_ij/a_ii for j > i+1, and the
-// diagonal.
+// entry finite) and returns it split and scaled: an amgLevel whose forward sweep (down) is
+// complete but for the column shift and whose backward sweep (up) has Near, the scaled upper
+// triangle a_ij/a_ii for j > i+1 (for up), and the diagonal.
 func newLevel(a *rect, index int) (l amgLevel, upper rect, diag []float64, err error) {
 	n := a.rows
 	diag = make([]float64, n)
-	l = amgLevel{n: n, invDiag: make([]float64, n), sub: make([]float64, n), sup: make([]float64, n)}
+	invDiag, sub, sup := make([]float64, n), make([]float64, n), make([]float64, n)
+	l = amgLevel{n: n}
 	found := make([]bool, n)
 	nl, nu := 0, 0
 	for i := range n {
@@ -406,39 +516,46 @@ func newLevel(a *rect, index int) (l amgLevel, upper rect, diag []float64, err e
 		case !(d > 0) || d > math.MaxFloat64:
 			return l, upper, nil, fmt.Errorf("solver: AMG level %d: diagonal entry of row %d is %g, want positive and finite", index, i, d)
 		}
-		l.invDiag[i] = 1 / d
+		invDiag[i] = 1 / d
 	}
-	l.lower = rect{rows: n, cols: n, rowPtr: make([]int32, n+1), col: make([]int32, 0, nl), val: make([]float64, 0, nl)}
+	lower := rect{rows: n, cols: n, rowPtr: make([]int32, n+1), col: make([]int32, 0, nl), val: make([]float64, 0, nl)}
 	upper = rect{rows: n, cols: n, rowPtr: make([]int32, n+1), col: make([]int32, 0, nu), val: make([]float64, 0, nu)}
 	for i := range n {
 		lo, hi := a.rowPtr[i], a.rowPtr[i+1]
-		inv := l.invDiag[i]
+		inv := invDiag[i]
 		for k, j := range a.col[lo:hi] {
 			v := a.val[int(lo)+k]
 			switch {
 			case v == 0 || int(j) == i:
 			case int(j) == i-1:
-				l.sub[i] += v * inv
+				sub[i] += float64(v * inv)
 			case int(j) == i+1:
-				l.sup[i] += v * inv
+				sup[i] += float64(v * inv)
 			case int(j) < i:
-				l.lower.col = append(l.lower.col, j)
-				l.lower.val = append(l.lower.val, v*inv)
+				lower.col = append(lower.col, j)
+				lower.val = append(lower.val, v*inv)
 			default:
 				upper.col = append(upper.col, j)
 				upper.val = append(upper.val, v*inv)
 			}
 		}
-		l.lower.rowPtr[i+1] = int32(len(l.lower.col))
+		lower.rowPtr[i+1] = int32(len(lower.col))
 		upper.rowPtr[i+1] = int32(len(upper.col))
 	}
+	l.down = lower.sweep(sub, invDiag)
+	l.up.Near = sup
 	return l, upper, diag, nil
 }
 
-// shiftCols adds off to every column index of s (columns then index the workspace vector X).
-func shiftCols(s *rect, off int) {
-	for k := range s.col {
-		s.col[k] += int32(off)
+// sweep returns s as a sparse.Sweep with near and scale.
+func (s *rect) sweep(near, scale []float64) sparse.Sweep {
+	return sparse.Sweep{RowPtr: s.rowPtr, Col: s.col, Val: s.val, Near: near, Scale: scale}
+}
+
+// shiftCols adds off to every column index (columns then index the workspace vector X).
+func shiftCols(col []int32, off int) {
+	for k := range col {
+		col[k] += int32(off)
 	}
 }
 

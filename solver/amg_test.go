@@ -359,9 +359,7 @@ func TestAMGPCGBatch(t *testing.T) {
 }
 
 func TestAMGWorkspaceReuse(t *testing.T) {
-	s := unitSystem(t, 48)
-	m, err := NewAMG(s.K, AMGOptions{})
-	require.NoError(t, err)
+	s, m := amgSystem(t, 48)
 	n := s.K.N
 	rng := testmat.NewRand()
 	r := testmat.RandomVector(rng, n)
@@ -404,9 +402,7 @@ func TestAMGWorkspaceReuse(t *testing.T) {
 }
 
 func TestAMGAllocs(t *testing.T) {
-	s := unitSystem(t, 32)
-	m, err := NewAMG(s.K, AMGOptions{})
-	require.NoError(t, err)
+	s, m := amgSystem(t, 32)
 	n := s.K.N
 	z, r := make([]float64, n), testmat.RandomVector(testmat.NewRand(), n)
 	ws := m.NewWorkspace()
@@ -454,9 +450,7 @@ func TestAMGSmallSizes(t *testing.T) {
 }
 
 func TestAMGStats(t *testing.T) {
-	s := unitSystem(t, 64)
-	m, err := NewAMG(s.K, AMGOptions{})
-	require.NoError(t, err)
+	_, m := amgSystem(t, 64)
 	st := m.Stats()
 	require.GreaterOrEqual(t, len(st.Levels), 3)
 	// Fine level: the 5-point nonzeros of the structured P1 stiffness (its diagonal-edge
@@ -526,16 +520,13 @@ func TestAMGSetupKernels(t *testing.T) {
 	p := smoothedProlongator(a, diag, agg, nc, omega)
 	ad := testmat.Dense(s.K)
 	n := a.rows
-	p0 := make([][]float64, n)
-	for i := range p0 {
-		p0[i] = make([]float64, nc)
-		if g := agg[i]; g >= 0 {
+	p0, pd := testmat.Zeros(n, nc), testmat.Zeros(n, nc)
+	for i, g := range agg {
+		if g >= 0 {
 			p0[i][g] = 1 / math.Sqrt(float64(len(members[g])))
 		}
 	}
-	pd := make([][]float64, n)
 	for i := range pd {
-		pd[i] = make([]float64, nc)
 		for g := range nc {
 			v := p0[i][g]
 			for j := range n {
@@ -603,14 +594,16 @@ func TestAMGSetupKernels(t *testing.T) {
 
 // sparseDense returns s as a dense row-major matrix.
 func sparseDense(s *rect) [][]float64 {
-	d := make([][]float64, s.rows)
-	for i := range d {
-		d[i] = make([]float64, s.cols)
-		for k := s.rowPtr[i]; k < s.rowPtr[i+1]; k++ {
-			d[i][s.col[k]] += s.val[k]
-		}
-	}
-	return d
+	return testmat.DenseRows(s.cols, s.rowPtr, s.col, s.val)
+}
+
+// amgSystem returns the reference-problem fem.System on UnitSquare(n) and the AMG of its K
+// with the default options.
+func amgSystem(t *testing.T, n int) (*fem.System, *AMG) {
+	s := unitSystem(t, n)
+	m, err := NewAMG(s.K, AMGOptions{})
+	require.NoError(t, err)
+	return s, m
 }
 
 func TestAMGErrors(t *testing.T) {
@@ -652,9 +645,7 @@ func TestAMGErrors(t *testing.T) {
 }
 
 func TestAMGPanics(t *testing.T) {
-	s := unitSystem(t, 16)
-	m, err := NewAMG(s.K, AMGOptions{})
-	require.NoError(t, err)
+	s, m := amgSystem(t, 16)
 	n := s.K.N
 	ws := m.NewWorkspace()
 	assert.PanicsWithValue(t, errAMGLen, func() { m.ApplyWith(make([]float64, n-1), make([]float64, n), ws) })

@@ -130,8 +130,8 @@ func newBand(a *sparse.CSR, old *band) *band {
 
 // of reports whether b is the band form of a: built from a's arrays, and still holding a's
 // values in a spot check of eight rows spread over the matrix (callers rebuild it, through
-// Jacobi.Update, whenever the values change; the check catches a forgotten Update after a
-// re-assembly, which would otherwise make PCG converge to the old matrix's solution).
+// Worker.SetMatrix, whenever the values change; the check catches a forgotten rebuild after
+// a re-assembly, which would otherwise make CG converge to the old matrix's solution).
 func (b *band) of(a *sparse.CSR) bool {
 	if b == nil || b.n != a.N || a.NNZ() != b.nnz || b.nnz == 0 || &a.Val[0] != b.val || &a.Col[0] != b.col {
 		return false
@@ -172,35 +172,35 @@ func (b *band) row(p []float64, i int) float64 {
 	u0, u1 := b.u[0], b.u[1]
 	var s float64
 	if i >= o1 {
-		s += u1[i-o1] * p[i-o1]
+		s += float64(u1[i-o1] * p[i-o1])
 	}
 	if i >= o0 {
-		s += u0[i-o0] * p[i-o0]
+		s += float64(u0[i-o0] * p[i-o0])
 	}
-	s += b.d[i] * p[i]
+	s += float64(b.d[i] * p[i])
 	if i+o0 < b.n {
-		s += u0[i] * p[i+o0]
+		s += float64(u0[i] * p[i+o0])
 	}
 	if i+o1 < b.n {
-		s += u1[i] * p[i+o1]
+		s += float64(u1[i] * p[i+o1])
 	}
 	return s
 }
 
-// mulDot computes q = A p and returns pᵀq, like spmvDot.
+// mulDot computes q = A p and returns pᵀq, like sparse.SpMVDot.
 func (b *band) mulDot(q, p []float64) float64 {
 	return b.fusedDot(q, p, nil, nil, nil, 0, 0)
 }
 
-// fusedDot computes q = A p and returns pᵀq, like spmvDot; with x non-nil it first brings
+// fusedDot computes q = A p and returns pᵀq, like sparse.SpMVDot; with x non-nil it first brings
 // every node j to this iteration, just before the first row that reads p_j:
 //
 //	x_j += α p_j,  p_j = D⁻¹_j r_j + β p_j
 //
 // (the x update of the previous iteration and the new direction, fused into the SpMV's
 // sweep: a node is updated off[1] rows ahead of the row being multiplied, while its values
-// are still in cache). Per node the operations are those of jacobiUpdate and
-// jacobiDirection, so the iterates are bit-identical to the unfused sweeps.
+// are still in cache). Per node the operations are those of jacobiUpdate1 and
+// jacobiDirection1, so the iterates are bit-identical to the unfused sweeps.
 func (b *band) fusedDot(q, p, x, r, invDiag []float64, alpha, beta float64) float64 {
 	n := b.n
 	o0, o1 := b.off[0], b.off[1]
@@ -212,9 +212,7 @@ func (b *band) fusedDot(q, p, x, r, invDiag []float64, alpha, beta float64) floa
 		r = r[:n]
 		invDiag = invDiag[:n]
 		for j := range min(o1, n) {
-			pj := p[j]
-			x[j] += alpha * pj
-			p[j] = invDiag[j]*r[j] + beta*pj
+			x[j], p[j] = advance(x[j], p[j], r[j], invDiag[j], alpha, beta)
 		}
 	}
 	var pq float64
@@ -222,15 +220,12 @@ func (b *band) fusedDot(q, p, x, r, invDiag []float64, alpha, beta float64) floa
 	tail := max(n-o1, head)
 	// Rows [0, head): the lower o1 diagonal is out of range.
 	for i := range head {
-		if update && i+o1 < n {
-			j := i + o1
-			pj := p[j]
-			x[j] += alpha * pj
-			p[j] = invDiag[j]*r[j] + beta*pj
+		if j := i + o1; update && j < n {
+			x[j], p[j] = advance(x[j], p[j], r[j], invDiag[j], alpha, beta)
 		}
 		s := b.row(p, i)
 		q[i] = s
-		pq += p[i] * s
+		pq += float64(p[i] * s)
 	}
 	// Rows [head, tail): all five terms in range.
 	if tail > head {
@@ -254,31 +249,30 @@ func (b *band) fusedDot(q, p, x, r, invDiag []float64, alpha, beta float64) floa
 			_, _, _, _, _ = pl1[m-1], pl0[m-1], pu0[m-1], pu1[m-1], pc[m-1]
 			_, _, _, _, _ = ul1[m-1], ul0[m-1], uu0[m-1], uu1[m-1], qm[m-1]
 			for i := range m {
-				pj := pu1[i]
-				xu[i] += alpha * pj
-				pj = du[i]*ru[i] + beta*pj
+				var pj float64
+				xu[i], pj = advance(xu[i], pu1[i], ru[i], du[i], alpha, beta)
 				pu1[i] = pj
-				var s float64
-				s += ul1[i] * pl1[i]
-				s += ul0[i] * pl0[i]
-				s += d[i] * pc[i]
-				s += uu0[i] * pu0[i]
-				s += uu1[i] * pj
+				var s float64 // from +0, as the CSR kernels (a sum of −0 terms stays +0)
+				s += float64(ul1[i] * pl1[i])
+				s += float64(ul0[i] * pl0[i])
+				s += float64(d[i] * pc[i])
+				s += float64(uu0[i] * pu0[i])
+				s += float64(uu1[i] * pj)
 				qm[i] = s
-				pq += pc[i] * s
+				pq += float64(pc[i] * s)
 			}
 		} else {
 			_, _, _, _, _ = pl1[m-1], pl0[m-1], pu0[m-1], pu1[m-1], pc[m-1]
 			_, _, _, _, _ = ul1[m-1], ul0[m-1], uu0[m-1], uu1[m-1], qm[m-1]
 			for i := range m {
 				var s float64
-				s += ul1[i] * pl1[i]
-				s += ul0[i] * pl0[i]
-				s += d[i] * pc[i]
-				s += uu0[i] * pu0[i]
-				s += uu1[i] * pu1[i]
+				s += float64(ul1[i] * pl1[i])
+				s += float64(ul0[i] * pl0[i])
+				s += float64(d[i] * pc[i])
+				s += float64(uu0[i] * pu0[i])
+				s += float64(uu1[i] * pu1[i])
 				qm[i] = s
-				pq += pc[i] * s
+				pq += float64(pc[i] * s)
 			}
 		}
 	}
@@ -286,7 +280,36 @@ func (b *band) fusedDot(q, p, x, r, invDiag []float64, alpha, beta float64) floa
 	for i := tail; i < n; i++ {
 		s := b.row(p, i)
 		q[i] = s
-		pq += p[i] * s
+		pq += float64(p[i] * s)
 	}
 	return pq
+}
+
+// advance brings node j to this iteration: x_j + αp_j and the new direction D⁻¹_j r_j + βp_j
+// (jacobiUpdate1's x update and jacobiDirection1's p, in their order of operations).
+func advance(xj, pj, rj, dj, alpha, beta float64) (float64, float64) {
+	return xj + float64(alpha*pj), float64(dj*rj) + float64(beta*pj)
+}
+
+// jacobiResidual does r −= αq and returns rᵀD⁻¹r and rᵀr of the new r (jacobiUpdate1
+// without the x update, which the band iteration applies in its next SpMV sweep), in one
+// sweep.
+func jacobiResidual(r, q, invDiag []float64, alpha float64) (rz, rr float64) {
+	q = q[:len(r)]
+	invDiag = invDiag[:len(r)]
+	for i := range r {
+		ri := r[i] - float64(alpha*q[i])
+		r[i] = ri
+		rz += float64(ri * invDiag[i] * ri)
+		rr += float64(ri * ri)
+	}
+	return rz, rr
+}
+
+// axpy does x += αp: the band iteration's last x update.
+func axpy(x, p []float64, alpha float64) {
+	p = p[:len(x)]
+	for i := range x {
+		x[i] += float64(alpha * p[i])
+	}
 }

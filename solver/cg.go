@@ -7,18 +7,6 @@ import (
 	"mcfem/sparse"
 )
 
-// Workspace holds the vectors of one PCG solve (r, z, p, q), allocated once and reused by
-// every solve of the same size so the per-sample path allocates nothing.
-type Workspace struct {
-	r, z, p, q []float64
-}
-
-// NewWorkspace returns a PCG workspace for n unknowns.
-func NewWorkspace(n int) *Workspace {
-	v := make([]float64, 4*n)
-	return &Workspace{r: v[:n:n], z: v[n : 2*n : 2*n], p: v[2*n : 3*n : 3*n], q: v[3*n:]}
-}
-
 // Result reports a PCG solve.
 type Result struct {
 	Iterations int     // iterations done
@@ -71,7 +59,73 @@ const (
 	errPCGWorkspace = "solver: PCG workspace size does not match the matrix size"
 	errPCGArgs      = "solver: PCG needs rtol ≥ 0 and maxit ≥ 0"
 	errPCGPrecond   = "solver: PCG with a nil preconditioner"
+	errBatchLen     = "solver: PCGBatch block length does not match N·k"
+	errBatchWS      = "solver: PCGBatch workspace size does not match the matrix size or holds fewer than k columns"
+	errBatchOut     = "solver: PCGBatch results and errors need k entries"
+	errBatchPrecond = "solver: PCGBatch needs a *Jacobi or a BatchPreconditioner"
 )
+
+// Workspace holds the vectors (r, z, p, q) and per-column scalars of CG solves of up to
+// its capacity of interleaved columns on n unknowns, allocated once and reused by every solve,
+// whatever its k, so the per-sample path allocates nothing.
+type Workspace struct {
+	n, kmax int
+	vec     []float64 // r, z, p, q: 4·n·kmax
+	col     []float64 // rz, rzNew, rr, pq, α, β, ‖b‖: 7·kmax
+	active  []bool
+	c       cgState // the solve in progress
+	// the kernel sets PCG and PCGBatch bind for one call
+	jac jacobiCSR
+	txt textbook
+}
+
+// NewWorkspace returns a workspace for PCG on n unknowns (one column).
+func NewWorkspace(n int) *Workspace { return NewBatchWorkspace(n, 1) }
+
+// NewBatchWorkspace returns a workspace for PCGBatch with up to k right-hand sides of n
+// unknowns (and for PCG). It panics if k < 1.
+func NewBatchWorkspace(n, k int) *Workspace {
+	if k < 1 {
+		panic(errBatchWS)
+	}
+	return &Workspace{n: n, kmax: k, vec: make([]float64, 4*n*k), col: make([]float64, 7*k), active: make([]bool, k)}
+}
+
+// cgState is one solve's k columns: the vectors (x the caller's) and the per-column scalars,
+// each a slice of length k.
+type cgState struct {
+	k             int
+	x, r, z, p, q []float64
+	// rᵀM⁻¹r (old and new), rᵀr, pᵀAp, α, β, ‖b‖ (b'b at first)
+	rz, rzNew, rr, pq, alpha, beta, bnorm []float64
+	active                                []bool
+	nActive                               int
+}
+
+// cut returns the workspace's state for x and k ≤ kmax columns.
+func (ws *Workspace) cut(x []float64, k int) *cgState {
+	nk := ws.n * k
+	v := func(i int) []float64 { return ws.vec[i*nk : (i+1)*nk : (i+1)*nk] }
+	s := func(i int) []float64 { return ws.col[i*k : (i+1)*k : (i+1)*k] }
+	ws.c = cgState{k: k, x: x, r: v(0), z: v(1), p: v(2), q: v(3),
+		rz: s(0), rzNew: s(1), rr: s(2), pq: s(3), alpha: s(4), beta: s(5), bnorm: s(6), active: ws.active[:k]}
+	return &ws.c
+}
+
+// bind returns the one-shot kernel set for a and m, kept in the workspace: Jacobi's fused
+// CSR kernels for a *Jacobi, the textbook ones otherwise.
+func (ws *Workspace) bind(a *sparse.CSR, m Preconditioner) cgKernels {
+	if j, ok := m.(*Jacobi); ok {
+		if len(j.InvDiag) != a.N {
+			panic(errJacobiLen)
+		}
+		ws.jac = jacobiCSR{a: a, invDiag: j.InvDiag}
+		return &ws.jac
+	}
+	mb, _ := m.(BatchPreconditioner)
+	ws.txt = textbook{a: a, m: m, mb: mb}
+	return &ws.txt
+}
 
 // PCG solves A x = b from the initial guess in x with preconditioner m until the relative
 // residual ‖r‖₂/‖b‖₂ ≤ rtol or maxit iterations. b = 0 gives x = 0 in 0 iterations.
@@ -82,22 +136,19 @@ const (
 //
 // A must be symmetric positive definite and m symmetric positive definite. The residual is
 // checked before every iteration (the initial guess may already satisfy rtol: 0 iterations).
-// With m a *Jacobi the vector updates are fused: per iteration one SpMV that also returns
-// pᵀAp, one sweep updating x and r and forming rᵀD⁻¹r and rᵀr, one sweep forming
-// p = D⁻¹r + βp (z is never stored). When the Jacobi also holds a's band form (a banded
-// matrix such as UnitSquare's, see Jacobi.Update), the iteration takes two sweeps instead:
-// the SpMV on the band (no column indices, 24 bytes per row) with the x and p updates fused
-// into it, then the r sweep; its iterates are bit-identical to the three-sweep CSR path's.
-// Any other preconditioner takes the textbook path.
-// Only the error values allocate. It panics on length mismatches, a nil m, rtol < 0 or NaN,
-// or maxit < 0.
+// PCG is the one-shot form of the CG driver: it chooses the kernel set for m on each call —
+// Jacobi's fused CSR sweeps for a *Jacobi (per iteration one SpMV that also returns pᵀAp,
+// one sweep updating x and r and forming rᵀD⁻¹r and rᵀr, one sweep forming p = D⁻¹r + βp; z
+// is never stored), the textbook iteration for any other m. A Worker (New) chooses once, and
+// also runs Jacobi on a banded matrix's band form. Only the error values allocate. It panics
+// on length mismatches, a nil m, rtol < 0 or NaN, or maxit < 0.
 func PCG(a *sparse.CSR, m Preconditioner, b, x []float64, rtol float64, maxit int, ws *Workspace) (Result, error) {
 	a.Check()
 	n := a.N
 	if len(b) != n || len(x) != n {
 		panic(errPCGLen)
 	}
-	if ws == nil || len(ws.r) != n {
+	if ws == nil || ws.n != n {
 		panic(errPCGWorkspace)
 	}
 	if !(rtol >= 0) || maxit < 0 {
@@ -106,169 +157,154 @@ func PCG(a *sparse.CSR, m Preconditioner, b, x []float64, rtol float64, maxit in
 	if m == nil {
 		panic(errPCGPrecond)
 	}
-
-	bb := dot(b, b)
-	if bb == 0 {
-		clear(x)
-		return Result{}, nil
-	}
-	if !finite(bb) {
-		return Result{Residual: math.NaN()}, &BreakdownError{Quantity: "b'b", Value: bb}
-	}
-	bnorm := math.Sqrt(bb)
-
-	// r = b - A x.
-	r := ws.r
-	sparse.SpMV(r, x, a.RowPtr, a.Col, a.Val)
-	rr := residual(r, b)
-	res := Result{Residual: math.Sqrt(rr) / bnorm}
-	if !finite(rr) {
-		return res, &BreakdownError{Quantity: "r'r", Value: rr}
-	}
-	if res.Residual <= rtol {
-		return res, nil
-	}
-	if j, ok := m.(*Jacobi); ok {
-		if len(j.InvDiag) != n {
-			panic(errJacobiLen)
-		}
-		if j.band.of(a) {
-			return pcgJacobiBand(j.band, j.InvDiag, x, bnorm, rtol, maxit, ws, res)
-		}
-		return pcgJacobi(a, j.InvDiag, x, bnorm, rtol, maxit, ws, res)
-	}
-	return pcgGeneric(a, m, x, bnorm, rtol, maxit, ws, res)
+	var res [1]Result
+	var errs [1]error
+	cgSolve(a, ws.bind(a, m), b, x, 1, rtol, maxit, ws, res[:], errs[:])
+	return res[0], errs[0]
 }
 
-// pcgJacobi is PCG with the Jacobi preconditioner fused into the vector sweeps. On entry
-// ws.r holds the initial residual, not yet converged.
-func pcgJacobi(a *sparse.CSR, invDiag, x []float64, bnorm, rtol float64, maxit int, ws *Workspace, res Result) (Result, error) {
-	r, p, q := ws.r, ws.p, ws.q
-	rz := jacobiStart(p, r, invDiag)
-	if !positive(rz) {
-		return res, &BreakdownError{Quantity: "r'z", Value: rz}
+// PCGBatch solves A x_j = b_j for k right-hand sides at once, stored interleaved (entry i of
+// column j at index i·k+j), from the initial guesses in x: one pass over the matrix per
+// iteration serves all k columns. Each column runs its own CG (its own α, β and stopping test
+// ‖r_j‖/‖b_j‖ ≤ rtol) and stops on its own; the loop ends when every column has stopped or
+// after maxit iterations. Per column, the operations and their order are PCG's, so with the
+// Jacobi preconditioner (or a BatchPreconditioner that keeps Apply's order) column j's x_j,
+// iterations and residual are bit-identical to PCG's for b_j alone. m must be a *Jacobi or
+// implement BatchPreconditioner; ws must hold at least k columns.
+//
+// res[j] and errs[j] receive column j's Result and error (nil, *NotConvergedError or
+// *BreakdownError, as PCG returns them). It allocates nothing.
+func PCGBatch(a *sparse.CSR, m Preconditioner, b, x []float64, k int, rtol float64, maxit int, ws *Workspace, res []Result, errs []error) {
+	a.Check()
+	n := a.N
+	if k < 1 || len(b) != n*k || len(x) != n*k {
+		panic(errBatchLen)
 	}
-	for k := 1; k <= maxit; k++ {
-		pq := sparse.SpMVDot(q, p, a.RowPtr, a.Col, a.Val)
-		if !positive(pq) {
-			return res, &BreakdownError{Iteration: k, Quantity: "p'Ap", Value: pq}
-		}
-		rzNew, rr := jacobiUpdate(x, r, p, q, invDiag, rz/pq)
-		res = Result{Iterations: k, Residual: math.Sqrt(rr) / bnorm}
-		if !finite(rr) {
-			return res, &BreakdownError{Iteration: k, Quantity: "r'r", Value: rr}
-		}
-		if res.Residual <= rtol {
-			return res, nil
-		}
-		if !positive(rzNew) {
-			return res, &BreakdownError{Iteration: k, Quantity: "r'z", Value: rzNew}
-		}
-		jacobiDirection(p, r, invDiag, rzNew/rz)
-		rz = rzNew
+	if ws == nil || ws.n != n || ws.kmax < k {
+		panic(errBatchWS)
 	}
-	return res, &NotConvergedError{Iterations: res.Iterations, Residual: res.Residual, Tol: rtol}
+	if len(res) != k || len(errs) != k {
+		panic(errBatchOut)
+	}
+	if !(rtol >= 0) || maxit < 0 {
+		panic(errPCGArgs)
+	}
+	if _, isJacobi := m.(*Jacobi); !isJacobi {
+		if _, isBatch := m.(BatchPreconditioner); !isBatch {
+			panic(errBatchPrecond)
+		}
+	}
+	cgSolve(a, ws.bind(a, m), b, x, k, rtol, maxit, ws, res, errs)
 }
 
-// pcgJacobiBand is pcgJacobi on a's band form, with two sweeps per iteration instead of
-// three: the SpMV sweep also applies the previous iteration's x += αp and the new direction
-// p = D⁻¹r + βp (band.fusedDot), and one sweep does r -= αq with rᵀD⁻¹r and rᵀr. Every
-// operation on every entry is pcgJacobi's, in the same order, so the iterates, the iteration
-// count and x are bit-identical to it. The last x update is applied before returning.
-func pcgJacobiBand(b *band, invDiag, x []float64, bnorm, rtol float64, maxit int, ws *Workspace, res Result) (Result, error) {
-	r, p, q := ws.r, ws.p, ws.q
-	rz := jacobiStart(p, r, invDiag)
-	if !positive(rz) {
-		return res, &BreakdownError{Quantity: "r'z", Value: rz}
-	}
-	var alpha, beta float64
-	for k := 1; k <= maxit; k++ {
-		var pq float64
-		if k == 1 {
-			pq = b.mulDot(q, p)
-		} else {
-			pq = b.fusedDot(q, p, x, r, invDiag, alpha, beta)
-		}
-		if !positive(pq) {
-			return res, &BreakdownError{Iteration: k, Quantity: "p'Ap", Value: pq}
-		}
-		alpha = rz / pq
-		rzNew, rr := jacobiResidual(r, q, invDiag, alpha)
-		res = Result{Iterations: k, Residual: math.Sqrt(rr) / bnorm}
+// cgSolve is the CG iteration, written once for k interleaved columns over the kernel set
+// ks, which holds a (or its band form) and the preconditioner. Each column runs its own CG:
+// its own α, β, stopping test and errors, as PCG and PCGBatch document; a stopped column
+// takes α = β = 0 in the sweeps that still serve the others, which keeps its x and r bits.
+// The arguments are checked by the caller.
+func cgSolve(a *sparse.CSR, ks cgKernels, b, x []float64, k int, rtol float64, maxit int, ws *Workspace, res []Result, errs []error) {
+	c := ws.cut(x, k)
+	// b'b per column; r = b − A x, its norm, and the columns that need iterating.
+	bb := c.bnorm
+	sparse.ColDots(bb, b, b, k)
+	sparse.SpMM(c.r, x, k, a.RowPtr, a.Col, a.Val)
+	residualK.at(k)(c.r, b, c.rr)
+	c.nActive = 0
+	for j := range k {
+		res[j], errs[j] = Result{}, nil
+		c.active[j] = false
+		c.alpha[j], c.beta[j] = 0, 0
 		switch {
-		case !finite(rr):
-			axpy(x, p, alpha)
-			return res, &BreakdownError{Iteration: k, Quantity: "r'r", Value: rr}
-		case res.Residual <= rtol:
-			axpy(x, p, alpha)
-			return res, nil
-		case !positive(rzNew):
-			axpy(x, p, alpha)
-			return res, &BreakdownError{Iteration: k, Quantity: "r'z", Value: rzNew}
+		case bb[j] == 0:
+			for i := j; i < len(x); i += k {
+				x[i] = 0
+			}
+		case !finite(bb[j]):
+			res[j].Residual = math.NaN()
+			errs[j] = &BreakdownError{Quantity: "b'b", Value: bb[j]}
+		default:
+			bb[j] = math.Sqrt(bb[j])
+			res[j].Residual = math.Sqrt(c.rr[j]) / bb[j]
+			switch {
+			case !finite(c.rr[j]):
+				errs[j] = &BreakdownError{Quantity: "r'r", Value: c.rr[j]}
+			case res[j].Residual > rtol:
+				c.active[j] = true
+				c.nActive++
+			}
 		}
-		beta = rzNew / rz
-		rz = rzNew
 	}
-	if maxit > 0 {
-		axpy(x, p, alpha)
+	if c.nActive == 0 {
+		return
 	}
-	return res, &NotConvergedError{Iterations: res.Iterations, Residual: res.Residual, Tol: rtol}
+
+	ks.start(c) // first direction: p = M⁻¹r, rz = rᵀM⁻¹r
+	c.stopUnless(c.rz, errs, 0, "r'z")
+	pending := false // an update whose x (band) is not yet applied
+	for it := 1; it <= maxit && c.nActive > 0; it++ {
+		ks.mulDot(c, it)
+		pending = false
+		c.stopUnless(c.pq, errs, it, "p'Ap")
+		if c.nActive == 0 {
+			break
+		}
+		for j := range k {
+			c.alpha[j] = 0
+			if c.active[j] {
+				c.alpha[j] = c.rz[j] / c.pq[j]
+			}
+		}
+		ks.update(c) // stopped columns update with α = 0: x and r keep their bits
+		pending = true
+		for j := range k {
+			c.beta[j] = 0
+			if !c.active[j] {
+				continue
+			}
+			res[j] = Result{Iterations: it, Residual: math.Sqrt(c.rr[j]) / bb[j]}
+			switch {
+			case !finite(c.rr[j]):
+				errs[j] = &BreakdownError{Iteration: it, Quantity: "r'r", Value: c.rr[j]}
+			case res[j].Residual <= rtol:
+			default:
+				continue
+			}
+			c.active[j] = false
+			c.nActive--
+		}
+		if c.nActive == 0 {
+			break
+		}
+		ks.precondDot(c)
+		c.stopUnless(c.rzNew, errs, it, "r'z")
+		for j := range k {
+			if c.active[j] {
+				c.beta[j] = c.rzNew[j] / c.rz[j]
+				c.rz[j] = c.rzNew[j]
+			}
+		}
+		ks.direction(c)
+	}
+	if pending {
+		ks.finish(c)
+	}
+	for j := range k {
+		if c.active[j] {
+			errs[j] = &NotConvergedError{Iterations: res[j].Iterations, Residual: res[j].Residual, Tol: rtol}
+		}
+	}
 }
 
-// jacobiResidual does r -= αq and returns rᵀD⁻¹r and rᵀr of the new r (jacobiUpdate without
-// the x update), in one sweep.
-func jacobiResidual(r, q, invDiag []float64, alpha float64) (rz, rr float64) {
-	q = q[:len(r)]
-	invDiag = invDiag[:len(r)]
-	for i := range r {
-		ri := r[i] - alpha*q[i]
-		r[i] = ri
-		rz += ri * invDiag[i] * ri
-		rr += ri * ri
-	}
-	return rz, rr
-}
-
-// axpy does x += αp.
-func axpy(x, p []float64, alpha float64) {
-	p = p[:len(x)]
-	for i := range x {
-		x[i] += alpha * p[i]
-	}
-}
-
-// pcgGeneric is textbook PCG for any preconditioner. On entry ws.r holds the initial
-// residual, not yet converged.
-func pcgGeneric(a *sparse.CSR, m Preconditioner, x []float64, bnorm, rtol float64, maxit int, ws *Workspace, res Result) (Result, error) {
-	r, z, p, q := ws.r, ws.z, ws.p, ws.q
-	m.Apply(z, r)
-	rz := dot(r, z)
-	if !positive(rz) {
-		return res, &BreakdownError{Quantity: "r'z", Value: rz}
-	}
-	copy(p, z)
-	for k := 1; k <= maxit; k++ {
-		pq := sparse.SpMVDot(q, p, a.RowPtr, a.Col, a.Val)
-		if !positive(pq) {
-			return res, &BreakdownError{Iteration: k, Quantity: "p'Ap", Value: pq}
+// stopUnless stops every active column j whose v_j is not positive and finite, with a
+// breakdown error for quantity q at iteration it.
+func (c *cgState) stopUnless(v []float64, errs []error, it int, q string) {
+	for j, a := range c.active {
+		if a && !positive(v[j]) {
+			errs[j] = &BreakdownError{Iteration: it, Quantity: q, Value: v[j]}
+			c.active[j] = false
+			c.nActive--
 		}
-		rr := cgUpdate(x, r, p, q, rz/pq)
-		res = Result{Iterations: k, Residual: math.Sqrt(rr) / bnorm}
-		if !finite(rr) {
-			return res, &BreakdownError{Iteration: k, Quantity: "r'r", Value: rr}
-		}
-		if res.Residual <= rtol {
-			return res, nil
-		}
-		m.Apply(z, r)
-		rzNew := dot(r, z)
-		if !positive(rzNew) {
-			return res, &BreakdownError{Iteration: k, Quantity: "r'z", Value: rzNew}
-		}
-		direction(p, z, rzNew/rz)
-		rz = rzNew
 	}
-	return res, &NotConvergedError{Iterations: res.Iterations, Residual: res.Residual, Tol: rtol}
 }
 
 // finite reports whether v is neither NaN nor ±Inf.
@@ -282,82 +318,9 @@ func dot(x, y []float64) float64 {
 	y = y[:len(x)]
 	var s float64
 	for i, v := range x {
-		s += v * y[i]
+		s += float64(v * y[i])
 	}
 	return s
-}
-
-// residual sets r = b - r (r holding A x) and returns rᵀr.
-func residual(r, b []float64) float64 {
-	b = b[:len(r)]
-	var rr float64
-	for i, ax := range r {
-		v := b[i] - ax
-		r[i] = v
-		rr += v * v
-	}
-	return rr
-}
-
-// jacobiStart sets p = D⁻¹r and returns rᵀD⁻¹r.
-func jacobiStart(p, r, invDiag []float64) float64 {
-	r = r[:len(p)]
-	invDiag = invDiag[:len(p)]
-	var rz float64
-	for i := range p {
-		z := invDiag[i] * r[i]
-		p[i] = z
-		rz += r[i] * z
-	}
-	return rz
-}
-
-// jacobiUpdate does x += αp, r -= αq and returns rᵀD⁻¹r and rᵀr of the new r, in one sweep.
-func jacobiUpdate(x, r, p, q, invDiag []float64, alpha float64) (rz, rr float64) {
-	r = r[:len(x)]
-	p = p[:len(x)]
-	q = q[:len(x)]
-	invDiag = invDiag[:len(x)]
-	for i := range x {
-		x[i] += alpha * p[i]
-		ri := r[i] - alpha*q[i]
-		r[i] = ri
-		rz += ri * invDiag[i] * ri
-		rr += ri * ri
-	}
-	return rz, rr
-}
-
-// jacobiDirection sets p = D⁻¹r + βp.
-func jacobiDirection(p, r, invDiag []float64, beta float64) {
-	r = r[:len(p)]
-	invDiag = invDiag[:len(p)]
-	for i := range p {
-		p[i] = invDiag[i]*r[i] + beta*p[i]
-	}
-}
-
-// cgUpdate does x += αp, r -= αq and returns rᵀr of the new r, in one sweep.
-func cgUpdate(x, r, p, q []float64, alpha float64) float64 {
-	r = r[:len(x)]
-	p = p[:len(x)]
-	q = q[:len(x)]
-	var rr float64
-	for i := range x {
-		x[i] += alpha * p[i]
-		ri := r[i] - alpha*q[i]
-		r[i] = ri
-		rr += ri * ri
-	}
-	return rr
-}
-
-// direction sets p = z + βp.
-func direction(p, z []float64, beta float64) {
-	z = z[:len(p)]
-	for i := range p {
-		p[i] = z[i] + beta*p[i]
-	}
 }
 
 // PCGIterationBytes is the byte model of one Jacobi-PCG iteration on an n×n matrix with nnz

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// cgRef is the obvious reference PCG: textbook vectors, separate loops, spmvRef, explicit
+// cgRef is the obvious reference PCG: textbook vectors, separate loops, MulVecRef, explicit
 // z = M⁻¹r with the inverse diagonal invDiag (nil: no preconditioner). It stops like PCG
 // (relative recurrence residual ≤ rtol, checked before each iteration) and reports the
 // iterations, the relative residual and whether it converged. It does not check breakdown.
@@ -137,9 +137,7 @@ func TestPCGMatchesReference(t *testing.T) {
 }
 
 func TestPCGFusedEqualsGeneric(t *testing.T) {
-	s := unitSystem(t, 24)
-	jac, err := NewJacobi(s.K)
-	require.NoError(t, err)
+	s, jac := jacobiSystem(t, 24)
 	b := make([]float64, s.K.N)
 	s.Load(0.3, b)
 	x1, x2 := make([]float64, s.K.N), make([]float64, s.K.N)
@@ -192,13 +190,11 @@ func TestPCGOnStiffness(t *testing.T) {
 
 func TestPCGNonzeroInitialGuess(t *testing.T) {
 	rng := testmat.NewRand()
-	s := unitSystem(t, 20)
-	jac, err := NewJacobi(s.K)
-	require.NoError(t, err)
+	s, jac := jacobiSystem(t, 20)
 	b := make([]float64, s.K.N)
 	s.Load(0.7, b)
 	x0 := make([]float64, s.K.N)
-	_, err = PCG(s.K, jac, b, x0, 1e-12, 1000, NewWorkspace(s.K.N))
+	_, err := PCG(s.K, jac, b, x0, 1e-12, 1000, NewWorkspace(s.K.N))
 	require.NoError(t, err)
 	x := testmat.RandomVector(rng, s.K.N)
 	_, err = PCG(s.K, jac, b, x, 1e-12, 1000, NewWorkspace(s.K.N))
@@ -209,9 +205,7 @@ func TestPCGNonzeroInitialGuess(t *testing.T) {
 }
 
 func TestPCGZeroRHS(t *testing.T) {
-	s := unitSystem(t, 6)
-	jac, err := NewJacobi(s.K)
-	require.NoError(t, err)
+	s, jac := jacobiSystem(t, 6)
 	b := make([]float64, s.K.N)
 	x := testmat.RandomVector(testmat.NewRand(), s.K.N)
 	res, err := PCG(s.K, jac, b, x, 1e-8, 100, NewWorkspace(s.K.N))
@@ -221,9 +215,7 @@ func TestPCGZeroRHS(t *testing.T) {
 }
 
 func TestPCGNotConverged(t *testing.T) {
-	s := unitSystem(t, 16)
-	jac, err := NewJacobi(s.K)
-	require.NoError(t, err)
+	s, jac := jacobiSystem(t, 16)
 	b := make([]float64, s.K.N)
 	s.Load(1, b)
 	x := make([]float64, s.K.N)
@@ -367,9 +359,7 @@ func TestJacobi(t *testing.T) {
 }
 
 func TestJacobiUpdateAfterReassembly(t *testing.T) {
-	s := unitSystem(t, 8)
-	jac, err := NewJacobi(s.K)
-	require.NoError(t, err)
+	s, jac := jacobiSystem(t, 8)
 	kappa := make([]float64, s.Mesh.NumTris())
 	for i := range kappa {
 		kappa[i] = 2
@@ -395,9 +385,7 @@ func TestNNZAndModels(t *testing.T) {
 }
 
 func TestSampleAllocatesNothing(t *testing.T) {
-	s := unitSystem(t, 32)
-	jac, err := NewJacobi(s.K)
-	require.NoError(t, err)
+	s, jac := jacobiSystem(t, 32)
 	ws := NewWorkspace(s.K.N)
 	b := make([]float64, s.K.N)
 	u := make([]float64, s.K.N)
@@ -438,4 +426,126 @@ func TestAutoChoosesByCostModel(t *testing.T) {
 	method, why, _ = chooseMethod(a, opt, true)
 	assert.Equal(t, "cg", method, why)
 	assert.Contains(t, why, "every sample has its own matrix")
+}
+
+// TestBandMulMatchesCSR: the band kernels give the CSR kernels' q = A p and pᵀAp bit for
+// bit, on UnitSquare meshes (two upper offsets: 1 and the line length) of odd and even sizes.
+func TestBandMulMatchesCSR(t *testing.T) {
+	for _, cells := range []int{3, 4, 8, 33, 64} {
+		t.Run(fmt.Sprint(cells), func(t *testing.T) {
+			a := unitSystem(t, cells).K
+			b := newBand(a, nil)
+			require.NotNil(t, b, "UnitSquare's K is banded")
+			require.True(t, b.of(a))
+			assert.Equal(t, []int{1, cells - 1}, b.off)
+			p := testmat.RandomVector(testmat.NewRand(), a.N)
+			want, got := make([]float64, a.N), make([]float64, a.N)
+			wantD := sparse.SpMVDot(want, p, a.RowPtr, a.Col, a.Val)
+			gotD := b.mulDot(got, p)
+			// Exact: the same products summed in the same order.
+			assert.Equal(t, want, got)
+			assert.Equal(t, wantD, gotD)
+		})
+	}
+}
+
+// TestBandFusedMatchesSweeps: fusedDot equals the three unfused sweeps it replaces
+// (x += αp, p = D⁻¹r + βp, then q = A p and pᵀq), bit for bit.
+func TestBandFusedMatchesSweeps(t *testing.T) {
+	for _, cells := range []int{3, 5, 16, 31} {
+		t.Run(fmt.Sprint(cells), func(t *testing.T) {
+			a := unitSystem(t, cells).K
+			j, err := NewJacobi(a)
+			require.NoError(t, err)
+			bd := newBand(a, nil)
+			require.NotNil(t, bd)
+			rng := testmat.NewRand()
+			n := a.N
+			x, r, p := testmat.RandomVector(rng, n), testmat.RandomVector(rng, n), testmat.RandomVector(rng, n)
+			x2, p2 := append([]float64(nil), x...), append([]float64(nil), p...)
+			alpha, beta := 0.37, 0.81
+			for i := range x {
+				x[i] += float64(alpha * p[i])
+			}
+			jacobiDirection1(p, r, j.InvDiag, []float64{beta})
+			q, q2 := make([]float64, n), make([]float64, n)
+			d := sparse.SpMVDot(q, p, a.RowPtr, a.Col, a.Val)
+			d2 := bd.fusedDot(q2, p2, x2, r, j.InvDiag, alpha, beta)
+			assert.Equal(t, x, x2)
+			assert.Equal(t, p, p2)
+			assert.Equal(t, q, q2)
+			assert.Equal(t, d, d2)
+		})
+	}
+}
+
+// TestPCGBandMatchesCSR: Jacobi-PCG through the band kernel set gives the CSR kernel set's
+// x, iteration count and residual bit for bit — converged, stopped by maxit, and from a
+// nonzero guess — and a Worker takes the band path for one column.
+func TestPCGBandMatchesCSR(t *testing.T) {
+	for _, tc := range []struct {
+		cells, maxit int
+		guess        bool
+	}{{8, 1000, false}, {33, 1000, false}, {64, 1000, true}, {64, 7, false}, {16, 1, false}} {
+		t.Run(fmt.Sprintf("%d/maxit=%d/guess=%v", tc.cells, tc.maxit, tc.guess), func(t *testing.T) {
+			s := unitSystem(t, tc.cells)
+			a := s.K
+			j, err := NewJacobi(a)
+			require.NoError(t, err)
+			bd := newBand(a, nil)
+			require.True(t, bd.of(a))
+			b := make([]float64, a.N)
+			s.Load(0.7, b)
+			x1, x2 := make([]float64, a.N), make([]float64, a.N)
+			if tc.guess {
+				g := testmat.RandomVector(testmat.NewRand(), a.N)
+				copy(x1, g)
+				copy(x2, g)
+			}
+			res1, err1 := solveWith(&jacobiBand{a: a, b: bd, invDiag: j.InvDiag}, a, b, x1, 1e-8, tc.maxit)
+			res2, err2 := PCG(a, j, b, x2, 1e-8, tc.maxit, NewWorkspace(a.N)) // the CSR path
+			assert.Equal(t, res2, res1)
+			assert.Equal(t, err2, err1)
+			assert.Equal(t, x2, x1)
+
+			w := newCGWorker(t, a, "jacobi", 4)
+			_, isBand := w.one.(*jacobiBand)
+			assert.True(t, isBand, "one column on the band form")
+			_, isCSR := w.many.(*jacobiCSR)
+			assert.True(t, isCSR, "batches on the CSR matrix")
+		})
+	}
+}
+
+// TestBandRejects: matrices that are not a two-offset symmetric band keep the CSR path.
+func TestBandRejects(t *testing.T) {
+	sym := testmat.RandomSPD(testmat.NewRand(), 50, 4, 1)
+	assert.Nil(t, newBand(sym, nil), "random sparsity: many offsets")
+
+	a := unitSystem(t, 8).K
+	asym := &sparse.CSR{N: a.N, RowPtr: a.RowPtr, Col: a.Col, Val: append([]float64(nil), a.Val...)}
+	asym.Val[1] = math.Nextafter(asym.Val[1], 0) // a(0,1) ≠ a(1,0) by one ulp
+	assert.Nil(t, newBand(asym, nil), "not symmetric bit for bit")
+
+	bd := newBand(a, nil)
+	copyK := &sparse.CSR{N: a.N, RowPtr: a.RowPtr, Col: a.Col, Val: append([]float64(nil), a.Val...)}
+	assert.False(t, bd.of(copyK), "a band is used only for the arrays it was built from")
+
+	// Values changed in place without Worker.SetMatrix: the spot check refuses the stale band
+	// and the band kernel set panics (rather than solve the old matrix).
+	require.True(t, bd.of(a))
+	w := newCGWorker(t, a, "jacobi", 1)
+	saved := append([]float64(nil), a.Val...)
+	defer copy(a.Val, saved)
+	for i := range a.Val {
+		a.Val[i] *= 2
+	}
+	assert.False(t, bd.of(a), "values changed since the band was built")
+	b, x := make([]float64, a.N), make([]float64, a.N)
+	b[0] = 1
+	res, errs := make([]Result, 1), make([]error, 1)
+	assert.PanicsWithValue(t, errBandStale, func() { w.Solve(x, b, 1, res, errs) })
+	require.NoError(t, w.SetMatrix(a))
+	w.Solve(x, b, 1, res, errs)
+	assert.NoError(t, errs[0])
 }

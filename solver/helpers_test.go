@@ -6,16 +6,24 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"mcfem/fem"
-	"mcfem/mesh"
+	"mcfem/internal/testmat"
+	"mcfem/sparse"
 )
 
 // unitSystem returns the reference-problem fem.System on UnitSquare(n).
 func unitSystem(t testing.TB, n int) *fem.System {
-	m, err := mesh.UnitSquare(n)
-	require.NoError(t, err)
-	s, err := fem.NewSystem(m, fem.ReferenceSource)
+	s, err := fem.NewSystem(testmat.UnitSquare(t, n), fem.ReferenceSource)
 	require.NoError(t, err)
 	return s
+}
+
+// jacobiSystem returns the reference-problem fem.System on UnitSquare(n) and the Jacobi
+// preconditioner of its K.
+func jacobiSystem(t testing.TB, n int) (*fem.System, *Jacobi) {
+	s := unitSystem(t, n)
+	jac, err := NewJacobi(s.K)
+	require.NoError(t, err)
+	return s, jac
 }
 
 // identity is the identity preconditioner; being a distinct type, it sends PCG down the
@@ -44,4 +52,18 @@ func jacobiQoI(t testing.TB, s *fem.System, eps, rtol float64) float64 {
 	_, err = PCG(s.K, jac, b, u, rtol, 10*s.K.N+10, NewWorkspace(s.K.N))
 	require.NoError(t, err)
 	return s.QoI(u)
+}
+
+// solveWith runs the CG driver with the kernel set ks on one column, as PCG does.
+func solveWith(ks cgKernels, a *sparse.CSR, b, x []float64, rtol float64, maxit int) (Result, error) {
+	res, errs := make([]Result, 1), make([]error, 1)
+	cgSolve(a, ks, b, x, 1, rtol, maxit, NewWorkspace(a.N), res, errs)
+	return res[0], errs[0]
+}
+
+// newCGWorker returns a worker of CG with preconditioner pc and batches of k on a.
+func newCGWorker(t testing.TB, a *sparse.CSR, pc string, k int) *cgWorker {
+	s, err := New(a, Options{PC: pc, Rtol: 1e-8, MaxIt: 10*a.N + 10, Batch: k}, false)
+	require.NoError(t, err)
+	return s.NewWorker().(*cgWorker)
 }

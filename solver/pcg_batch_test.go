@@ -75,10 +75,8 @@ func TestPCGBatchBitIdenticalToPCG(t *testing.T) {
 }
 
 func TestPCGBatchNotConvergedPerColumn(t *testing.T) {
-	sys := unitSystem(t, 32)
+	sys, jac := jacobiSystem(t, 32)
 	a := sys.K
-	jac, err := NewJacobi(a)
-	require.NoError(t, err)
 	const k = 2
 	N := a.N
 	b := make([]float64, N*k)
@@ -98,10 +96,8 @@ func TestPCGBatchNotConvergedPerColumn(t *testing.T) {
 }
 
 func TestPCGBatchAllocatesNothing(t *testing.T) {
-	sys := unitSystem(t, 16)
+	sys, jac := jacobiSystem(t, 16)
 	a := sys.K
-	jac, err := NewJacobi(a)
-	require.NoError(t, err)
 	const k = 4
 	b := make([]float64, a.N*k)
 	for i := range b {

@@ -12,17 +12,21 @@ type Preconditioner interface {
 	Apply(z, r []float64)
 }
 
+// BatchPreconditioner applies a preconditioner to k vectors stored interleaved (entry i of
+// vector j at index i·k+j). For PCGBatch to give each column the bits PCG gives it alone, the
+// result for each column must be computed with the same operations in the same order as
+// Apply's.
+type BatchPreconditioner interface {
+	ApplyBatch(z, r []float64, k int)
+}
+
 const errJacobiLen = "solver: Jacobi vector length does not match the preconditioner size"
 
 // Jacobi is the diagonal preconditioner M = diag(A): z_i = r_i / a_ii.
 //
-// PCG recognises *Jacobi and fuses its application into the vector updates.
+// CG's Jacobi kernel sets (kernels.go) fuse its application into the vector updates.
 type Jacobi struct {
 	InvDiag []float64 // 1 / a_ii per row
-	// band is the matrix's band form when it has one (see newBand): PCG then runs its fused
-	// two-sweep iteration on it. Built by Update from the matrix given there; PCG uses it
-	// only for that matrix (same arrays).
-	band *band
 }
 
 // NewJacobi returns the Jacobi preconditioner of a. It returns an error naming the row if a
@@ -35,10 +39,9 @@ func NewJacobi(a *sparse.CSR) (*Jacobi, error) {
 	return j, nil
 }
 
-// Update recomputes InvDiag in place from a's current values (after AssembleStiffness), and
-// the band form of a that PCG's fused iteration runs on when a is banded (allocated on the
-// first call only). It panics if a's size differs from the preconditioner's; on error InvDiag is
-// partly updated and must not be used.
+// Update recomputes InvDiag in place from a's current values (after AssembleStiffness),
+// allocating nothing. It panics if a's size differs from the preconditioner's; on error
+// InvDiag is partly updated and must not be used.
 func (j *Jacobi) Update(a *sparse.CSR) error {
 	a.Check()
 	if len(j.InvDiag) != a.N {
@@ -61,7 +64,6 @@ func (j *Jacobi) Update(a *sparse.CSR) error {
 		}
 		j.InvDiag[i] = 1 / d
 	}
-	j.band = newBand(a, j.band)
 	return nil
 }
 

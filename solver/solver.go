@@ -2,7 +2,6 @@ package solver
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -140,6 +139,7 @@ func New(a *sparse.CSR, opt Options, varying bool) (Solver, error) {
 	switch pc {
 	case "jacobi":
 		s.jacobi, err = NewJacobi(a)
+		s.band = newBand(a, nil)
 	case "amg":
 		s.amg, err = NewAMG(a, AMGOptions{})
 	}
@@ -148,202 +148,6 @@ func New(a *sparse.CSR, opt Options, varying bool) (Solver, error) {
 	}
 	s.seconds = time.Since(t0).Seconds()
 	return s, nil
-}
-
-// cg is preconditioned conjugate gradients with one of the preconditioners.
-type cg struct {
-	a       *sparse.CSR
-	opt     Options
-	pc      string
-	choice  string
-	varying bool
-	jacobi  *Jacobi // shared and read-only unless varying
-	amg     *AMG    // shared and read-only unless varying (each worker binds its workspace)
-	seconds float64
-}
-
-func (s *cg) Name() string           { return "CG, preconditioner " + s.pc }
-func (s *cg) Preconditioner() string { return s.pc }
-func (s *cg) Choice() string         { return s.choice }
-func (s *cg) SetupSeconds() float64  { return s.seconds }
-func (s *cg) FactorBytes() int64     { return 0 }
-func (s *cg) Direct() bool           { return false }
-func (s *cg) Cost(iterations int) int64 {
-	return int64(iterations) * int64(s.a.NNZ())
-}
-func (s *cg) CostUnit() string { return "CG iterations × nonzeros of K, summed over the samples" }
-
-func (s *cg) Setup() string {
-	switch s.pc {
-	case "amg":
-		return "AMG hierarchy (smoothed aggregation)"
-	case "none":
-		return "no preconditioner"
-	}
-	return "Jacobi preconditioner"
-}
-
-func (s *cg) NewWorker() Worker {
-	n, k := s.a.N, s.opt.Batch
-	w := &cgWorker{s: s, a: s.a, ws: NewWorkspace(n)}
-	if k > 1 {
-		w.bws = NewBatchWorkspace(n, k)
-	}
-	switch s.pc {
-	case "jacobi":
-		w.pc = s.jacobi
-		if s.varying {
-			w.jacobi = &Jacobi{InvDiag: make([]float64, n)}
-			w.pc = w.jacobi
-		}
-	case "amg":
-		w.pc = s.amg.Bind(s.amg.NewBatchWorkspace(k))
-	default:
-		w.pc = Identity{}
-	}
-	return w
-}
-
-// cgWorker is one worker's CG state.
-type cgWorker struct {
-	s      *cg
-	a      *sparse.CSR // the set-up matrix, or the worker's own after SetMatrix
-	pc     Preconditioner
-	jacobi *Jacobi // the worker's own Jacobi (varying matrices)
-	ws     *Workspace
-	bws    *BatchWorkspace
-}
-
-func (w *cgWorker) Solve(x, b []float64, k int, res []Result, errs []error) {
-	clear(x)
-	if k == 1 {
-		res[0], errs[0] = PCG(w.a, w.pc, b, x, w.s.opt.Rtol, w.s.opt.MaxIt, w.ws)
-		return
-	}
-	if w.bws == nil || w.bws.k != k {
-		w.bws = NewBatchWorkspace(w.a.N, k) // a last, partial batch: allocated once per size
-	}
-	PCGBatch(w.a, w.pc, b, x, k, w.s.opt.Rtol, w.s.opt.MaxIt, w.bws, res[:k], errs[:k])
-}
-
-func (w *cgWorker) Retry(x, b []float64) (Result, error) {
-	clear(x)
-	return PCG(w.a, w.pc, b, x, w.s.opt.Rtol, 10*w.s.opt.MaxIt, w.ws)
-}
-
-func (w *cgWorker) SetMatrix(a *sparse.CSR) error {
-	w.a = a
-	switch w.s.pc {
-	case "jacobi":
-		return w.jacobi.Update(a)
-	case "amg":
-		m, err := NewAMG(a, AMGOptions{}) // a new hierarchy for this sample's matrix
-		if err != nil {
-			return err
-		}
-		w.pc = m.Bind(m.NewBatchWorkspace(1))
-	}
-	return nil
-}
-
-// direct solves with a sparse Cholesky factor of K: a forward and a backward solve per
-// sample, then the residual ‖b − Ku‖/‖b‖ checked against Rtol.
-type direct struct {
-	a       *sparse.CSR
-	f       *chol.Factor
-	opt     Options
-	choice  string
-	seconds float64
-}
-
-func (s *direct) Name() string {
-	return fmt.Sprintf("Cholesky factor of K (%s ordering, L %.4g M nonzeros, %.3g MB per rank), a forward and a backward solve per sample, residual ‖b − Ku‖/‖b‖ checked against rtol",
-		s.f.Ordering(), float64(s.f.NNZ())/1e6, float64(s.f.Bytes())/1e6)
-}
-func (s *direct) Preconditioner() string { return "" }
-func (s *direct) Setup() string {
-	return fmt.Sprintf("Cholesky factor of K (%.3g MB)", float64(s.f.Bytes())/1e6)
-}
-func (s *direct) Choice() string        { return s.choice }
-func (s *direct) SetupSeconds() float64 { return s.seconds }
-func (s *direct) FactorBytes() int64    { return s.f.Bytes() }
-func (s *direct) Direct() bool          { return true }
-func (s *direct) Cost(int) int64        { return 2 * s.f.NNZ() }
-func (s *direct) CostUnit() string {
-	return "multiply-adds of the triangular solves (2 × nonzeros of the Cholesky factor per sample), summed over the samples"
-}
-
-func (s *direct) NewWorker() Worker {
-	k := s.opt.Batch
-	return &directWorker{s: s, ws: s.f.NewWorkspace(k), ku: make([]float64, s.a.N*k)}
-}
-
-// directWorker is one worker's direct-solve state.
-type directWorker struct {
-	s  *direct
-	ws *chol.Workspace
-	ku []float64 // K u, for the residual check
-}
-
-func (w *directWorker) Solve(x, b []float64, k int, res []Result, errs []error) {
-	a := w.s.a
-	ku := w.ku[:a.N*k]
-	if k == 1 {
-		w.s.f.Solve(x, b, w.ws)
-		a.MulVec(ku, x)
-	} else {
-		w.s.f.SolveBatch(x, b, k, w.ws)
-		a.MulMulti(ku, x, k)
-	}
-	for j := range k {
-		r := relResidual(b, ku, k, j)
-		res[j], errs[j] = Result{Residual: r}, w.check(r)
-	}
-}
-
-func (w *directWorker) Retry(x, b []float64) (Result, error) {
-	var res [1]Result
-	var errs [1]error
-	w.Solve(x, b, 1, res[:], errs[:])
-	return res[0], errs[0]
-}
-
-func (w *directWorker) SetMatrix(*sparse.CSR) error {
-	return fmt.Errorf("solver: a Cholesky factor cannot take a new matrix per sample")
-}
-
-// check returns a *DirectResidualError unless the residual r is ≤ Rtol.
-func (w *directWorker) check(r float64) error {
-	if r <= w.s.opt.Rtol {
-		return nil
-	}
-	return &DirectResidualError{Residual: r, Rtol: w.s.opt.Rtol}
-}
-
-// relResidual returns ‖b − Ku‖₂/‖b‖₂ for column j of k interleaved ones, with ku = K u, summed
-// in row order (so a column's value does not depend on k); 0 when b = 0.
-func relResidual(b, ku []float64, k, j int) float64 {
-	var bb, rr float64
-	for i := j; i < len(b); i += k {
-		d := b[i] - ku[i]
-		bb += float64(b[i] * b[i])
-		rr += float64(d * d)
-	}
-	if bb == 0 {
-		return 0
-	}
-	return math.Sqrt(rr / bb)
-}
-
-// DirectResidualError reports a direct solve whose residual ‖b − Ku‖/‖b‖ exceeds rtol: the
-// factor is too inaccurate for this matrix (ill-conditioned beyond what rtol allows).
-type DirectResidualError struct {
-	Residual, Rtol float64
-}
-
-// Error returns e.g. "solver: Cholesky solve: relative residual 3e-07 > rtol 1e-08".
-func (e *DirectResidualError) Error() string {
-	return fmt.Sprintf("solver: Cholesky solve: relative residual %.2g > rtol %.2g", e.Residual, e.Rtol)
 }
 
 // The cost model of -solver auto, calibrated on the development machine (bench/RESULTS.md):
@@ -382,7 +186,7 @@ func chooseMethod(a *sparse.CSR, opt Options, varying bool) (string, string, *ch
 	}
 	spmv := float64(sparse.SpMVBytes(a.N, a.NNZ())) / autoSpMVBytes
 	tChol := an.Flops()/autoFactorFlops + n*4*float64(an.NNZ())/solve
-	tCG := spmv * (autoAMGSetup + n*sample)
+	tCG := spmv * (autoAMGSetup + float64(n*sample))
 	why := fmt.Sprintf("estimated %.3g s for the factor and %d solves against %.3g s for AMG-CG", tChol, int(n), tCG)
 	if tChol < tCG {
 		return "cholesky", "auto: Cholesky, " + why, an

@@ -12,14 +12,15 @@ type CSR struct {
 }
 
 const (
-	errCSRShape  = "sparse: CSR RowPtr, Col and Val lengths are inconsistent with N"
-	errMulVecLen = "sparse: MulVec vector length does not match the matrix size"
+	errCSRShape    = "sparse: CSR RowPtr, Col and Val lengths are inconsistent with N"
+	errMulVecLen   = "sparse: MulVec vector length does not match the matrix size"
+	errMulMultiLen = "sparse: MulMulti block length does not match N·k"
 )
 
 // NNZ returns the number of stored entries (explicit zeros included).
 func (a *CSR) NNZ() int { return len(a.Val) }
 
-// check panics unless RowPtr has N+1 entries ending at len(Col) == len(Val).
+// Check panics unless RowPtr has N+1 entries ending at len(Col) == len(Val).
 func (a *CSR) Check() {
 	if a.N < 0 || len(a.RowPtr) != a.N+1 || len(a.Col) != len(a.Val) ||
 		int(a.RowPtr[a.N]) != len(a.Col) || a.RowPtr[0] != 0 {
@@ -37,50 +38,21 @@ func (a *CSR) MulVec(y, x []float64) {
 	SpMV(y, x, a.RowPtr, a.Col, a.Val)
 }
 
-// spmv is the SpMV kernel y = A x. The caller guarantees len(rowPtr) = len(y)+1 and
-// len(x) = len(y). Each row is sliced once so the inner loop has no bounds check except the
-// data-dependent gather x[j].
-func SpMV(y, x []float64, rowPtr, col []int32, val []float64) {
-	lo := rowPtr[0]
-	rowPtr = rowPtr[1:]
-	y = y[:len(rowPtr)]
-	for i, hi := range rowPtr {
-		c := col[lo:hi]
-		v := val[lo:hi]
-		var s float64
-		for k, j := range c {
-			s += v[k] * x[j]
-		}
-		y[i] = s
-		lo = hi
+// MulMulti computes Y = A X for k vectors stored interleaved: vector j's entry i is
+// x[i*k+j], so one pass over the matrix serves all k vectors and each stored entry is read once
+// for k multiply-adds. It panics if k < 1 or len(x), len(y) differ from N·k; y and x must not
+// overlap.
+func (a *CSR) MulMulti(y, x []float64, k int) {
+	a.Check()
+	if k < 1 || len(x) != a.N*k || len(y) != a.N*k {
+		panic(errMulMultiLen)
 	}
-}
-
-// SpMVDot computes y = A x and returns xᵀy = xᵀA x in the same pass (the pᵀAp of CG), saving
-// a second sweep over x and y. Same preconditions as spmv.
-func SpMVDot(y, x []float64, rowPtr, col []int32, val []float64) float64 {
-	lo := rowPtr[0]
-	rowPtr = rowPtr[1:]
-	y = y[:len(rowPtr)]
-	xi := x[:len(rowPtr)]
-	var d float64
-	for i, hi := range rowPtr {
-		c := col[lo:hi]
-		v := val[lo:hi]
-		var s float64
-		for k, j := range c {
-			s += v[k] * x[j]
-		}
-		y[i] = s
-		d += xi[i] * s
-		lo = hi
-	}
-	return d
+	SpMM(y, x, k, a.RowPtr, a.Col, a.Val)
 }
 
 // MulVecRef is MulVec's reference twin: the obvious loop over the stored entries, with no
 // slicing, unrolling or fusion, against which the tuned kernels are tested. It computes the
-// same bits as SpMV.
+// same bits as SpMV (spmmRef is the same loop for k interleaved vectors).
 func (a *CSR) MulVecRef(y, x []float64) {
 	for i := 0; i < a.N; i++ {
 		var s float64

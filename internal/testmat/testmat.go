@@ -77,13 +77,25 @@ func RandomVector(rng *rand.Rand, n int) []float64 {
 }
 
 // Dense returns a as a dense row-major matrix.
-func Dense(a *sparse.CSR) [][]float64 {
-	d := make([][]float64, a.N)
+func Dense(a *sparse.CSR) [][]float64 { return DenseRows(a.N, a.RowPtr, a.Col, a.Val) }
+
+// DenseRows returns the rows of a rectangular CSR matrix with cols columns as a dense
+// row-major matrix, summing repeated entries.
+func DenseRows(cols int, rowPtr, col []int32, val []float64) [][]float64 {
+	d := Zeros(len(rowPtr)-1, cols)
 	for i := range d {
-		d[i] = make([]float64, a.N)
-		for k := a.RowPtr[i]; k < a.RowPtr[i+1]; k++ {
-			d[i][a.Col[k]] += a.Val[k]
+		for k := rowPtr[i]; k < rowPtr[i+1]; k++ {
+			d[i][col[k]] += val[k]
 		}
+	}
+	return d
+}
+
+// Zeros returns a rows×cols dense matrix of zeros.
+func Zeros(rows, cols int) [][]float64 {
+	d := make([][]float64, rows)
+	for i := range d {
+		d[i] = make([]float64, cols)
 	}
 	return d
 }
@@ -136,12 +148,18 @@ func Residual(a *sparse.CSR, b, x []float64) float64 {
 	return Norm2(ax) / Norm2(b)
 }
 
+// UnitSquare returns mesh.UnitSquare(n), failing t on an error.
+func UnitSquare(t testing.TB, n int) *mesh.Mesh {
+	m, err := mesh.UnitSquare(n)
+	require.NoError(t, err)
+	return m
+}
+
 // JitteredSquare returns UnitSquare(n) with every interior node moved by up to 0.2h in x and
 // y: a general unstructured-looking mesh whose triangles stay counter-clockwise (each signed
 // area keeps at least 0.2·h²/2).
 func JitteredSquare(t testing.TB, rng *rand.Rand, n int) *mesh.Mesh {
-	m, err := mesh.UnitSquare(n)
-	require.NoError(t, err)
+	m := UnitSquare(t, n)
 	h := 1 / float64(n)
 	for v, b := range m.Boundary {
 		if !b {
