@@ -271,42 +271,29 @@ func TestSolveMatchesReference(t *testing.T) {
 }
 
 // TestSolveKernelsMatchReference runs each specialised kernel against the generic one (the
-// reference for the canonical operation order) and against the column-by-column reference
-// (solve_ref.go): bit-identical, supernode by supernode.
+// lanes in a loop) and against the column-by-column reference: bit-identical, supernode by
+// supernode, forward and backward.
 func TestSolveKernelsMatchReference(t *testing.T) {
 	f, err := New(unitSystem(t, 40).K, Options{})
 	require.NoError(t, err)
 	rng := testmat.NewRand()
 	for _, k := range []int{1, 4, 8} {
+		fwd, bwd := kernelsFor(k)
 		y0 := testmat.RandomVector(rng, f.N()*k)
 		y1 := slices.Clone(y0)
 		y2 := slices.Clone(y0)
-		t0 := make([]float64, f.maxBelow*k)
-		t1 := make([]float64, f.maxBelow*k)
+		t0 := make([]float64, f.maxFront*k)
+		t1 := make([]float64, f.maxFront*k)
 		for s := range f.Supernodes() {
-			f.forwardK(s, k, y0, t0)
-			switch k {
-			case 1:
-				f.forward1(s, y1, t1)
-			case 4:
-				f.forward4(s, y1, t1)
-			case 8:
-				f.forward8(s, y1, t1)
-			}
+			f.step(s, k, fwdK, true, y0, t0)
+			f.step(s, k, fwd, true, y1, t1)
 			f.forwardRef(s, k, y2)
 			require.Equal(t, y2, y1, "forward k=%d supernode %d", k, s)
 		}
 		require.Equal(t, y0, y1, "forward k=%d", k)
 		for s := f.Supernodes() - 1; s >= 0; s-- {
-			f.backwardK(s, k, y0, t0)
-			switch k {
-			case 1:
-				f.backward1(s, y1, t1)
-			case 4:
-				f.backward4(s, y1, t1)
-			case 8:
-				f.backward8(s, y1, t1)
-			}
+			f.step(s, k, bwdK, false, y0, t0)
+			f.step(s, k, bwd, false, y1, t1)
 			f.backwardRef(s, k, y2)
 			require.Equal(t, y2, y1, "backward k=%d supernode %d", k, s)
 		}

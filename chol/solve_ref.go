@@ -1,6 +1,6 @@
 package chol
 
-// The reference twin of the tuned solve (solve.go): the obvious column-by-column
+// The reference twin of the tuned solve (solve.go, solve_gen.go): the obvious column-by-column
 // substitutions on the supernodal factor, one entry of L at a time, in the canonical order of
 // solve.go. It is slow and allocates; the tests compare every kernel with it, bit for bit.
 
