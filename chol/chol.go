@@ -44,7 +44,7 @@ type Factor struct {
 	rows     []int32
 	valPtr   []int
 	val      []float64
-	maxBelow int
+	maxFront int // largest row count of a supernode
 	flops    float64
 	nnz      int64
 	ordering string
@@ -106,7 +106,7 @@ func Analyze(a *sparse.CSR, opt Options) *Analysis {
 	f.rowPtr = sy.rowPtr
 	f.rows = sy.rows
 	f.valPtr = sy.valPtr
-	f.maxBelow = sy.maxBelow
+	f.maxFront = sy.maxFront
 	f.flops = sy.flops
 	f.nnz = sy.nnz
 	f.times = [3]time.Duration{t1.Sub(t0), t2.Sub(t1), 0}

@@ -185,21 +185,25 @@ func TestSolveResidual(t *testing.T) {
 }
 
 // TestSolveBatchBitIdentical checks the central promise of SolveBatch: each column is
-// bit-identical (==) to Solve of that column, for the specialised k = 1, 4, 8 and generic k.
+// bit-identical to Solve of that column, for the specialised k = 1, 4, 8 and generic k, on
+// structured, shuffled, Kratos (.mdpa) and random matrices.
 func TestSolveBatchBitIdentical(t *testing.T) {
 	rng := testmat.NewRand()
 	for _, c := range []testMatrix{
 		{"unit square 33", unitSystem(t, 33).K, nil},
 		{"unit square 64", unitSystem(t, 64).K, nil},
 		{"shuffled square 20", shuffledSystem(t, 20).K, nil},
+		{"shuffled square 41", shuffledSystem(t, 41).K, nil},
+		{"square_finer_2d.mdpa", mdpaSystem(t, "square_finer_2d.mdpa").K, nil},
+		{"Level1.mdpa", mdpaSystem(t, "Level1.mdpa").K, nil},
 		{"random n=300 deg=5", testmat.RandomSPD(rng, 300, 5, 1), nil},
 		{"n=1", testmat.FromDense([][]float64{{3}}), nil},
 	} {
 		f, err := New(c.a, Options{})
 		require.NoError(t, err, c.name)
 		n := f.N()
-		ws := f.NewWorkspace(9)
-		for _, k := range []int{1, 2, 3, 4, 5, 8, 9} {
+		ws := f.NewWorkspace(16)
+		for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 9, 16} {
 			b := testmat.RandomVector(rng, n*k)
 			x := make([]float64, n*k)
 			f.SolveBatch(x, b, k, ws)
@@ -211,7 +215,7 @@ func TestSolveBatchBitIdentical(t *testing.T) {
 				}
 				f.Solve(col, bc, ws)
 				for i := range n {
-					if x[i*k+j] != col[i] {
+					if math.Float64bits(x[i*k+j]) != math.Float64bits(col[i]) {
 						t.Fatalf("%s: k=%d column %d row %d: batch %v, single %v", c.name, k, j, i, x[i*k+j], col[i])
 					}
 				}
@@ -220,39 +224,78 @@ func TestSolveBatchBitIdentical(t *testing.T) {
 	}
 }
 
+// TestSolveMatchesReference holds SolveBatch, for every k, to solveRef, the column-by-column
+// substitution beside it: bit-identical, since both perform the canonical order of operations
+// (solve.go). The matrices together reach every branch of every kernel: a supernode of one
+// group (rows in place) and a gathered one whose last group has each width 1..4.
+func TestSolveMatchesReference(t *testing.T) {
+	rng := testmat.NewRand()
+	var inPlace, gathered [5]int // supernodes by the width of their last group
+	for _, c := range []testMatrix{
+		{"unit square 40", unitSystem(t, 40).K, nil},
+		{"shuffled square 30", shuffledSystem(t, 30).K, nil},
+		{"square_finer_2d.mdpa", mdpaSystem(t, "square_finer_2d.mdpa").K, nil},
+		{"Level1.mdpa", mdpaSystem(t, "Level1.mdpa").K, nil},
+		{"random n=200 deg=8", testmat.RandomSPD(rng, 200, 8, 1), nil},
+		{"random n=30 deg=1", testmat.RandomSPD(rng, 30, 1, 1), nil},
+	} {
+		f, err := New(c.a, Options{})
+		require.NoError(t, err, c.name)
+		for s := range f.Supernodes() {
+			_, nc, _, _ := f.snode(s)
+			if nc <= 4 {
+				inPlace[nc]++
+			} else {
+				gathered[nc-(nc-1)&^3]++
+			}
+		}
+		n := f.N()
+		ws := f.NewWorkspace(16)
+		for _, k := range []int{1, 2, 3, 4, 5, 7, 8, 9, 16} {
+			b := testmat.RandomVector(rng, n*k)
+			want := make([]float64, n*k)
+			f.solveRef(want, b, k)
+			got := make([]float64, n*k)
+			f.SolveBatch(got, b, k, ws)
+			for i := range got {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("%s: k=%d entry %d: SolveBatch %v, reference %v", c.name, k, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	for w := 1; w <= 4; w++ {
+		assert.Positive(t, inPlace[w], "no supernode of %d columns", w)
+		assert.Positive(t, gathered[w], "no gathered supernode whose last group has %d columns", w)
+	}
+}
+
 // TestSolveKernelsMatchReference runs each specialised kernel against the generic one (the
-// reference for the canonical operation order): bit-identical, supernode by supernode.
+// lanes in a loop) and against the column-by-column reference: bit-identical, supernode by
+// supernode, forward and backward.
 func TestSolveKernelsMatchReference(t *testing.T) {
 	f, err := New(unitSystem(t, 40).K, Options{})
 	require.NoError(t, err)
 	rng := testmat.NewRand()
 	for _, k := range []int{1, 4, 8} {
+		fwd, bwd := kernelsFor(k)
 		y0 := testmat.RandomVector(rng, f.N()*k)
 		y1 := slices.Clone(y0)
-		t0 := make([]float64, f.maxBelow*k)
-		t1 := make([]float64, f.maxBelow*k)
+		y2 := slices.Clone(y0)
+		t0 := make([]float64, f.maxFront*k)
+		t1 := make([]float64, f.maxFront*k)
 		for s := range f.Supernodes() {
-			f.forwardK(s, k, y0, t0)
-			switch k {
-			case 1:
-				f.forward1(s, y1, t1)
-			case 4:
-				f.forward4(s, y1, t1)
-			case 8:
-				f.forward8(s, y1, t1)
-			}
+			f.step(s, k, fwdK, true, y0, t0)
+			f.step(s, k, fwd, true, y1, t1)
+			f.forwardRef(s, k, y2)
+			require.Equal(t, y2, y1, "forward k=%d supernode %d", k, s)
 		}
 		require.Equal(t, y0, y1, "forward k=%d", k)
 		for s := f.Supernodes() - 1; s >= 0; s-- {
-			f.backwardK(s, k, y0, t0)
-			switch k {
-			case 1:
-				f.backward1(s, y1, t1)
-			case 4:
-				f.backward4(s, y1, t1)
-			case 8:
-				f.backward8(s, y1, t1)
-			}
+			f.step(s, k, bwdK, false, y0, t0)
+			f.step(s, k, bwd, false, y1, t1)
+			f.backwardRef(s, k, y2)
+			require.Equal(t, y2, y1, "backward k=%d supernode %d", k, s)
 		}
 		require.Equal(t, y0, y1, "backward k=%d", k)
 	}
@@ -344,7 +387,7 @@ func TestZeroAllocs(t *testing.T) {
 	f, err := New(sys.K, Options{})
 	require.NoError(t, err)
 	n := f.N()
-	for _, k := range []int{1, 3, 4, 8} {
+	for _, k := range []int{1, 2, 3, 4, 5, 8, 9} {
 		ws := f.NewWorkspace(k)
 		b := testmat.RandomVector(testmat.NewRand(), n*k)
 		x := make([]float64, n*k)

@@ -189,7 +189,6 @@ type symbolic struct {
 	flops     float64
 	nnz       int64 // entries of L in the supernodal structure
 	maxFront  int   // largest supernode row count
-	maxBelow  int   // largest row count below a supernode's own columns
 	stackPeak int   // largest total of the update matrices held at once (float64s)
 }
 
@@ -443,7 +442,6 @@ func (sy *symbolic) structure(parent []int32) {
 		}
 		sy.maxFront = max(sy.maxFront, nr)
 		m := nr - nc
-		sy.maxBelow = max(sy.maxBelow, m)
 		// Stack: the children's updates are consumed, then this supernode's is pushed.
 		for range nchild[s] {
 			cur -= sizes[len(sizes)-1]
