@@ -57,7 +57,7 @@ func factorPanel(a []float64, nr, k0, k1 int) (int, float64) {
 			c3 = c3[:len(cj)]
 			c0 = c0[:len(cj)]
 			for i := range cj {
-				cj[i] -= l0*c0[i] + l1*c1[i] + l2*c2[i] + l3*c3[i]
+				cj[i] -= float64(l0*c0[i]) + float64(l1*c1[i]) + float64(l2*c2[i]) + float64(l3*c3[i])
 			}
 		}
 		for ; p < j; p++ {
@@ -65,7 +65,7 @@ func factorPanel(a []float64, nr, k0, k1 int) (int, float64) {
 			cp := a[p*nr+j : p*nr+nr]
 			cp = cp[:len(cj)]
 			for i := range cj {
-				cj[i] -= l * cp[i]
+				cj[i] -= float64(l * cp[i])
 			}
 		}
 		d := cj[0]
@@ -143,14 +143,14 @@ func updatePair(ap, bp, c0, c1 []float64) {
 		for len(blk) >= 4 && len(b) >= 4 {
 			a0, a1, a2, a3 := blk[0], blk[1], blk[2], blk[3]
 			b0, b1 := b[0], b[1]
-			s00 += a0 * b0
-			s10 += a1 * b0
-			s20 += a2 * b0
-			s30 += a3 * b0
-			s01 += a0 * b1
-			s11 += a1 * b1
-			s21 += a2 * b1
-			s31 += a3 * b1
+			s00 += float64(a0 * b0)
+			s10 += float64(a1 * b0)
+			s20 += float64(a2 * b0)
+			s30 += float64(a3 * b0)
+			s01 += float64(a0 * b1)
+			s11 += float64(a1 * b1)
+			s21 += float64(a2 * b1)
+			s31 += float64(a3 * b1)
 			blk = blk[4:]
 			b = b[4:]
 		}
@@ -174,8 +174,8 @@ func kernelEdge(ap, bp []float64, lane int, c0, c1 []float64, i, t int) {
 	for p := 0; 4*p < len(ap); p++ {
 		b0, b1 := bp[4*p+lane], bp[4*p+lane+1]
 		for r := range 4 {
-			s[r][0] += ap[4*p+r] * b0
-			s[r][1] += ap[4*p+r] * b1
+			s[r][0] += float64(ap[4*p+r] * b0)
+			s[r][1] += float64(ap[4*p+r] * b1)
 		}
 	}
 	for r := range 4 {

@@ -438,7 +438,7 @@ func (sy *symbolic) structure(parent []int32) {
 		sy.nnz += int64(nc*nr - nc*(nc-1)/2)
 		for j := range nc {
 			c := float64(nr - j)
-			sy.flops += c * c
+			sy.flops += float64(c * c)
 		}
 		sy.maxFront = max(sy.maxFront, nr)
 		m := nr - nc

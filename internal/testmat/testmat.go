@@ -37,14 +37,14 @@ func RandomSPD(rng *rand.Rand, n, deg int, spread float64) *sparse.CSR {
 			if j == i {
 				continue
 			}
-			v := 2*rng.Float64() - 1
+			v := 2*float64(rng.Float64()) - 1
 			rows[i][int32(j)] += v
 			rows[j][int32(i)] += v
 		}
 	}
 	scale := make([]float64, n)
 	for i := range scale {
-		scale[i] = math.Pow(spread, rng.Float64()-0.5)
+		scale[i] = math.Pow(spread, float64(rng.Float64())-0.5)
 	}
 	a := &sparse.CSR{N: n, RowPtr: make([]int32, n+1)}
 	for i, row := range rows {
@@ -52,7 +52,7 @@ func RandomSPD(rng *rand.Rand, n, deg int, spread float64) *sparse.CSR {
 		for _, v := range row {
 			abs += math.Abs(v)
 		}
-		row[int32(i)] = abs + 0.01 + 0.99*rng.Float64()
+		row[int32(i)] = abs + 0.01 + float64(0.99*rng.Float64())
 		cols := make([]int32, 0, len(row))
 		for j := range row {
 			cols = append(cols, j)
@@ -71,7 +71,7 @@ func RandomSPD(rng *rand.Rand, n, deg int, spread float64) *sparse.CSR {
 func RandomVector(rng *rand.Rand, n int) []float64 {
 	v := make([]float64, n)
 	for i := range v {
-		v[i] = 2*rng.Float64() - 1
+		v[i] = 2*float64(rng.Float64()) - 1
 	}
 	return v
 }
@@ -121,7 +121,7 @@ func FromDense(d [][]float64) *sparse.CSR {
 func Norm2(x []float64) float64 {
 	var s float64
 	for _, v := range x {
-		s += v * v
+		s += float64(v * v)
 	}
 	return math.Sqrt(s)
 }
@@ -163,8 +163,8 @@ func JitteredSquare(t testing.TB, rng *rand.Rand, n int) *mesh.Mesh {
 	h := 1 / float64(n)
 	for v, b := range m.Boundary {
 		if !b {
-			m.Coords[2*v] += 0.2 * h * (2*rng.Float64() - 1)
-			m.Coords[2*v+1] += 0.2 * h * (2*rng.Float64() - 1)
+			m.Coords[2*v] += float64(0.2 * h * (2*float64(rng.Float64()) - 1))
+			m.Coords[2*v+1] += float64(0.2 * h * (2*float64(rng.Float64()) - 1))
 		}
 	}
 	require.NoError(t, m.Validate())
