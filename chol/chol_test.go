@@ -552,7 +552,7 @@ func TestUnstructuredFill(t *testing.T) {
 	sq := unitSystem(t, 48)
 	m, err := mesh.UnitSquare(48)
 	require.NoError(t, err)
-	sh, err := fem.NewSystem(m.Permute(mesh.Shuffle(m.NumNodes(), testmat.NewRand())), fem.ReferenceSource)
+	sh, err := fem.NewSystem(m.Permute(mesh.Shuffle(m.NumNodes(), testmat.NewRand())), testmat.Source)
 	require.NoError(t, err)
 	fs, err := New(sq.K, Options{})
 	require.NoError(t, err)

@@ -18,7 +18,7 @@ func unitSystem(t testing.TB, cells int) *fem.System {
 	if err != nil {
 		panic(err)
 	}
-	sys, err := fem.NewSystem(m, fem.ReferenceSource)
+	sys, err := fem.NewSystem(m, testmat.Source)
 	if err != nil {
 		panic(err)
 	}
@@ -32,7 +32,7 @@ func shuffledSystem(t testing.TB, cells int) *fem.System {
 	m, err := mesh.UnitSquare(cells)
 	require.NoError(t, err)
 	m = m.Permute(mesh.Shuffle(m.NumNodes(), testmat.NewRand()))
-	sys, err := fem.NewSystem(m, fem.ReferenceSource)
+	sys, err := fem.NewSystem(m, testmat.Source)
 	require.NoError(t, err)
 	return sys
 }
@@ -43,7 +43,7 @@ func mdpaSystem(t testing.TB, file string) *fem.System {
 	t.Helper()
 	m, _, err := mesh.ReadMDPAFile("../mesh/testdata/"+file, mesh.ReadOptions{})
 	require.NoError(t, err)
-	sys, err := fem.NewSystem(m, fem.ReferenceSource)
+	sys, err := fem.NewSystem(m, testmat.Source)
 	require.NoError(t, err)
 	return sys
 }

@@ -27,7 +27,7 @@ type System struct {
 	Area    []float64 // lumped nodal area per unknown: 1/3 of the areas of the triangles touching it
 	// F holds, per unknown i, the load ∫ f φ_i over the mesh for the System's source f,
 	// integrated triangle by triangle with Radon's 7-point degree-5 rule (see load.go): exact
-	// when f is a polynomial of degree ≤ 4, in particular for the quadratic ReferenceSource.
+	// when f is a polynomial of degree ≤ 4, in particular for the tutorial problem's quadratic f.
 	F []float64
 }
 

@@ -74,7 +74,7 @@ func TestStiffnessMatchesNaiveDense(t *testing.T) {
 			} else {
 				m = unitSquare(t, tc.n)
 			}
-			s := newSystem(t, m, ReferenceSource)
+			s := newSystem(t, m, testmat.Source)
 			var kappa []float64
 			if tc.kappa {
 				kappa = make([]float64, m.NumTris())
@@ -112,7 +112,7 @@ func TestStiffnessProperties(t *testing.T) {
 			if tc.jitter {
 				m = testmat.JitteredSquare(t, rng, tc.n)
 			}
-			s := newSystem(t, m, ReferenceSource)
+			s := newSystem(t, m, testmat.Source)
 			k := s.K
 			require.Equal(t, len(s.Node), k.N)
 
@@ -187,7 +187,7 @@ func interiorStars(m *mesh.Mesh) []bool {
 
 func TestScatterMap(t *testing.T) {
 	m := testmat.JitteredSquare(t, testmat.NewRand(), 6)
-	s := newSystem(t, m, ReferenceSource)
+	s := newSystem(t, m, testmat.Source)
 	require.Len(t, s.Scatter, 9*m.NumTris())
 	hit := make([]bool, s.K.NNZ())
 	for tr := range m.NumTris() {
@@ -248,8 +248,8 @@ func TestNewSystemErrors(t *testing.T) {
 		f    Source
 		want string
 	}{
-		{"invalid mesh", bad, ReferenceSource, "mesh: triangle 0 is inverted"},
-		{"no unknowns", one, ReferenceSource, "fem: no unknowns: all 4 nodes are Dirichlet nodes"},
+		{"invalid mesh", bad, testmat.Source, "mesh: triangle 0 is inverted"},
+		{"no unknowns", one, testmat.Source, "fem: no unknowns: all 4 nodes are Dirichlet nodes"},
 		{"NaN source", sq, func(x, y float64) float64 { return math.Log(x - 0.5) }, "fem: source is not finite"},
 	}
 	for _, tc := range tests {

@@ -69,7 +69,7 @@ func TestKratosCoarseReference(t *testing.T) {
 	}
 	require.NoError(t, m.Validate())
 
-	s := newSystem(t, m, ReferenceSource)
+	s := newSystem(t, m, testmat.Source)
 	require.Equal(t, 1, s.K.N)
 	assert.Equal(t, k.inner-1, s.Node[0])
 	// One interior node with lumped area 4 triangles · (1/8)/3 = 1/6, exact in binary up to

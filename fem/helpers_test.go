@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"mcfem/internal/testmat"
 	"mcfem/mesh"
 )
 
@@ -27,5 +28,5 @@ func newSystem(t testing.TB, m *mesh.Mesh, f Source) *System {
 // unitSystem returns the reference-problem System on UnitSquare(n).
 func unitSystem(t testing.TB, n int) *System {
 	t.Helper()
-	return newSystem(t, unitSquare(t, n), ReferenceSource)
+	return newSystem(t, unitSquare(t, n), testmat.Source)
 }

@@ -7,11 +7,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"mcfem/internal/testmat"
 	"mcfem/mesh"
 	"mcfem/solver"
 )
 
-// TestKratosMDPAQoI solves the reference problem (source ReferenceSource, ε = 1, u = 0 on the
+// TestKratosMDPAQoI solves the reference problem (source testmat.Source, ε = 1, u = 0 on the
 // Subpart_Boundary nodes) on the real Kratos meshes in mesh/testdata and checks the QoI
 // against the values of their README.
 func TestKratosMDPAQoI(t *testing.T) {
@@ -28,7 +29,7 @@ func TestKratosMDPAQoI(t *testing.T) {
 			m, _, err := mesh.ReadMDPAFile(filepath.Join("..", "mesh", "testdata", tc.file),
 				mesh.ReadOptions{Boundary: "Subpart_Boundary"})
 			require.NoError(t, err)
-			sys := newSystem(t, m, ReferenceSource)
+			sys := newSystem(t, m, testmat.Source)
 			n := len(sys.Node)
 			require.Equal(t, tc.unknowns, n)
 

@@ -8,14 +8,6 @@ import (
 // Source is a right-hand-side function f(x, y).
 type Source func(x, y float64) float64
 
-// ReferenceSource is the seed's f(x,y) = -432(x²+y²-x-y).
-//
-// With it, -Δu = ε f on [0,1]² with u = 0 on the boundary has the solution
-// u = 216 ε x(1-x) y(1-y), whose integral is 6ε.
-func ReferenceSource(x, y float64) float64 {
-	return -432 * (float64(x*x) + float64(y*y) - x - y)
-}
-
 const errLoadLen = "fem: Load vector length does not match the number of unknowns"
 
 // quadPoint is a quadrature point in barycentric coordinates l with weight w.

@@ -148,8 +148,8 @@ func TestLoadQuadrature(t *testing.T) {
 		m    *mesh.Mesh
 		f    Source
 	}{
-		{"reference source, structured", square, ReferenceSource},
-		{"reference source, jittered", jit, ReferenceSource},
+		{"reference source, structured", square, testmat.Source},
+		{"reference source, jittered", jit, testmat.Source},
 		{"full quadratic, jittered", jit, quadratic},
 	}
 	for _, tc := range tests {

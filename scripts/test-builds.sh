@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The build half of `make test`: the results must not depend on the build, so the whole test
 # suite (the goldens included) runs again built with GOAMD64=v3 (fused multiply-add allowed to
-# the compiler) and with -tags purego (no assembly kernels); the arm64 build is vetted; no
-# package of the module may contain a fused multiply-add (scripts/fma-check.sh); and every
-# generated file must be what go generate writes (scripts/check-generated.sh).
+# the compiler) and with -tags purego (no assembly kernels); the arm64 build is vetted, and its
+# golden test runs under qemu-aarch64 (qemu-user is installed with apt-get when missing and
+# possible, as OpenMPI is for the MPI tests); no package of the module may contain a fused
+# multiply-add (scripts/fma-check.sh); and every generated file must be what go generate
+# writes (scripts/check-generated.sh).
 # Usage: scripts/test-builds.sh [-h]
 set -euo pipefail
-case "${1:-}" in -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 cd "$(dirname "$0")/.."
 
 say() { echo "test-builds: $*"; }
@@ -23,5 +25,19 @@ say "go test ./... built with -tags purego"
 go test -count=1 -tags purego ./...
 say "GOARCH=arm64 go vet ./..."
 GOARCH=arm64 go vet ./...
+if ! command -v qemu-aarch64 >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  say "qemu-aarch64 is missing: installing qemu-user with apt-get"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user >/dev/null; } || true
+fi
+if command -v qemu-aarch64 >/dev/null; then
+  say "the goldens, built for arm64, under qemu-aarch64"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  GOARCH=arm64 go test -c -o "$tmp/cli-arm64.test" ./cli
+  (cd cli && qemu-aarch64 "$tmp/cli-arm64.test" -test.run '^TestGoldenOutputs$' -test.count=1)
+else
+  say "SKIPPED the arm64 goldens: qemu-aarch64 not found (apt-get install qemu-user)"
+  [ "${CI:-}" = true ] && exit 1
+fi
 scripts/fma-check.sh
 scripts/check-generated.sh

@@ -164,7 +164,7 @@ func cycleRef(levels []refLevel, l int, b []float64) []float64 {
 // σ = ln(100)/3: 99.7 % of the values lie in [1e-2, 1e2] and neighbouring triangles are
 // independent (much rougher than a correlated random field).
 func kappaSystem(t testing.TB, rng *rand.Rand, n int) *fem.System {
-	s, err := fem.NewSystem(testmat.JitteredSquare(t, rng, n), fem.ReferenceSource)
+	s, err := fem.NewSystem(testmat.JitteredSquare(t, rng, n), testmat.Source)
 	require.NoError(t, err)
 	kappa := make([]float64, s.Mesh.NumTris())
 	for i := range kappa {

@@ -12,7 +12,7 @@ import (
 
 // unitSystem returns the reference-problem fem.System on UnitSquare(n).
 func unitSystem(t testing.TB, n int) *fem.System {
-	s, err := fem.NewSystem(testmat.UnitSquare(t, n), fem.ReferenceSource)
+	s, err := fem.NewSystem(testmat.UnitSquare(t, n), testmat.Source)
 	require.NoError(t, err)
 	return s
 }

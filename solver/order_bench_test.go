@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"mcfem/fem"
+	"mcfem/internal/testmat"
 	"mcfem/mesh"
 	"mcfem/sparse"
 )
@@ -45,7 +46,7 @@ var orderCases = sync.OnceValues(func() ([]orderCase, error) {
 		name string
 		m    *mesh.Mesh
 	}{{"natural", m}, {"shuffled", shuffled}, {"rcm", rcm}} {
-		s, err := fem.NewSystem(c.m, fem.ReferenceSource)
+		s, err := fem.NewSystem(c.m, testmat.Source)
 		if err != nil {
 			return nil, err
 		}
@@ -136,7 +137,7 @@ func BenchmarkOrderSetup(b *testing.B) {
 			b.Run(fmt.Sprintf("newsystem-%s/n=%d", c.name, n), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := fem.NewSystem(c.m, fem.ReferenceSource); err != nil {
+					if _, err := fem.NewSystem(c.m, testmat.Source); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -21,6 +21,13 @@ const Epsilon = 0x1p-52
 // NewRand returns the tests' deterministic generator.
 func NewRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
 
+// Source is the tests' manufactured source, the tutorial problem's f(x, y) = −432 (x² + y² −
+// x − y): −Δu = f on [0,1]² with u = 0 on the boundary has the solution u = 216 x(1−x) y(1−y),
+// whose integral is 6 — the oracle of the assembly and convergence tests.
+func Source(x, y float64) float64 {
+	return -432 * (float64(x*x) + float64(y*y) - x - y)
+}
+
 // RandomSPD returns a random sparse symmetric positive definite n×n matrix with sorted
 // columns: about deg random off-diagonal pairs per row in [-1, 1], a diagonal that exceeds
 // the absolute row sum by a random margin in [0.01, 1) (strictly diagonally dominant, hence
