@@ -28,5 +28,4 @@
 //
 // A record whose Append returned is in the file (one write system call, no user-space buffer)
 // and survives the process being killed; it survives an OS crash once Sync has returned.
-
 package journal
