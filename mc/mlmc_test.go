@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat"
 
 	"mcfem/spmd"
 )
@@ -103,4 +104,19 @@ func TestRandomFieldModel(t *testing.T) {
 	t.Logf("field model: α %.2f β %.2f γ %.2f, saving %.1f", rep.Alpha, rep.Beta, rep.Gamma, rep.Complexity[0].Saving)
 	assert.Greater(t, rep.Beta, rep.Gamma)
 	assert.Greater(t, rep.Complexity[0].Saving, 3.0)
+}
+
+func TestSlopeAgreesWithGonum(t *testing.T) {
+	// The rate fits are least-squares slopes: gonum's stat.LinearRegression (which centres the
+	// data first) gives the same slope to rounding; ours keeps the bits of the goldens and of
+	// every build (1e-12 relative: a few roundings of terms of size ~10).
+	for _, c := range []struct{ x, y []float64 }{
+		{[]float64{1, 2}, []float64{-4.343, -6.35}},
+		{[]float64{1, 2, 3, 4, 5}, []float64{-10.3, -14.2, -18.5, -22.1, -26.4}},
+		{[]float64{2, 3, 5, 8}, []float64{7.1, 9.5, 14.7, 23.2}},
+	} {
+		_, beta := stat.LinearRegression(c.x, c.y, nil, false)
+		assert.InEpsilon(t, beta, slope(c.x, c.y), 1e-12)
+	}
+	assert.True(t, math.IsNaN(slope([]float64{1}, []float64{2})))
 }
