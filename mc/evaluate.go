@@ -61,7 +61,7 @@ func (w *singleWorker) solve(ins []*problem.Inputs, out []Outcome) {
 	k := len(ins)
 	w.k = k
 	if w.e.p.Varying() { // one sample per batch (Config.Validate): its own matrix
-		if err := w.w.SetMatrix(w.sampler.Matrix(ins[0])); err != nil {
+		if err := w.setMatrix(ins[0]); err != nil {
 			w.fail(&out[0], err)
 			return
 		}
@@ -71,15 +71,15 @@ func (w *singleWorker) solve(ins []*problem.Inputs, out []Outcome) {
 		w.sampler.Load(in, b, k, j)
 	}
 	w.w.Solve(u, b, k, w.res, w.errs)
-	for j := range ins {
-		w.finish(&out[j], u, k, j, w.res[j], w.errs[j])
+	for j, in := range ins {
+		w.finish(&out[j], in, u, k, j, w.res[j], w.errs[j])
 	}
 }
 
 func (w *singleWorker) retry(in *problem.Inputs, out *Outcome) {
 	w.k = 1
 	if w.e.p.Varying() {
-		if err := w.w.SetMatrix(w.sampler.Matrix(in)); err != nil {
+		if err := w.setMatrix(in); err != nil {
 			w.fail(out, err)
 			return
 		}
@@ -87,16 +87,25 @@ func (w *singleWorker) retry(in *problem.Inputs, out *Outcome) {
 	b, u := w.b[:w.n], w.u[:w.n]
 	w.sampler.Load(in, b, 1, 0)
 	res, err := w.w.Retry(u, b)
-	w.finish(out, u, 1, 0, res, err)
+	w.finish(out, in, u, 1, 0, res, err)
+}
+
+// setMatrix gives the solver the sample's own matrix (a Varying problem).
+func (w *singleWorker) setMatrix(in *problem.Inputs) error {
+	a, err := w.sampler.Matrix(in)
+	if err != nil {
+		return err
+	}
+	return w.w.SetMatrix(a)
 }
 
 // finish fills an outcome from column j of the k solutions u and the solver's result.
-func (w *singleWorker) finish(o *Outcome, u []float64, k, j int, res solver.Result, err error) {
+func (w *singleWorker) finish(o *Outcome, in *problem.Inputs, u []float64, k, j int, res solver.Result, err error) {
 	o.Iterations, o.Residual, o.Err = res.Iterations, res.Residual, err
 	if err != nil {
 		fill(o.QoIs, math.NaN())
 	} else {
-		w.sampler.QoIs(u, k, j, o.QoIs)
+		w.sampler.QoIs(in, u, k, j, o.QoIs)
 	}
 	for q := range o.Costs {
 		o.Costs[q] = w.e.s.Cost(res.Iterations)
@@ -105,7 +114,7 @@ func (w *singleWorker) finish(o *Outcome, u []float64, k, j int, res solver.Resu
 
 // fail records an error that came before any solve (a per-sample set-up).
 func (w *singleWorker) fail(o *Outcome, err error) {
-	w.finish(o, nil, 1, 0, solver.Result{}, err)
+	w.finish(o, nil, nil, 1, 0, solver.Result{}, err)
 }
 
 // solution returns column j's solution of the last solve, with its stride.

@@ -55,10 +55,11 @@ const (
 	StatusBreakdown    = 2 // CG broke down (non-SPD, NaN/Inf in the iteration), or a direct solve's residual is too large
 	StatusNonFinite    = 3 // a QoI is NaN or ±Inf
 	StatusRetried      = 4 // solved on the retry (-on-failure retry)
+	StatusNotSPD       = 5 // the sample's coefficients make its system not positive definite
 )
 
 // StatusNames are the statuses as samples.csv writes them.
-var StatusNames = []string{"ok", "not-converged", "breakdown", "non-finite", "retried"}
+var StatusNames = []string{"ok", "not-converged", "breakdown", "non-finite", "retried", "non-spd"}
 
 // ok reports whether a sample with status st counts in the statistics.
 func ok(st int) bool { return st == StatusOK || st == StatusRetried }
@@ -79,6 +80,8 @@ func (o *Outcome) status() int {
 	switch {
 	case errors.Is(o.Err, solver.ErrNotConverged):
 		return StatusNotConverged
+	case errors.Is(o.Err, problem.ErrNotSPD):
+		return StatusNotSPD
 	case o.Err != nil:
 		return StatusBreakdown
 	}

@@ -1,6 +1,7 @@
 package mc
 
 import (
+	"fmt"
 	"time"
 
 	"mcfem/journal"
@@ -36,6 +37,11 @@ type campaign struct {
 func setup(c spmd.Comm, cfg Config, opt Options) (*campaign, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	for _, d := range opt.Done {
+		if d.Status < 0 || int(d.Status) >= len(StatusNames) {
+			return nil, fmt.Errorf("mc: journal: sample %d has status %d, which this version does not know", d.Index, d.Status)
+		}
 	}
 	cp := &campaign{c: c, cfg: cfg, opt: opt, tm: RankTiming{Rank: c.Rank(), Threads: max(opt.Threads, 1), Host: opt.Host}}
 	// Start together, so that the ranks' clocks (for the trace) share an origin.

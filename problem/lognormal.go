@@ -86,8 +86,8 @@ type fieldSampler struct {
 	kappa []float64
 }
 
-func (s *fieldSampler) Matrix(in *Inputs) *sparse.CSR {
+func (s *fieldSampler) Matrix(in *Inputs) (*sparse.CSR, error) {
 	s.p.kl.Kappa(s.kappa, s.p.basis, in.Coeffs)
 	s.sys.AssembleStiffness(s.kappa)
-	return s.sys.K
+	return s.sys.K, nil
 }

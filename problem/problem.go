@@ -1,6 +1,7 @@
 package problem
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -65,13 +66,20 @@ type Problem interface {
 // problem is Varying), its load vectors and its QoIs. Its methods allocate nothing.
 type Sampler interface {
 	// Matrix returns the stiffness matrix for inputs in: the shared one, or this sampler's
-	// own, assembled for in when the problem is Varying (valid until the next call).
-	Matrix(in *Inputs) *sparse.CSR
+	// own, assembled for in when the problem is Varying (valid until the next call). An error
+	// wrapping ErrNotSPD says that the sample's coefficients make the problem ill-posed (a
+	// conductivity that is not positive somewhere): the sample fails with its own status.
+	Matrix(in *Inputs) (*sparse.CSR, error)
 	// Load writes column j of k interleaved load vectors (entry i at b[i·k+j]) for in.
 	Load(in *Inputs, b []float64, k, j int)
-	// QoIs writes into q the QoIs of column j of k interleaved solutions u.
-	QoIs(u []float64, k, j int, q []float64)
+	// QoIs writes into q the QoIs of the sample with inputs in whose solution is column j of
+	// k interleaved solutions u.
+	QoIs(in *Inputs, u []float64, k, j int, q []float64)
 }
+
+// ErrNotSPD is wrapped by the errors of a sample whose coefficients make its system not
+// symmetric positive definite (a conductivity that is not positive somewhere).
+var ErrNotSPD = errors.New("problem: the sample's system is not positive definite")
 
 // Info describes a problem for the reports.
 type Info struct {

@@ -128,7 +128,10 @@ func TestLogNormalFieldKnowsNoExactQoI(t *testing.T) {
 	p.Draw(0, rand.NewPCG(1, 1), in1)
 	p.Draw(1, rand.NewPCG(2, 2), in2)
 	s1, s2 := p.NewSampler(), p.NewSampler()
-	k1, k2 := s1.Matrix(in1), s2.Matrix(in2)
+	k1, err := s1.Matrix(in1)
+	require.NoError(t, err)
+	k2, err := s2.Matrix(in2)
+	require.NoError(t, err)
 	assert.NotEqual(t, k1.Val[0], k2.Val[0])
 	assert.Equal(t, p.System().K.RowPtr, k1.RowPtr, "same pattern")
 }
@@ -144,8 +147,8 @@ func TestSamplerColumnsHaveTheBitsOfOneColumn(t *testing.T) {
 	three := make([]float64, 3*n)
 	sm.Load(in, three, 3, 2)
 	var q1, q3 [1]float64
-	sm.QoIs(one, 1, 0, q1[:])
-	sm.QoIs(three, 3, 2, q3[:])
+	sm.QoIs(in, one, 1, 0, q1[:])
+	sm.QoIs(in, three, 3, 2, q3[:])
 	for i := range n {
 		require.Equal(t, one[i], three[3*i+2])
 	}

@@ -190,10 +190,12 @@ func (p *Tutorial) Reused(solverSetup string) []string {
 // tutorialSampler loads ε·F and sums the lumped areas; it shares the read-only system.
 type tutorialSampler struct{ sys *fem.System }
 
-func (s tutorialSampler) Matrix(*Inputs) *sparse.CSR { return s.sys.K }
+func (s tutorialSampler) Matrix(*Inputs) (*sparse.CSR, error) { return s.sys.K, nil }
 
 func (s tutorialSampler) Load(in *Inputs, b []float64, k, j int) {
 	s.sys.LoadColumn(in.Values[0], b, k, j)
 }
 
-func (s tutorialSampler) QoIs(u []float64, k, j int, q []float64) { q[0] = s.sys.QoIColumn(u, k, j) }
+func (s tutorialSampler) QoIs(_ *Inputs, u []float64, k, j int, q []float64) {
+	q[0] = s.sys.QoIColumn(u, k, j)
+}
