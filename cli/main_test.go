@@ -97,6 +97,7 @@ func TestBadInputExitsTwoAndRunsNothing(t *testing.T) {
 		{[]string{"-on-failure", "ignore"}, "-on-failure ignore: want one of fail, skip, retry"},
 		{[]string{"-pc", "ilu"}, "-pc ilu: want one of jacobi, amg, none"},
 		{[]string{"-resume"}, "-out \"\": want a directory"},
+		{[]string{"-tol", "0.01", "-tol-qoi", "flux"}, "-tol-qoi flux: want one of the problem's QoIs: qoi"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")

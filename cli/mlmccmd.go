@@ -35,6 +35,7 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 	m, b := &j.cfg, &j.cfg.Base
 	pb, so := &b.Problem, &b.Solver
 	fs.Float64Var(&m.Tol, "tol", m.Tol, "accuracy: sampling error (at -confidence) and bias each ≤ tol/√2")
+	fs.StringVar(&b.TolQoI, "tol-qoi", "", "the QoI (by name) the levels estimate (default: the first)")
 	fs.IntVar(&pb.Cells, "mesh", pb.Cells, "cells per side of level 0")
 	fs.IntVar(&m.Levels, "levels", m.Levels, "levels to start with (≥ 2)")
 	fs.IntVar(&m.MaxLevels, "max-levels", m.MaxLevels, "most levels")

@@ -23,7 +23,9 @@ type Config struct {
 	Confidence float64 // level of the confidence interval of the mean
 	// Tol, if > 0, makes the campaign adaptive: rounds add samples until the half-width of
 	// the confidence interval of the mean is at most Tol.
-	Tol       float64
+	Tol float64
+	// TolQoI names the QoI whose confidence interval -tol controls ("" means the first).
+	TolQoI    string
 	OnFailure string // a failed sample: "fail" (end the run), "skip" (leave it out), "retry"
 	Problem   problem.Spec
 	Solver    solver.Options
@@ -64,6 +66,8 @@ func (c Config) Validate() error {
 		return setting.Invalid("tol", fmt.Sprint(c.Tol), "0 with -dist list: a list has a fixed number of samples")
 	case !slices.Contains(FailurePolicies, c.OnFailure):
 		return setting.Invalid("on-failure", c.OnFailure, "one of "+strings.Join(FailurePolicies, ", "))
+	case c.Problem.QoIIndex(c.TolQoI) < 0:
+		return setting.Invalid("tol-qoi", c.TolQoI, "one of the problem's QoIs: "+strings.Join(c.Problem.QoINames(), ", "))
 	case varying && c.Solver.Batch > 1:
 		return setting.Invalid("batch", fmt.Sprint(c.Solver.Batch), "1 with -model lognormal-field: every sample has its own matrix")
 	}

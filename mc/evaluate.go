@@ -127,6 +127,7 @@ func (w *singleWorker) solution() (u []float64, k int) { return w.u[:w.n*w.k], w
 //	Q = Q_fine, with the cost of the fine solve alone.
 type level struct {
 	l            int
+	q            int // the index of the QoI the levels estimate
 	fine, coarse *single
 }
 
@@ -135,7 +136,7 @@ func (e *level) numQoIs() int             { return 2 }
 func (e *level) label(i int) string       { return fmt.Sprintf("level %d sample %d", e.l, i) }
 
 func (e *level) newWorker() evalWorker {
-	w := &levelWorker{fine: e.fine.newWorker().(*singleWorker), f: make([]Outcome, max(e.fine.batch, 1))}
+	w := &levelWorker{q: e.q, fine: e.fine.newWorker().(*singleWorker), f: make([]Outcome, max(e.fine.batch, 1))}
 	if e.coarse != nil {
 		w.coarse = e.coarse.newWorker().(*singleWorker)
 		w.c = make([]Outcome, len(w.f))
@@ -153,6 +154,7 @@ func (e *level) newWorker() evalWorker {
 
 // levelWorker solves on both meshes and combines the outcomes.
 type levelWorker struct {
+	q            int // the QoI estimated
 	fine, coarse *singleWorker
 	f, c         []Outcome
 }
@@ -177,19 +179,19 @@ func (w *levelWorker) retry(in *problem.Inputs, out *Outcome) {
 
 // combine sets o from the fine outcome f and coarse outcome j.
 func (w *levelWorker) combine(o, f *Outcome, j int) {
-	y, cost := f.QoIs[0], f.Costs[0]
+	y, cost := f.QoIs[w.q], f.Costs[w.q]
 	*o = Outcome{QoIs: o.QoIs, Costs: o.Costs, Iterations: f.Iterations, Residual: f.Residual, Err: f.Err}
 	if w.coarse != nil {
 		c := &w.c[j]
-		y -= c.QoIs[0]
-		cost += c.Costs[0]
+		y -= c.QoIs[w.q]
+		cost += c.Costs[w.q]
 		o.Residual = math.Max(o.Residual, c.Residual)
 		if o.Err == nil && c.Err != nil {
 			o.Err = fmt.Errorf("coarse mesh: %w", c.Err)
 		}
 	}
-	o.QoIs[0], o.QoIs[1] = y, f.QoIs[0]
-	o.Costs[0], o.Costs[1] = cost, f.Costs[0]
+	o.QoIs[0], o.QoIs[1] = y, f.QoIs[w.q]
+	o.Costs[0], o.Costs[1] = cost, f.Costs[w.q]
 }
 
 // fill sets every element of x to v.

@@ -140,7 +140,8 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 				return nil, err
 			}
 			if l == 0 {
-				if e, ok := pl.ev.problem().Exact(); ok {
+				// The exact mean describes the first QoI.
+				if e, ok := pl.ev.problem().Exact(); ok && mcfg.Base.Problem.QoIIndex(mcfg.Base.TolQoI) == 0 {
 					res.Exact = e.Mean
 				}
 			}
@@ -227,7 +228,7 @@ func (h *hierarchy) pipeline(l, rank int, t0 time.Time, opt Options) (*pipeline,
 	if err != nil {
 		return nil, err
 	}
-	ev := &level{l: l, fine: &single{p: p, s: s, batch: batch}}
+	ev := &level{l: l, q: h.base.Problem.QoIIndex(h.base.TolQoI), fine: &single{p: p, s: s, batch: batch}}
 	if l > 0 {
 		pc, sc, err := h.level(l - 1)
 		if err != nil {

@@ -62,7 +62,7 @@ func (cp *campaign) solveRounds() error {
 		if err := cp.reduce(sums); err != nil {
 			return err
 		}
-		st := cp.global[0].Describe(cp.cfg.Confidence)
+		st := cp.global[cp.cfg.Problem.QoIIndex(cp.cfg.TolQoI)].Describe(cp.cfg.Confidence)
 		cp.rounds = append(cp.rounds, Round{Samples: n, Mean: st.Mean, CIHalf: st.CIHalf})
 		next := cp.cfg.nextSamples(n, st, round)
 		if next <= n {

@@ -151,6 +151,17 @@ func (s Spec) Validate() error {
 	return nil
 }
 
+// QoINames names the QoIs the problem of the spec will have, in order (before it is set up).
+func (s Spec) QoINames() []string { return []string{"qoi"} }
+
+// QoIIndex returns the index of the QoI called name ("" means the first), or -1.
+func (s Spec) QoIIndex(name string) int {
+	if name == "" {
+		return 0
+	}
+	return slices.Index(s.QoINames(), name)
+}
+
 // JournalKey are the settings that determine every sample's result, as the journals record
 // them (the campaign adds its own: seed, tolerances, solver): the model with its parameters,
 // the mesh (the structured one by its size, a file's by a hash of its nodes, triangles and

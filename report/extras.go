@@ -45,35 +45,47 @@ func WriteExtras(dir string, r *mc.Result, x Extras) error {
 	return nil
 }
 
-// writePlots draws the histogram of the first QoI, with the problem's exact density when it
-// knows one, and its running mean with the confidence band, with the exact mean when known.
+// writePlots draws, for every QoI, its histogram and its running mean with the confidence
+// band: qoi-histogram.png and running-mean.png for the first QoI, NAME-histogram.png and
+// NAME-running-mean.png for the others. The problem's exact density and mean (which describe
+// the first QoI) are drawn where it knows them.
 func writePlots(dir string, r *mc.Result) error {
-	qois := make([]float64, 0, len(r.Records))
-	for _, rec := range r.Records {
-		if rec.Status == mc.StatusOK || rec.Status == mc.StatusRetried {
-			qois = append(qois, rec.QoIs[0])
-		}
-	}
 	info := r.Problem.Info()
 	e, known := r.Problem.Exact()
-	mean, xlabel := math.NaN(), "QoI"
-	if known {
-		mean = e.Mean
-		if e.Density != nil {
-			xlabel = fmt.Sprintf("QoI (density of the %s overlaid)", e.Label)
+	for q, name := range r.Problem.QoINames() {
+		values := make([]float64, 0, len(r.Records))
+		for _, rec := range r.Records {
+			if rec.Status == mc.StatusOK || rec.Status == mc.StatusRetried {
+				values = append(values, rec.QoIs[q])
+			}
+		}
+		hist, running := name+"-histogram.png", name+"-running-mean.png"
+		mean, density, xlabel := math.NaN(), (func(float64) float64)(nil), name
+		if q == 0 {
+			hist, running = "qoi-histogram.png", "running-mean.png"
+			if known {
+				mean, density = e.Mean, e.Density
+			}
+			if density != nil {
+				xlabel = fmt.Sprintf("%s (density of the %s overlaid)", name, e.Label)
+			}
+		}
+		title := fmt.Sprintf("%s, %s ~ %s, %s, %d samples", name, r.Problem.InputNames()[0], info.Dist, info.Mesh, len(values))
+		if err := output.HistogramPNG(filepath.Join(dir, hist), values, density, title, xlabel); err != nil {
+			return err
+		}
+		s := r.Stats[q]
+		// The interval's own quantile, to 3 digits (it is printed in the legend).
+		z := math.Round(1000*s.CIHalf/s.StdErr) / 1000
+		if math.IsNaN(z) || z <= 0 {
+			z = 1.96
+		}
+		if err := output.RunningMeanPNG(filepath.Join(dir, running), values, z, mean,
+			fmt.Sprintf("running mean of %s with its confidence band", name)); err != nil {
+			return err
 		}
 	}
-	title := fmt.Sprintf("QoI, %s ~ %s, %s, %d samples", r.Problem.InputNames()[0], info.Dist, info.Mesh, len(qois))
-	if err := output.HistogramPNG(filepath.Join(dir, "qoi-histogram.png"), qois, e.Density, title, xlabel); err != nil {
-		return err
-	}
-	s := r.Stats[0]
-	// The interval's own quantile, to 3 digits (it is printed in the legend).
-	z := math.Round(1000*s.CIHalf/s.StdErr) / 1000
-	if math.IsNaN(z) || z <= 0 {
-		z = 1.96
-	}
-	return output.RunningMeanPNG(filepath.Join(dir, "running-mean.png"), qois, z, mean, "running mean of the QoI with its confidence band")
+	return nil
 }
 
 // traceSpans turns a campaign's records and per-rank timings into trace spans: per rank a

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"mcfem/mc"
+	"mcfem/stats"
 )
 
 // num is a float64 that encodes NaN and ±Inf as JSON null.
@@ -68,21 +69,9 @@ type Summary struct {
 		// why no exact value is known).
 		Notes []string `json:"notes,omitempty"`
 	} `json:"problem"`
-	Statistics struct {
-		N              int64 `json:"n"`
-		Failed         int64 `json:"failed"`
-		Mean           num   `json:"mean"`
-		CILow          num   `json:"ci_low"`
-		CIHigh         num   `json:"ci_high"`
-		CIHalfWidth    num   `json:"ci_half_width"`
-		Confidence     num   `json:"confidence"`
-		StdErr         num   `json:"stderr"`
-		Variance       num   `json:"variance"`
-		VarianceStdErr num   `json:"variance_stderr"`
-		StdDev         num   `json:"std"`
-		Skewness       num   `json:"skewness"`
-		ExKurtosis     num   `json:"excess_kurtosis"`
-	} `json:"statistics"`
+	// Statistics are the first QoI's; QoIs, with a problem of several, every QoI's by name.
+	Statistics statsJSON `json:"statistics"`
+	QoIs       []qoiJSON `json:"qois,omitempty"`
 	// Exact and Gap are present when the problem gives a reference (problem.Exact): its
 	// values (null where unknown) and the estimates' differences from them.
 	Exact *exactJSON `json:"exact,omitempty"`
@@ -121,6 +110,34 @@ type Summary struct {
 			Tags    string `json:"tags"`
 		} `json:"build"`
 	} `json:"execution"`
+}
+
+type statsJSON struct {
+	N              int64 `json:"n"`
+	Failed         int64 `json:"failed"`
+	Mean           num   `json:"mean"`
+	CILow          num   `json:"ci_low"`
+	CIHigh         num   `json:"ci_high"`
+	CIHalfWidth    num   `json:"ci_half_width"`
+	Confidence     num   `json:"confidence"`
+	StdErr         num   `json:"stderr"`
+	Variance       num   `json:"variance"`
+	VarianceStdErr num   `json:"variance_stderr"`
+	StdDev         num   `json:"std"`
+	Skewness       num   `json:"skewness"`
+	ExKurtosis     num   `json:"excess_kurtosis"`
+}
+
+// newStats is the statistics s of a campaign of samples samples.
+func newStats(s stats.Stats, samples int) statsJSON {
+	return statsJSON{N: s.N, Failed: int64(samples) - s.N, Mean: num(s.Mean), CILow: num(s.CILow()), CIHigh: num(s.CIHigh()),
+		CIHalfWidth: num(s.CIHalf), Confidence: num(s.Confidence), StdErr: num(s.StdErr), Variance: num(s.Variance),
+		VarianceStdErr: num(s.VarStdErr), StdDev: num(s.StdDev), Skewness: num(s.Skewness), ExKurtosis: num(s.ExKurtosis)}
+}
+
+type qoiJSON struct {
+	Name       string    `json:"name"`
+	Statistics statsJSON `json:"statistics"`
 }
 
 type exactJSON struct {
@@ -175,11 +192,12 @@ func Summarize(r *mc.Result, env Env) *Summary {
 	pr.QoI, pr.Reused = info.QoI, r.Problem.Reused(sv.Setup())
 	pr.Solver, pr.SolverChoice, pr.FactorBytes = sv.Name(), sv.Choice(), sv.FactorBytes()
 	pr.Notes = info.Notes
-	st := &o.Statistics
-	st.Failed = int64(c.Samples) - s.N
-	st.N, st.Mean, st.CILow, st.CIHigh, st.CIHalfWidth = s.N, num(s.Mean), num(s.CILow()), num(s.CIHigh()), num(s.CIHalf)
-	st.Confidence, st.StdErr, st.Variance, st.VarianceStdErr = num(s.Confidence), num(s.StdErr), num(s.Variance), num(s.VarStdErr)
-	st.StdDev, st.Skewness, st.ExKurtosis = num(s.StdDev), num(s.Skewness), num(s.ExKurtosis)
+	o.Statistics = newStats(s, c.Samples)
+	if names := r.Problem.QoINames(); len(names) > 1 {
+		for q, name := range names {
+			o.QoIs = append(o.QoIs, qoiJSON{Name: name, Statistics: newStats(r.Stats[q], c.Samples)})
+		}
+	}
 	if ex, ok := r.Problem.Exact(); ok || ex.Note != "" {
 		o.Exact = &exactJSON{ex.Note, num(ex.Mean), num(ex.Variance), num(ex.StdDev), num(ex.Skewness), num(ex.ExKurtosis)}
 		o.Gap = &gapJSON{num(s.Mean - ex.Mean), num((s.Mean - ex.Mean) / s.StdErr), num(s.Variance - ex.Variance),

@@ -48,6 +48,7 @@ func WriteText(w io.Writer, r *mc.Result, env Env) error {
 	fmt.Fprintln(b)
 
 	writeStats(b, r)
+	writeQoIs(b, r)
 	if c.Tol > 0 {
 		fmt.Fprintf(b, "-tol %g: %d rounds:", c.Tol, len(r.Rounds))
 		for _, rd := range r.Rounds {
@@ -108,6 +109,21 @@ func writeStats(b *bufio.Writer, r *mc.Result) {
 	row("excess kurtosis", s.ExKurtosis, e.ExKurtosis, 0)
 	if ref {
 		fmt.Fprintf(b, "(exact: %s; see `mcfem verify`)\n", e.Note)
+	}
+	b.WriteByte('\n')
+}
+
+// writeQoIs writes, for a problem with several QoIs, one line of statistics per QoI.
+func writeQoIs(b *bufio.Writer, r *mc.Result) {
+	names := r.Problem.QoINames()
+	if len(names) < 2 {
+		return
+	}
+	fmt.Fprintf(b, "%-22s %14s %12s %14s %10s %12s\n", "every QoI", "mean", fmt.Sprintf("%g%% CI ±", 100*r.Config.Confidence),
+		"std deviation", "skewness", "ex. kurtosis")
+	for q, name := range names {
+		s := r.Stats[q]
+		fmt.Fprintf(b, "%-22s %14.7g %12.3g %14.7g %10.4g %12.4g\n", name, s.Mean, s.CIHalf, s.StdDev, s.Skewness, s.ExKurtosis)
 	}
 	b.WriteByte('\n')
 }
