@@ -174,7 +174,7 @@ func (j *runJob) setUp(stderr io.Writer) int {
 		j.opt.JournalDir = j.out
 	}
 	if j.resume {
-		done, files, notes, err := journal.ReadDir(j.out, j.cfg.JournalFields())
+		done, files, notes, err := journal.ReadDir(j.out, j.cfg.JournalFields(), len(j.cfg.Problem.InputNames()), len(j.cfg.Problem.QoINames()))
 		if err != nil {
 			fmt.Fprintf(stderr, "mcfem run: -resume: %v\n", err)
 			return exitUsage

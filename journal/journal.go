@@ -22,14 +22,16 @@ import (
 	"unicode/utf8"
 )
 
-// Format is the version written in every journal header. The layout of version 1 is
-// described at the top of journal.go; ReadJournal refuses any other version.
-const Format = 1
+// Format is the version written in every journal header. The layouts are described in the
+// package documentation; Read reads versions 1 and 2 and refuses any other.
+const Format = 2
+
+// MaxValues bounds a record's inputs plus QoIs.
+const MaxValues = 4096
 
 const (
 	journalMagic     = "MCFEMJNL"
 	journalMaxHeader = 1 << 20 // bound on the header's JSON, checked before allocating
-	journalRecordLen = 44
 	journalSubdir    = "journal"
 	journalExt       = ".mcj"
 	journalNameTime  = "20060102T150405Z" // the created time in file names: sortable, no ':'
@@ -47,20 +49,31 @@ type Header struct {
 	Rank    int               `json:"rank"`
 	Ranks   int               `json:"ranks"`
 	Created string            `json:"created"` // RFC 3339
+	// Inputs and QoIs are the numbers of inputs and QoIs in every record (format 2; a
+	// format-1 journal holds one of each). Create takes 0 for 1.
+	Inputs int `json:"inputs"`
+	QoIs   int `json:"qois"`
 }
 
-// Record is one finished sample. Status: 0 ok; other values are failure reasons
-// defined by the caller (the journal stores them as they are).
+// Record is one finished sample: its reported inputs and its QoIs (as many as the header
+// says), the solver's residual and iterations, and its status: 0 ok; other values are failure
+// reasons defined by the caller (the journal stores them as they are).
 type Record struct {
 	Index      int64
-	Eps, QoI   float64
+	Inputs     []float64
+	QoIs       []float64
 	Residual   float64
 	Iterations int32
 	Status     int32
 }
 
+// recordLen is the length of a record of ni inputs and nq QoIs: the index, the values, the
+// residual (8 bytes each), iterations, status and the checksum (4 bytes each).
+func recordLen(ni, nq int) int { return 8*(2+ni+nq) + 3*4 }
+
 // Writer appends records to one journal file. Safe for concurrent use.
 type Writer struct {
+	ni, nq int // inputs and QoIs per record
 	mu     sync.Mutex
 	f      *os.File
 	path   string
@@ -74,14 +87,19 @@ type Writer struct {
 // the name exists, -1, -2, … is added before .mcj, so no existing file is ever opened), writes
 // and fsyncs the header, and returns the writer.
 //
-// CreateJournal sets h.Format to Format, and h.Created to the current time when it is
-// empty. It refuses a rank outside [0, Ranks), a Created that is not RFC 3339, and fields that
-// are not valid UTF-8 (JSON would not store them as they are).
+// CreateJournal sets h.Format to Format, h.Inputs and h.QoIs to 1 when they are 0, and
+// h.Created to the current time when it is empty. It refuses a rank outside [0, Ranks), more
+// than MaxValues inputs and QoIs, a Created that is not RFC 3339, and fields that are not valid
+// UTF-8 (JSON would not store them as they are).
 func Create(dir string, h Header) (*Writer, error) {
 	if h.Ranks < 1 || h.Rank < 0 || h.Rank >= h.Ranks {
 		return nil, fmt.Errorf("journal: rank %d of %d ranks", h.Rank, h.Ranks)
 	}
 	h.Format = Format
+	h.Inputs, h.QoIs = cmp.Or(h.Inputs, 1), cmp.Or(h.QoIs, 1)
+	if h.Inputs < 0 || h.QoIs < 0 || h.Inputs+h.QoIs > MaxValues {
+		return nil, fmt.Errorf("journal: %d inputs and %d QoIs per record: want ≥ 1 of each, at most %d in all", h.Inputs, h.QoIs, MaxValues)
+	}
 	created := time.Now().UTC()
 	if h.Created == "" {
 		h.Created = created.Format(time.RFC3339)
@@ -134,7 +152,7 @@ func Create(dir string, h Header) (*Writer, error) {
 	// a directory, and the header itself is already on disk.
 	syncDir(jdir)
 	syncDir(dir)
-	return &Writer{f: f, path: path}, nil
+	return &Writer{ni: h.Inputs, nq: h.QoIs, f: f, path: path}, nil
 }
 
 // syncDir fsyncs a directory, ignoring errors.
@@ -154,6 +172,9 @@ func (w *Writer) Append(recs []Record) error {
 	for _, r := range recs {
 		if r.Index < 0 {
 			return fmt.Errorf("journal: %s: negative sample index %d", w.path, r.Index)
+		}
+		if len(r.Inputs) != w.ni || len(r.QoIs) != w.nq {
+			return fmt.Errorf("journal: %s: sample %d has %d inputs and %d QoIs; the journal holds %d and %d", w.path, r.Index, len(r.Inputs), len(r.QoIs), w.ni, w.nq)
 		}
 	}
 	w.mu.Lock()
@@ -231,31 +252,42 @@ func appendJournalHeader(dst []byte, h Header) ([]byte, error) {
 	return binary.LittleEndian.AppendUint32(dst, crc32.Checksum(js, journalCRC)), nil
 }
 
-// appendJournalRecord appends the 44 bytes of r to dst.
+// appendJournalRecord appends the recordLen bytes of r to dst.
 func appendJournalRecord(dst []byte, r Record) []byte {
 	start := len(dst)
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(r.Index))
-	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(r.Eps))
-	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(r.QoI))
+	for _, v := range r.Inputs {
+		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v))
+	}
+	for _, v := range r.QoIs {
+		dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(v))
+	}
 	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(r.Residual))
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(r.Iterations))
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(r.Status))
 	return binary.LittleEndian.AppendUint32(dst, crc32.Checksum(dst[start:], journalCRC))
 }
 
-// decodeJournalRecord decodes one record slot; ok is false for a corrupt record.
-func decodeJournalRecord(b *[journalRecordLen]byte) (r Record, ok bool) {
+// decodeJournalRecord decodes one record slot of ni inputs and nq QoIs; ok is false for a
+// corrupt record.
+func decodeJournalRecord(b []byte, ni, nq int) (r Record, ok bool) {
 	le := binary.LittleEndian
-	if crc32.Checksum(b[:40], journalCRC) != le.Uint32(b[40:]) {
+	n := len(b) - 4
+	if crc32.Checksum(b[:n], journalCRC) != le.Uint32(b[n:]) {
 		return r, false
 	}
+	vals := make([]float64, ni+nq)
+	for k := range vals {
+		vals[k] = math.Float64frombits(le.Uint64(b[8+8*k:]))
+	}
+	tail := b[8+8*len(vals):]
 	r = Record{
-		Index:      int64(le.Uint64(b[0:])),
-		Eps:        math.Float64frombits(le.Uint64(b[8:])),
-		QoI:        math.Float64frombits(le.Uint64(b[16:])),
-		Residual:   math.Float64frombits(le.Uint64(b[24:])),
-		Iterations: int32(le.Uint32(b[32:])),
-		Status:     int32(le.Uint32(b[36:])),
+		Index:      int64(le.Uint64(b)),
+		Inputs:     vals[:ni:ni],
+		QoIs:       vals[ni:],
+		Residual:   math.Float64frombits(le.Uint64(tail)),
+		Iterations: int32(le.Uint32(tail[8:])),
+		Status:     int32(le.Uint32(tail[12:])),
 	}
 	return r, r.Index >= 0
 }
@@ -293,10 +325,10 @@ func Read(r io.Reader, name string) (Header, []Record, []string, error) {
 		corrupt   int
 		listed    []int64 // offsets of the first corrupt records
 		truncated = int64(-1)
-		slot      [journalRecordLen]byte
+		slot      = make([]byte, recordLen(h.Inputs, h.QoIs))
 	)
 	for {
-		n, err := io.ReadFull(br, slot[:])
+		n, err := io.ReadFull(br, slot)
 		if err == io.EOF {
 			break
 		}
@@ -307,7 +339,7 @@ func Read(r io.Reader, name string) (Header, []Record, []string, error) {
 		if err != nil {
 			return Header{}, nil, nil, fmt.Errorf("journal: %s: read at byte %d: %w", name, off, err)
 		}
-		if rec, ok := decodeJournalRecord(&slot); ok {
+		if rec, ok := decodeJournalRecord(slot, h.Inputs, h.QoIs); ok {
 			recs = append(recs, rec)
 		} else {
 			corrupt++
@@ -381,14 +413,20 @@ func readJournalHeader(br *bufio.Reader, name string) (Header, int64, error) {
 	if err := json.Unmarshal(js, &h); err != nil {
 		return Header{}, 0, fmt.Errorf("journal: %s: bad header: %v", name, err)
 	}
-	if h.Format != Format {
-		return Header{}, 0, fmt.Errorf("journal: %s has format %d; this build reads format %d", name, h.Format, Format)
+	switch {
+	case h.Format == 1:
+		h.Inputs, h.QoIs = 1, 1
+	case h.Format != Format:
+		return Header{}, 0, fmt.Errorf("journal: %s has format %d; this build reads formats 1 and %d", name, h.Format, Format)
+	case h.Inputs < 1 || h.QoIs < 1 || h.Inputs+h.QoIs > MaxValues:
+		return Header{}, 0, fmt.Errorf("journal: %s: bad header: %d inputs and %d QoIs per record", name, h.Inputs, h.QoIs)
 	}
 	return h, int64(len(fixed) + len(js) + len(sum)), nil
 }
 
 // ReadJournals reads every *.mcj file under DIR/journal/ (sorted by name; none → empty result,
-// no error), checks each header's Format and Fields against want (every key of want must be
+// no error), checks that each holds records of inputs inputs and qois QoIs, checks each
+// header's Format and Fields against want (every key of want must be
 // present with the same value, and no extra keys: a mismatch is an error naming the file, the
 // key, the journal's value and the current value, e.g.
 // `journal DIR/journal/x.mcj was written with seed = 1; this run has seed = 2`), and merges the
@@ -401,7 +439,7 @@ func readJournalHeader(br *bufio.Reader, name string) (Header, int64, error) {
 // "ignored NAME: the file ends inside its header (N bytes); it holds no samples", and identical
 // duplicates give "K samples appear in more than one record with identical results; kept once".
 // A file so skipped is not among the files read.
-func ReadDir(dir string, want map[string]string) ([]Record, []string, []string, error) {
+func ReadDir(dir string, want map[string]string, inputs, qois int) ([]Record, []string, []string, error) {
 	jdir := filepath.Join(dir, journalSubdir)
 	ents, err := os.ReadDir(jdir) // sorted by name
 	if errors.Is(err, fs.ErrNotExist) {
@@ -434,6 +472,9 @@ func ReadDir(dir string, want map[string]string) ([]Record, []string, []string, 
 		}
 		if err := checkJournalFields(path, h.Fields, want); err != nil {
 			return nil, nil, nil, err
+		}
+		if h.Inputs != inputs || h.QoIs != qois {
+			return nil, nil, nil, fmt.Errorf("journal: %s holds samples of %d inputs and %d QoIs; this run has %d and %d", path, h.Inputs, h.QoIs, inputs, qois)
 		}
 		files = append(files, path)
 		notes = append(notes, n...)
@@ -543,10 +584,16 @@ func journalValue(v string) string {
 func journalRecordDiff(a, b Record) string {
 	for _, f := range []struct {
 		name string
-		x, y float64
-	}{{"eps", a.Eps, b.Eps}, {"qoi", a.QoI, b.QoI}, {"residual", a.Residual, b.Residual}} {
-		if bx, by := math.Float64bits(f.x), math.Float64bits(f.y); bx != by {
-			return fmt.Sprintf("%s %v (0x%016x) vs %v (0x%016x)", f.name, f.x, bx, f.y, by)
+		x, y []float64
+	}{{"input", a.Inputs, b.Inputs}, {"qoi", a.QoIs, b.QoIs}, {"residual", []float64{a.Residual}, []float64{b.Residual}}} {
+		for k := range f.x {
+			if bx, by := math.Float64bits(f.x[k]), math.Float64bits(f.y[k]); bx != by {
+				name := f.name
+				if len(f.x) > 1 {
+					name = fmt.Sprintf("%s %d", name, k+1)
+				}
+				return fmt.Sprintf("%s %v (0x%016x) vs %v (0x%016x)", name, f.x[k], bx, f.y[k], by)
+			}
 		}
 	}
 	if a.Iterations != b.Iterations {

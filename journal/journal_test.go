@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,37 +30,44 @@ func jrnFields() map[string]string {
 
 // jrnHeader is a header of rank of ranks for the test campaign, created at a fixed time.
 func jrnHeader(rank, ranks int) Header {
-	return Header{Format: Format, Fields: jrnFields(), Rank: rank, Ranks: ranks, Created: "2025-01-02T03:04:05Z"}
+	return Header{Format: Format, Fields: jrnFields(), Rank: rank, Ranks: ranks, Created: "2025-01-02T03:04:05Z", Inputs: 1, QoIs: 1}
 }
+
+// journalRecordLen is the length of a record of one input and one QoI (format 1's).
+const journalRecordLen = 44
 
 // jrnRecord is sample i's record: deterministic, with the awkward values a journal must keep
 // bit for bit (a NaN with a payload, negative zero, infinities, a subnormal) among ordinary ones.
 func jrnRecord(i int64) Record {
-	r := Record{Index: i, Eps: 0.25 + float64(i)/1024, QoI: 1 / (1 + float64(i)), Residual: 1e-9 * float64(i%7), Iterations: int32(100 + i%13), Status: 0}
+	r := Record{Index: i, Inputs: []float64{0.25 + float64(i)/1024}, QoIs: []float64{1 / (1 + float64(i))}, Residual: 1e-9 * float64(i%7), Iterations: int32(100 + i%13), Status: 0}
 	switch i % 10 {
 	case 3:
-		r.QoI = math.Float64frombits(0x7ff8_0000_dead_beef) // quiet NaN with a payload
+		r.QoIs[0] = math.Float64frombits(0x7ff8_0000_dead_beef) // quiet NaN with a payload
 		r.Status = 3
 	case 5:
-		r.QoI = math.Copysign(0, -1)
-		r.Eps = math.Copysign(0, -1)
+		r.QoIs[0] = math.Copysign(0, -1)
+		r.Inputs[0] = math.Copysign(0, -1)
 	case 7:
 		r.Residual = math.Inf(1)
 		r.Status = -2
 	case 8:
-		r.QoI = math.SmallestNonzeroFloat64
+		r.QoIs[0] = math.SmallestNonzeroFloat64
 		r.Iterations = math.MaxInt32
 	}
 	return r
 }
 
 // jrnBits is r with every float as its bits, for comparisons that NaN and -0 cannot fool.
-func jrnBits(r Record) [6]uint64 {
-	return [6]uint64{uint64(r.Index), math.Float64bits(r.Eps), math.Float64bits(r.QoI), math.Float64bits(r.Residual), uint64(uint32(r.Iterations)), uint64(uint32(r.Status))}
+func jrnBits(r Record) []uint64 {
+	b := []uint64{uint64(r.Index), uint64(len(r.Inputs)), uint64(len(r.QoIs))}
+	for _, v := range append(append(slices.Clone(r.Inputs), r.QoIs...), r.Residual) {
+		b = append(b, math.Float64bits(v))
+	}
+	return append(b, uint64(uint32(r.Iterations)), uint64(uint32(r.Status)))
 }
 
-func jrnAllBits(recs []Record) [][6]uint64 {
-	out := make([][6]uint64, len(recs))
+func jrnAllBits(recs []Record) [][]uint64 {
+	out := make([][]uint64, len(recs))
 	for i, r := range recs {
 		out[i] = jrnBits(r)
 	}
@@ -128,7 +136,7 @@ func TestJournalRoundTripConcurrentAppends(t *testing.T) {
 	require.NoError(t, w.Close(), "a second Close does nothing")
 	require.Error(t, w.Append(jrnRange(0, 1)), "append after close")
 
-	recs, files, notes, err := ReadDir(dir, jrnFields())
+	recs, files, notes, err := ReadDir(dir, jrnFields(), 1, 1)
 	require.NoError(t, err)
 	assert.Equal(t, []string{w.Path()}, files)
 	assert.Empty(t, notes)
@@ -140,7 +148,7 @@ func TestJournalRoundTripConcurrentAppends(t *testing.T) {
 	defer f.Close()
 	h, _, _, err := Read(f, w.Path())
 	require.NoError(t, err)
-	assert.Equal(t, Header{Format: Format, Fields: jrnFields(), Rank: 0, Ranks: 1, Created: "2025-01-02T03:04:05Z"}, h)
+	assert.Equal(t, Header{Format: Format, Fields: jrnFields(), Rank: 0, Ranks: 1, Created: "2025-01-02T03:04:05Z", Inputs: 1, QoIs: 1}, h)
 }
 
 func TestJournalCreate(t *testing.T) {
@@ -219,14 +227,14 @@ func TestJournalAppend(t *testing.T) {
 	w.Unlock()
 	require.NoError(t, w.Close())
 
-	recs, _, notes, err := ReadDir(dir, jrnFields())
+	recs, _, notes, err := ReadDir(dir, jrnFields(), 1, 1)
 	require.NoError(t, err)
 	assert.Empty(t, notes)
 	assert.Equal(t, jrnAllBits(jrnRange(0, 2)), jrnAllBits(recs), "the refused batch wrote nothing")
 }
 
 func TestJournalNoJournals(t *testing.T) {
-	recs, files, notes, err := ReadDir(t.TempDir(), jrnFields())
+	recs, files, notes, err := ReadDir(t.TempDir(), jrnFields(), 1, 1)
 	require.NoError(t, err)
 	assert.Empty(t, recs)
 	assert.Empty(t, files)
@@ -236,7 +244,7 @@ func TestJournalNoJournals(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "journal", "sub.mcj"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "journal", "README"), []byte("hello"), 0o644))
-	recs, files, notes, err = ReadDir(dir, jrnFields())
+	recs, files, notes, err = ReadDir(dir, jrnFields(), 1, 1)
 	require.NoError(t, err)
 	assert.Empty(t, recs)
 	assert.Empty(t, files)
@@ -263,7 +271,7 @@ func TestJournalTruncatedLastRecord(t *testing.T) {
 	dir := t.TempDir()
 	path := jrnWrite(t, dir, jrnHeader(0, 1), jrnRange(0, n))
 	require.NoError(t, os.Truncate(path, int64(last+20)))
-	recs, _, notes, err := ReadDir(dir, jrnFields())
+	recs, _, notes, err := ReadDir(dir, jrnFields(), 1, 1)
 	require.NoError(t, err)
 	assert.Len(t, recs, n-1)
 	assert.Equal(t, []string{fmt.Sprintf("recovered 11 samples from %s; dropped a truncated record at byte %d", path, last)}, notes)
@@ -283,7 +291,7 @@ func TestJournalTruncatedHeader(t *testing.T) {
 	good := jrnWrite(t, dir, jrnHeader(0, 1), jrnRange(0, 3))
 	short := filepath.Join(dir, "journal", "20250102T030405Z-p1-r0.mcj")
 	require.NoError(t, os.WriteFile(short, data[:20], 0o644))
-	recs, files, notes, err := ReadDir(dir, jrnFields())
+	recs, files, notes, err := ReadDir(dir, jrnFields(), 1, 1)
 	require.NoError(t, err)
 	assert.Len(t, recs, 3)
 	assert.Equal(t, []string{good}, files)
@@ -328,7 +336,7 @@ func TestJournalCorruptRecord(t *testing.T) {
 	})
 
 	t.Run("negative index with a good checksum", func(t *testing.T) {
-		c := jrnEncode(t, jrnHeader(0, 1), []Record{jrnRecord(0), {Index: math.MinInt64}, jrnRecord(2)})
+		c := jrnEncode(t, jrnHeader(0, 1), []Record{jrnRecord(0), {Index: math.MinInt64, Inputs: []float64{0}, QoIs: []float64{0}}, jrnRecord(2)})
 		_, recs, notes, err := Read(bytes.NewReader(c), "x.mcj")
 		require.NoError(t, err)
 		assert.Equal(t, jrnAllBits([]Record{jrnRecord(0), jrnRecord(2)}), jrnAllBits(recs))
@@ -366,8 +374,10 @@ func TestJournalBadHeader(t *testing.T) {
 		{"other file", []byte("Begin ModelPartData\n"), `journal: DIR/x.mcj: not a journal file (magic "Begin Mo", want "MCFEMJNL")`},
 		{"header checksum", func() []byte { c := bytes.Clone(good); c[20] ^= 1; return c }(), "journal: DIR/x.mcj: corrupt header (checksum mismatch)"},
 		{"huge header", append([]byte("MCFEMJNL"), 0xff, 0xff, 0xff, 0xff), "journal: DIR/x.mcj: header length 4294967295 is more than the limit of 1048576"},
-		{"wrong format", jrnRawHeader(`{"format":2,"fields":{},"rank":0,"ranks":1}`), "journal: DIR/x.mcj has format 2; this build reads format 1"},
-		{"no format", jrnRawHeader(`{"fields":{}}`), "journal: DIR/x.mcj has format 0; this build reads format 1"},
+		{"wrong format", jrnRawHeader(`{"format":3,"fields":{},"rank":0,"ranks":1}`), "journal: DIR/x.mcj has format 3; this build reads formats 1 and 2"},
+		{"no format", jrnRawHeader(`{"fields":{}}`), "journal: DIR/x.mcj has format 0; this build reads formats 1 and 2"},
+		{"no counts", jrnRawHeader(`{"format":2,"fields":{},"rank":0,"ranks":1}`), "journal: DIR/x.mcj: bad header: 0 inputs and 0 QoIs per record"},
+		{"huge counts", jrnRawHeader(`{"format":2,"fields":{},"rank":0,"ranks":1,"inputs":1,"qois":100000}`), "journal: DIR/x.mcj: bad header: 1 inputs and 100000 QoIs per record"},
 		{"bad json", jrnRawHeader(`{"format":"1"}`), "journal: DIR/x.mcj: bad header: json: cannot unmarshal"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -381,7 +391,7 @@ func TestJournalBadHeader(t *testing.T) {
 			jrnWrite(t, dir, jrnHeader(0, 1), jrnRange(0, 2))
 			path := filepath.Join(dir, "journal", "x.mcj")
 			require.NoError(t, os.WriteFile(path, tc.data, 0o644))
-			_, _, _, err = ReadDir(dir, jrnFields())
+			_, _, _, err = ReadDir(dir, jrnFields(), 1, 1)
 			require.Error(t, err)
 			assert.True(t, strings.HasPrefix(err.Error(), strings.ReplaceAll(tc.want, "DIR/x.mcj", path)), err.Error())
 		})
@@ -406,7 +416,7 @@ func TestJournalHeaderMismatch(t *testing.T) {
 			path := jrnWrite(t, dir, jrnHeader(0, 1), jrnRange(0, 3))
 			want := jrnFields()
 			tc.edit(want)
-			recs, files, _, err := ReadDir(dir, want)
+			recs, files, _, err := ReadDir(dir, want, 1, 1)
 			require.Error(t, err)
 			assert.Equal(t, "journal: "+path+" "+tc.want, err.Error())
 			assert.Nil(t, recs)
@@ -418,7 +428,7 @@ func TestJournalHeaderMismatch(t *testing.T) {
 	dir := t.TempDir()
 	jrnWrite(t, dir, jrnHeader(1, 2), jrnRange(0, 3))
 	jrnWrite(t, dir, jrnHeader(2, 3), jrnRange(3, 5))
-	recs, files, notes, err := ReadDir(dir, jrnFields())
+	recs, files, notes, err := ReadDir(dir, jrnFields(), 1, 1)
 	require.NoError(t, err)
 	assert.Len(t, recs, 5)
 	assert.Len(t, files, 2)
@@ -430,7 +440,7 @@ func TestJournalDuplicates(t *testing.T) {
 		dir := t.TempDir()
 		a := jrnWrite(t, dir, jrnHeader(0, 2), jrnRange(0, 6))
 		b := jrnWrite(t, dir, jrnHeader(1, 2), jrnRange(4, 10))
-		recs, files, notes, err := ReadDir(dir, jrnFields())
+		recs, files, notes, err := ReadDir(dir, jrnFields(), 1, 1)
 		require.NoError(t, err)
 		assert.Equal(t, []string{a, b}, files)
 		assert.Equal(t, jrnAllBits(jrnRange(0, 10)), jrnAllBits(recs))
@@ -440,9 +450,9 @@ func TestJournalDuplicates(t *testing.T) {
 		dir := t.TempDir()
 		a := jrnWrite(t, dir, jrnHeader(0, 2), jrnRange(0, 6))
 		other := jrnRecord(5)
-		other.QoI = math.Copysign(0, 1) // jrnRecord(5) has -0: equal as floats, not as bits
+		other.QoIs[0] = math.Copysign(0, 1) // jrnRecord(5) has -0: equal as floats, not as bits
 		b := jrnWrite(t, dir, jrnHeader(1, 2), append(jrnRange(6, 9), other))
-		_, _, _, err := ReadDir(dir, jrnFields())
+		_, _, _, err := ReadDir(dir, jrnFields(), 1, 1)
 		require.Error(t, err)
 		assert.Equal(t, "journal: journals "+a+" and "+b+" hold different results for sample 5: qoi -0 (0x8000000000000000) vs 0 (0x0000000000000000)", err.Error())
 	})
@@ -451,7 +461,7 @@ func TestJournalDuplicates(t *testing.T) {
 		other := jrnRecord(1)
 		other.Status = 2
 		a := jrnWrite(t, dir, jrnHeader(0, 1), append(jrnRange(0, 3), other))
-		_, _, _, err := ReadDir(dir, jrnFields())
+		_, _, _, err := ReadDir(dir, jrnFields(), 1, 1)
 		require.Error(t, err)
 		assert.Equal(t, "journal: "+a+" holds two different results for sample 1: status 0 vs 2", err.Error())
 	})
@@ -547,7 +557,7 @@ func TestJournalSurvivesSIGKILL(t *testing.T) {
 	_ = cmd.Wait()
 	require.Equal(t, -1, cmd.ProcessState.ExitCode(), "killed by a signal; stderr: %s", stderr.String())
 
-	recs, files, notes, err := ReadDir(dir, jrnFields())
+	recs, files, notes, err := ReadDir(dir, jrnFields(), 1, 1)
 	require.NoError(t, err)
 	require.Equal(t, []string{path}, files)
 	n := int64(len(recs))
@@ -582,6 +592,8 @@ func FuzzReadJournal(f *testing.F) {
 	badHeader[14] ^= 1
 	f.Add(badHeader)
 	f.Add(jrnRawHeader(`{"format":2}`))
+	f.Add(jrnEncode(f, jrnWideHeader(), jrnWide(0, 5)))
+	f.Add(jrnRawHeader(`{"format":1,"fields":{},"rank":0,"ranks":1}`))
 	f.Add(jrnRawHeader(`{"format":1,"fields":{"a":"\u00e9<&>"},"created":"\xff"}`))
 	f.Add(append([]byte("MCFEMJNL"), 0xff, 0xff, 0x0f, 0x00, '{'))
 	f.Add([]byte("garbage, not a journal at all"))
@@ -594,14 +606,14 @@ func FuzzReadJournal(f *testing.F) {
 			}
 			return
 		}
-		if hdr.Format != Format {
+		if hdr.Format != 1 && hdr.Format != Format {
 			t.Fatalf("format %d accepted", hdr.Format)
 		}
-		body := len(data) - jrnHeaderLen(data)
-		if len(recs)*journalRecordLen > body {
+		body, rl := len(data)-jrnHeaderLen(data), recordLen(hdr.Inputs, hdr.QoIs)
+		if len(recs)*rl > body {
 			t.Fatalf("%d records from %d bytes", len(recs), body)
 		}
-		if dropped := len(recs)*journalRecordLen != body; dropped != (len(notes) == 1) || len(notes) > 1 {
+		if dropped := len(recs)*rl != body; dropped != (len(notes) == 1) || len(notes) > 1 {
 			t.Fatalf("%d bytes of records, %d recovered, notes %q", body, len(recs), notes)
 		}
 		for _, r := range recs {
@@ -620,4 +632,84 @@ func FuzzReadJournal(f *testing.F) {
 		require.Equal(t, hdr, hdr2)
 		require.Equal(t, jrnAllBits(recs), jrnAllBits(recs2))
 	})
+}
+
+// jrnWideHeader is a header of records of 2 inputs and 4 QoIs.
+func jrnWideHeader() Header {
+	h := jrnHeader(0, 1)
+	h.Inputs, h.QoIs = 2, 4
+	return h
+}
+
+// jrnWide are the records [lo, hi) of 2 inputs and 4 QoIs.
+func jrnWide(lo, hi int64) []Record {
+	var recs []Record
+	for i := lo; i < hi; i++ {
+		r := jrnRecord(i)
+		r.Inputs = append(r.Inputs, -float64(i))
+		r.QoIs = append(r.QoIs, float64(i), math.Inf(-1), math.Float64frombits(0x7ff8_0000_0000_0001|uint64(i)<<20))
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+func TestJournalWideRecords(t *testing.T) {
+	// Format 2: records of any number of inputs and QoIs come back bit for bit; a truncated
+	// and a corrupt wide record are dropped by their own length.
+	assert.Equal(t, 28+8*6, recordLen(2, 4))
+	dir := t.TempDir()
+	path := jrnWrite(t, dir, jrnWideHeader(), jrnWide(0, 8))
+	recs, files, notes, err := ReadDir(dir, jrnFields(), 2, 4)
+	require.NoError(t, err)
+	assert.Equal(t, []string{path}, files)
+	assert.Empty(t, notes)
+	assert.Equal(t, jrnAllBits(jrnWide(0, 8)), jrnAllBits(recs))
+
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	h := jrnHeaderLen(data)
+	bad := bytes.Clone(data[:len(data)-5])
+	bad[h+2*recordLen(2, 4)+30] ^= 1
+	_, recs, notes, err = Read(bytes.NewReader(bad), "w.mcj")
+	require.NoError(t, err)
+	assert.Equal(t, jrnAllBits(append(jrnWide(0, 2), jrnWide(3, 7)...)), jrnAllBits(recs))
+	assert.Equal(t, []string{fmt.Sprintf("recovered 6 samples from w.mcj; dropped a corrupt record at byte %d; dropped a truncated record at byte %d",
+		h+2*recordLen(2, 4), h+7*recordLen(2, 4))}, notes)
+
+	// A run of other counts refuses the journal, naming it; so does an append of the wrong shape.
+	_, _, _, err = ReadDir(dir, jrnFields(), 2, 3)
+	require.Error(t, err)
+	assert.Equal(t, "journal: "+path+" holds samples of 2 inputs and 4 QoIs; this run has 2 and 3", err.Error())
+	w, err := Create(t.TempDir(), jrnWideHeader())
+	require.NoError(t, err)
+	defer w.Close()
+	err = w.Append(jrnRange(0, 1))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sample 0 has 1 inputs and 1 QoIs; the journal holds 2 and 4")
+
+	// Two journals that differ in one QoI name it by its number.
+	other := jrnWide(3, 4)[0]
+	other.QoIs[2] = 0
+	a := jrnWrite(t, dir, jrnWideHeader(), []Record{other})
+	_, _, _, err = ReadDir(dir, jrnFields(), 2, 4)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sample 3: qoi 3 ")
+	assert.Contains(t, err.Error(), "-Inf (0xfff0000000000000)")
+	assert.Contains(t, err.Error(), a)
+}
+
+func TestJournalReadsFormat1(t *testing.T) {
+	// A journal of format 1 (written before records held several values): the same 44-byte
+	// records, a header without counts. It reads as one input and one QoI.
+	hdr := jrnRawHeader(`{"format":1,"fields":{"seed":"1"},"rank":0,"ranks":1,"created":"2025-01-02T03:04:05Z"}`)
+	data := hdr
+	for _, r := range jrnRange(0, 4) {
+		data = appendJournalRecord(data, r)
+	}
+	assert.Len(t, data, len(hdr)+4*journalRecordLen)
+	h, recs, notes, err := Read(bytes.NewReader(data), "old.mcj")
+	require.NoError(t, err)
+	assert.Empty(t, notes)
+	assert.Equal(t, Header{Format: 1, Fields: map[string]string{"seed": "1"}, Rank: 0, Ranks: 1, Created: "2025-01-02T03:04:05Z", Inputs: 1, QoIs: 1}, h)
+	assert.Equal(t, jrnAllBits(jrnRange(0, 4)), jrnAllBits(recs))
 }

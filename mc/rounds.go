@@ -55,7 +55,9 @@ func (cp *campaign) solveRounds() error {
 		if rank == 0 { // the journaled samples of the round count once, on rank 0
 			for _, d := range cp.opt.Done {
 				if int(d.Index) >= start && int(d.Index) < n && ok(int(d.Status)) {
-					sums[0].Add(d.QoI, cp.solv.Cost(int(d.Iterations)))
+					for q := range sums {
+						sums[q].Add(d.QoIs[q], cp.solv.Cost(int(d.Iterations)))
+					}
 				}
 			}
 		}

@@ -106,17 +106,19 @@ func (o *Outcome) failure() error {
 	return nil
 }
 
-// journalRecord is the record as the journal keeps it: the results, not where or when.
-// Journal format 1 holds one input and one QoI.
+// journalRecord is the record as the journal keeps it: the results, not where or when. It
+// shares r's inputs and QoIs.
 func (r *Record) journalRecord() journal.Record {
-	return journal.Record{Index: int64(r.Index), Eps: r.Inputs[0], QoI: r.QoIs[0], Residual: r.Residual,
+	return journal.Record{Index: int64(r.Index), Inputs: r.Inputs, QoIs: r.QoIs, Residual: r.Residual,
 		Iterations: int32(r.Iterations), Status: int32(r.Status)}
 }
 
-// fromJournal fills r with a record recovered from a journal.
+// fromJournal fills r with a record recovered from a journal (of r's numbers of inputs and
+// QoIs: journal.ReadDir checks them).
 func (r *Record) fromJournal(j journal.Record) {
 	r.Index, r.Residual, r.Iterations, r.Status = int(j.Index), j.Residual, int(j.Iterations), int(j.Status)
-	r.Inputs[0], r.QoIs[0] = j.Eps, j.QoI
+	copy(r.Inputs, j.Inputs)
+	copy(r.QoIs, j.QoIs)
 	r.Rank, r.Thread, r.Journaled = -1, -1, true
 }
 

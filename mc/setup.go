@@ -66,7 +66,7 @@ func setup(c spmd.Comm, cfg Config, opt Options) (*campaign, error) {
 	}
 	if opt.JournalDir != "" {
 		h := journal.Header{Format: journal.Format, Fields: cfg.JournalFields(), Rank: c.Rank(), Ranks: c.Size(),
-			Created: time.Now().UTC().Format(time.RFC3339)}
+			Created: time.Now().UTC().Format(time.RFC3339), Inputs: len(cp.prob.InputNames()), QoIs: len(cp.prob.QoINames())}
 		if cp.jw, err = journal.Create(opt.JournalDir, h); err != nil {
 			return nil, err
 		}

@@ -151,8 +151,10 @@ func (s Spec) Validate() error {
 	return nil
 }
 
-// QoINames names the QoIs the problem of the spec will have, in order (before it is set up).
-func (s Spec) QoINames() []string { return []string{"qoi"} }
+// InputNames and QoINames name the reported inputs and the QoIs the problem of the spec will
+// have, in order (before it is set up).
+func (s Spec) InputNames() []string { return []string{"eps"} }
+func (s Spec) QoINames() []string   { return []string{"qoi"} }
 
 // QoIIndex returns the index of the QoI called name ("" means the first), or -1.
 func (s Spec) QoIIndex(name string) int {
