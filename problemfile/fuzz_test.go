@@ -28,7 +28,11 @@ func fuzzDist(s, dir string) (dist.Dist, error) {
 // FuzzParse checks that Parse never panics nor hangs, that its errors are one-line *Errors
 // naming the file and a line of it, and that what it accepts keeps the format's promises.
 // Its seeds are the files of testdata, the bad files of TestParseErrors and the corpus in
-// testdata/fuzz/FuzzParse.
+// testdata/fuzz/FuzzParse, which plain go test runs; fuzz with
+//
+//	go test -run '^$' -fuzz FuzzParse -fuzztime 60s ./problemfile
+//
+// and commit what it finds under testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	files, err := filepath.Glob("testdata/*.json")
 	require.NoError(f, err)
