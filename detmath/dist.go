@@ -88,7 +88,7 @@ func gamma(src rand.Source, a, b float64) float64 {
 		m := 1.0
 		if a < 1 {
 			d += 1.0
-			m = pow(Float64(src), 1/a)
+			m = Pow(Float64(src), 1/a)
 		}
 		c := 1 / (3 * math.Sqrt(d))
 		for {

@@ -137,12 +137,12 @@ func expmulti(hi, lo float64, k int) float64 {
 	return math.Ldexp(y, k)
 }
 
-// pow returns x**y as Go's pure-Go math.Pow computes it (binary powering of
+// Pow returns x**y as Go's pure-Go math.Pow computes it (binary powering of
 // the integer part of y, Exp(yf*Log(x)) for the fractional part, with Exp and
 // Log those of this package, as math.Pow on amd64 calls the assembly ones).
 // It has no additions of products, so fusion cannot change it; it is here so
 // that its Exp and Log are the build-independent ones.
-func pow(x, y float64) float64 {
+func Pow(x, y float64) float64 {
 	switch {
 	case y == 0 || x == 1:
 		return 1
@@ -174,7 +174,7 @@ func pow(x, y float64) float64 {
 		}
 	case math.IsInf(x, 0):
 		if math.IsInf(x, -1) {
-			return pow(1/x, -y) // pow(-0, -y)
+			return Pow(1/x, -y) // Pow(-0, -y)
 		}
 		switch {
 		case y < 0:

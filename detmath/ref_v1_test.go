@@ -76,9 +76,9 @@ func TestPowMatchesReference(t *testing.T) {
 			if i%4 == 0 {
 				y = math.Round(y) // integer exponents
 			}
-			if math.Float64bits(pow(x, y)) != math.Float64bits(math.Pow(x, y)) {
+			if math.Float64bits(Pow(x, y)) != math.Float64bits(math.Pow(x, y)) {
 				if bad < 5 {
-					t.Errorf("pow(%v, %v) = %v, math.Pow %v", x, y, pow(x, y), math.Pow(x, y))
+					t.Errorf("Pow(%v, %v) = %v, math.Pow %v", x, y, Pow(x, y), math.Pow(x, y))
 				}
 				bad++
 			}
@@ -87,7 +87,7 @@ func TestPowMatchesReference(t *testing.T) {
 	}
 	for _, x := range specials {
 		for _, y := range append(specials, 3, -3, 0.5, -0.5, 1e300, -1e300) {
-			require.Equal(t, math.Float64bits(math.Pow(x, y)), math.Float64bits(pow(x, y)), "pow(%v, %v)", x, y)
+			require.Equal(t, math.Float64bits(math.Pow(x, y)), math.Float64bits(Pow(x, y)), "Pow(%v, %v)", x, y)
 		}
 	}
 }

@@ -181,8 +181,8 @@ func incbet(aa, bb, xx float64) float64 {
 	y := float64(a * Log(x))
 	t := float64(b * Log(xc))
 	if a+b < maxGam && math.Abs(y) < maxLog && math.Abs(t) < maxLog {
-		t = pow(xc, b)
-		t *= pow(x, a)
+		t = Pow(xc, b)
+		t *= Pow(x, a)
 		t /= a
 		t *= w
 		t = float64(t * (1.0 / Exp(lbeta(a, b)))) // rounded: flipT's 1 - t must not fuse with it
@@ -310,7 +310,7 @@ func pseries(a, b, x float64) float64 {
 	u = float64(a * Log(x))
 	if a+b < maxGam && math.Abs(u) < maxLog {
 		t = 1.0 / Exp(lbeta(a, b))
-		return float64(s * t * pow(x, a)) // rounded: flipT's 1 - t must not fuse with it
+		return float64(s * t * Pow(x, a)) // rounded: flipT's 1 - t must not fuse with it
 	}
 	t = -lbeta(a, b) + u + Log(s)
 	if t < minLog {

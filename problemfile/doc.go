@@ -66,11 +66,14 @@
 //	              sub-model-part of the .mdpa file or, for any mesh, left, right, bottom, top
 //	              or boundary (the whole boundary); not domain.
 //	qoi           required. {"NAME": KIND, …} in this order, at least one, at most 256, with
-//	              KIND one of {"integral": PART} (∫ u over the part), {"average": PART} (that
-//	              integral over the part's measure), {"point": [X, Y]} (u at the point),
-//	              {"max": PART} (the largest u on the part) and {"flux": PART} (∫ κ ∂u/∂n
-//	              over a boundary part, n outward). PART "domain" is the whole mesh (not for
-//	              flux). A NAME is an identifier, a column of samples.csv: not an input's
+//	              KIND one of {"integral": PART} (∫ u over the part: over its elements, or
+//	              ∫ u ds over its boundary edges for a part of nodes only), {"average": PART}
+//	              (that integral over the part's measure), {"point": [X, Y]} (u at the point,
+//	              interpolated), {"max": PART} (the largest u at the part's nodes) and
+//	              {"flux": PART} (the heat flux out of the domain through a boundary part,
+//	              −∫ κ ∂u/∂n ds, n outward, computed from the residual as a reaction: over
+//	              the whole boundary it equals ∫ f plus the Neumann inflow). PART "domain" is
+//	              the whole mesh (not for flux). A NAME is an identifier, a column of samples.csv: not an input's
 //	              name nor sample, iterations, residual or status.
 //	exact         optional. A manufactured solution u(x, y), an expression in x, y and the
 //	              inputs (mcfem verify -problem).

@@ -100,30 +100,6 @@ func TestEvalBitsAreGo(t *testing.T) {
 	}
 }
 
-func TestPow(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	for range 100000 {
-		x, y := 100*r.Float64(), math.Round(60*r.Float64()-30)
-		// Integer exponents: math.Pow's binary powering, which no build changes (no sums).
-		require.Equal(t, math.Float64bits(math.Pow(x, y)), math.Float64bits(pow(x, y)), "pow(%v, %v)", x, y)
-		// Fractional exponents: detmath's exp and log instead of the build's, within a few
-		// ulps times |y| (the error of exp(yf log x) grows with the powers multiplied).
-		y += r.Float64() - 0.5
-		require.InEpsilon(t, math.Pow(x, y), pow(x, y), 1e-14*(1+math.Abs(y)), "pow(%v, %v)", x, y)
-	}
-	specials := []float64{0, math.Copysign(0, -1), 1, -1, 2, -2, 0.5, -0.5, 3, -3, 1e300, -1e300, math.Inf(1), math.Inf(-1), math.NaN()}
-	for _, x := range specials {
-		for _, y := range specials {
-			want := math.Pow(x, y)
-			if math.IsNaN(want) {
-				assert.True(t, math.IsNaN(pow(x, y)), "pow(%v, %v)", x, y)
-				continue
-			}
-			assert.Equal(t, math.Float64bits(want), math.Float64bits(pow(x, y)), "pow(%v, %v)", x, y)
-		}
-	}
-}
-
 func TestFunctions(t *testing.T) {
 	v := &Vars{X: 0.3, Y: -2}
 	for _, tc := range []struct {

@@ -43,7 +43,7 @@ const (
 	QoIAverage  = "average"  // ∫ u over the part divided by its measure
 	QoIPoint    = "point"    // u at QoI.Point
 	QoIMax      = "max"      // the largest value of u on the part
-	QoIFlux     = "flux"     // ∫ κ ∂u/∂n over a boundary part (outward normal)
+	QoIFlux     = "flux"     // −∫ κ ∂u/∂n over a boundary part (n outward): the heat flowing out
 )
 
 // Domain is the part name of the whole mesh, for QoIs.
