@@ -32,10 +32,13 @@ type System struct {
 
 	// ke holds the 3×3 P1 element stiffness of every triangle for diffusivity 1, row-major, 9
 	// per triangle (elementStiffness), computed once: every per-sample element loop
-	// (AssembleValues) scales it by the triangle's κ instead of recomputing
+	// (AssembleValues, Lift, Reactions) scales it by the triangle's κ instead of recomputing
 	// it from the coordinates, 2.4–2.9 times faster (BenchmarkAssembleValues, UnitSquare(n),
 	// n = 64…1024) for 72 bytes per triangle. Read-only after NewSystem.
 	ke []float64
+	// mixed lists the triangles with both a free and a Dirichlet corner, in triangle order:
+	// the only ones that couple the unknowns to the Dirichlet values (Lift).
+	mixed []int32
 }
 
 const (
@@ -71,6 +74,7 @@ func NewSystem(m *mesh.Mesh, f Source) (*System, error) {
 	s.prunePattern()
 	s.AssembleStiffness(nil)
 	s.lumpedArea()
+	s.findMixed()
 	if err := s.assembleLoad(f); err != nil {
 		return nil, err
 	}

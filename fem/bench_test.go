@@ -61,3 +61,28 @@ func BenchmarkAssembleValues(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLiftReactions measures the other per-sample element loops on UnitSquare(256) with
+// all sides Dirichlet: Lift visits only the triangles at the boundary, Reactions every one.
+func BenchmarkLiftReactions(b *testing.B) {
+	rng := testmat.NewRand()
+	s := unitSystem(b, 256)
+	nn := s.Mesh.NumNodes()
+	kappa := randomKappa(rng, s.Mesh.NumTris())
+	ud := testmat.RandomVector(rng, nn)
+	u := testmat.RandomVector(rng, nn)
+	dst := make([]float64, len(s.Node))
+	r := make([]float64, nn)
+	b.Run("Lift", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			s.Lift(dst, kappa, ud)
+		}
+	})
+	b.Run("Reactions", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			s.Reactions(r, kappa, u, nil)
+		}
+	})
+}

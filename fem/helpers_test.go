@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"mcfem/chol"
 	"mcfem/internal/testmat"
 	"mcfem/mesh"
 )
@@ -61,4 +62,15 @@ func generalCases(t *testing.T) []struct {
 		{"structured n=6, random κ", sq, randomKappa(rng, sq.Mesh.NumTris())},
 		{"jittered n=7, random κ", jit, randomKappa(rng, jit.Mesh.NumTris())},
 	}
+}
+
+// cholSolve solves K u = b with a sparse Cholesky factor of the System's current values (to
+// rounding; fem's tests do not depend on the iterative solvers).
+func cholSolve(t testing.TB, s *System, b []float64) []float64 {
+	t.Helper()
+	f, err := chol.Analyze(s.K, chol.Options{}).Factor()
+	require.NoError(t, err)
+	u := make([]float64, s.K.N)
+	f.Solve(u, b, f.NewWorkspace(1))
+	return u
 }
