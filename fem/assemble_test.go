@@ -276,3 +276,59 @@ func TestSystemSizes(t *testing.T) {
 		})
 	}
 }
+
+func TestAssembleValues(t *testing.T) {
+	for _, tc := range generalCases(t) {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.s.WithOwnValues()
+			dst := make([]float64, s.K.NNZ())
+			for i := range dst {
+				dst[i] = math.NaN() // AssembleValues overwrites, whatever dst held
+			}
+			s.AssembleValues(dst, tc.kappa)
+			s.AssembleStiffness(tc.kappa)
+			assert.Equal(t, s.K.Val, dst, "the same bits as AssembleStiffness")
+
+			// Against the element matrices recomputed from the coordinates: the cache is what
+			// elementStiffness gives.
+			m := s.Mesh
+			for tr := range m.NumTris() {
+				var ke [9]float64
+				elementStiffness(&ke, m.Coords, m.Tri[3*tr:3*tr+3])
+				require.Equal(t, ke[:], s.ke[9*tr:9*tr+9], "triangle %d", tr)
+			}
+			assert.Zero(t, testing.AllocsPerRun(5, func() { s.AssembleValues(dst, tc.kappa) }))
+		})
+	}
+	s := unitSystem(t, 3)
+	assert.PanicsWithValue(t, errValLen, func() { s.AssembleValues(make([]float64, s.K.NNZ()+1), nil) })
+	assert.PanicsWithValue(t, errKappaLen, func() { s.AssembleValues(make([]float64, s.K.NNZ()), []float64{1}) })
+}
+
+// TestAssembleValuesBitsUnchanged pins AssembleStiffness to the values computed before the
+// element matrices were cached (the element loop of main at b567122, copied here), so the
+// golden campaigns keep their bits.
+func TestAssembleValuesBitsUnchanged(t *testing.T) {
+	for _, tc := range generalCases(t) {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.s.WithOwnValues()
+			m := s.Mesh
+			want := make([]float64, s.K.NNZ())
+			for tr := range m.NumTris() {
+				var ke [9]float64
+				elementStiffness(&ke, m.Coords, m.Tri[3*tr:3*tr+3])
+				w := 1.0
+				if tc.kappa != nil {
+					w = tc.kappa[tr]
+				}
+				for l, pos := range s.Scatter[9*tr : 9*tr+9] {
+					if pos >= 0 {
+						want[pos] += float64(w * ke[l])
+					}
+				}
+			}
+			s.AssembleStiffness(tc.kappa)
+			assert.Equal(t, want, s.K.Val)
+		})
+	}
+}

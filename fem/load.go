@@ -8,7 +8,11 @@ import (
 // Source is a right-hand-side function f(x, y).
 type Source func(x, y float64) float64
 
-const errLoadLen = "fem: Load vector length does not match the number of unknowns"
+const (
+	errLoadLen     = "fem: Load vector length does not match the number of unknowns"
+	errEdgeNode    = "fem: EdgeLoad edge node index out of range"
+	errRestrictLen = "fem: Restrict needs len(dst) = unknowns and len(nodal) = nodes"
+)
 
 // quadPoint is a quadrature point in barycentric coordinates l with weight w.
 type quadPoint struct {
@@ -38,10 +42,28 @@ var radon = func() (q [7]quadPoint) {
 	return q
 }()
 
-// assembleLoad computes F_i = ∫ f φ_i with the radon rule on every triangle.
+// assembleLoad sets F_i = ∫ f φ_i for every unknown: the restriction of NodalLoad(f).
 func (s *System) assembleLoad(f Source) error {
-	m := s.Mesh
+	nodal, err := s.NodalLoad(f)
+	if err != nil {
+		return err
+	}
 	s.F = make([]float64, len(s.Node))
+	s.Restrict(s.F, nodal)
+	return nil
+}
+
+// NodalLoad returns ∫ f φ_v for every node v of the mesh, Dirichlet nodes included, with
+// Radon's rule on every triangle (exact for f of degree ≤ 4), summed per node in triangle
+// order. Its restriction to the unknowns (Restrict) is F for the source f, bit for bit: F is
+// computed by this loop. Error: f not finite at a quadrature point (the message names the
+// point and the triangle). A nil f panics. Set-up: it allocates its result.
+func (s *System) NodalLoad(f Source) ([]float64, error) {
+	if f == nil {
+		panic(errNilSource)
+	}
+	m := s.Mesh
+	nodal := make([]float64, m.NumNodes())
 	for t := range m.NumTris() {
 		tri := m.Tri[3*t : 3*t+3]
 		var x, y [3]float64
@@ -55,19 +77,89 @@ func (s *System) assembleLoad(f Source) error {
 			py := float64(q.l[0]*y[0]) + float64(q.l[1]*y[1]) + float64(q.l[2]*y[2])
 			fv := f(px, py)
 			if math.IsNaN(fv) || math.IsInf(fv, 0) {
-				return fmt.Errorf("fem: source is not finite at (%g, %g) in triangle %d: f = %g", px, py, t, fv)
+				return nil, fmt.Errorf("fem: source is not finite at (%g, %g) in triangle %d: f = %g", px, py, t, fv)
 			}
 			for a := range 3 {
 				fe[a] += float64(q.w * fv * q.l[a])
 			}
 		}
 		for a, v := range tri {
-			if i := s.Dof[v]; i >= 0 {
-				s.F[i] += float64(area * fe[a])
-			}
+			nodal[v] += float64(area * fe[a])
 		}
 	}
-	return nil
+	return nodal, nil
+}
+
+// gaussLegendre3 is the 3-point Gauss–Legendre rule on an edge: the points as the weights
+// (l0, l1) of the edge's two ends, and weights that sum to 1 (multiply by the length). It
+// integrates polynomials of degree ≤ 5 exactly, so ∫ g φ ds is exact for g of degree ≤ 4.
+//
+//	t = 1/2 ∓ √(3/5)/2   weight 5/18
+//	t = 1/2              weight 8/18
+var gaussLegendre3 = func() (q [3]edgePoint) {
+	r := math.Sqrt(3.0 / 5)
+	q[0].l, q[0].w = [2]float64{(1 + r) / 2, (1 - r) / 2}, 5.0/18
+	q[1].l, q[1].w = [2]float64{0.5, 0.5}, 8.0/18
+	q[2].l, q[2].w = [2]float64{(1 - r) / 2, (1 + r) / 2}, 5.0/18
+	return q
+}()
+
+// edgePoint is a quadrature point on an edge, as the weights l of its two ends, with weight w.
+type edgePoint struct {
+	l [2]float64
+	w float64
+}
+
+// EdgeLoad returns, for every node v of the mesh, the boundary load ∫ g φ_v ds over the edges
+// (pairs of node indices, as Mesh.BoundaryEdges gives them; the orientation does not matter),
+// with the 3-point Gauss–Legendre rule on every edge (exact for g of degree ≤ 4 along the
+// edge), summed per node in edge order. For a Neumann condition κ ∂u/∂n = g on a part, it is
+// the part's contribution to the load: ∫_Ω f φ_v + ∫_part g φ_v ds.
+//
+// Error: g not finite at a quadrature point (the message names the point and the edge). A nil
+// g or a node index out of range panics. Set-up: it allocates its result.
+func (s *System) EdgeLoad(edges [][2]int32, g Source) ([]float64, error) {
+	if g == nil {
+		panic(errNilSource)
+	}
+	m := s.Mesh
+	nn := m.NumNodes()
+	nodal := make([]float64, nn)
+	for e, ends := range edges {
+		a, b := ends[0], ends[1]
+		if a < 0 || int(a) >= nn || b < 0 || int(b) >= nn {
+			panic(errEdgeNode)
+		}
+		x0, y0 := m.Coords[2*a], m.Coords[2*a+1]
+		x1, y1 := m.Coords[2*b], m.Coords[2*b+1]
+		dx, dy := x1-x0, y1-y0
+		length := math.Sqrt(float64(dx*dx) + float64(dy*dy))
+		var fe [2]float64
+		for _, q := range gaussLegendre3 {
+			px := float64(q.l[0]*x0) + float64(q.l[1]*x1)
+			py := float64(q.l[0]*y0) + float64(q.l[1]*y1)
+			gv := g(px, py)
+			if math.IsNaN(gv) || math.IsInf(gv, 0) {
+				return nil, fmt.Errorf("fem: boundary data is not finite at (%g, %g) on edge %d (nodes %d, %d): g = %g", px, py, e, a, b, gv)
+			}
+			fe[0] += float64(q.w * gv * q.l[0])
+			fe[1] += float64(q.w * gv * q.l[1])
+		}
+		nodal[a] += float64(length * fe[0])
+		nodal[b] += float64(length * fe[1])
+	}
+	return nodal, nil
+}
+
+// Restrict writes the values of a per-node vector at the unknowns: dst[i] = nodal[Node[i]].
+// It panics on a length mismatch and allocates nothing.
+func (s *System) Restrict(dst, nodal []float64) {
+	if len(dst) != len(s.Node) || len(nodal) != len(s.Dof) {
+		panic(errRestrictLen)
+	}
+	for i, v := range s.Node {
+		dst[i] = nodal[v]
+	}
 }
 
 // Load writes b = eps·F (the load for source eps·f). It panics if len(b) is not the number of

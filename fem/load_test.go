@@ -3,9 +3,12 @@ package fem
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/integrate/quad"
 
 	"mcfem/internal/testmat"
 	"mcfem/mesh"
@@ -205,4 +208,167 @@ func TestLoadScales(t *testing.T) {
 		})
 	}
 	assert.PanicsWithValue(t, errLoadLen, func() { s.Load(1, b[1:]) })
+}
+
+func TestNodalLoad(t *testing.T) {
+	rng := testmat.NewRand()
+	jit := testmat.JitteredSquare(t, rng, 6)
+	square := unitSquare(t, 8)
+	tests := []struct {
+		name    string
+		m       *mesh.Mesh
+		f       Source
+		fx, fx2 float64 // ∫ f and ∫ f·x over the unit square
+	}{
+		// ∫ −432(x² + y² − x − y) = −432(1/3 + 1/3 − 1/2 − 1/2) = 144;
+		// ∫ x·f = −432(1/4 + 1/6 − 1/3 − 1/4) = 72.
+		{"reference source, structured", square, testmat.Source, 144, 72},
+		{"reference source, jittered", jit, testmat.Source, 144, 72},
+		// ∫ (1 + 2x − 3y + 4x² − 5xy + 6y²) = 1 + 1 − 3/2 + 4/3 − 5/4 + 2 = 31/12;
+		// ∫ x·(…) = 1/2 + 2/3 − 3/4 + 1 − 5/6 + 1 = 19/12.
+		{"full quadratic, jittered", jit, quadratic, 31.0 / 12, 19.0 / 12},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSystem(t, tc.m, tc.f)
+			nodal, err := s.NodalLoad(tc.f)
+			require.NoError(t, err)
+			require.Len(t, nodal, tc.m.NumNodes())
+			f := make([]float64, len(s.Node))
+			s.Restrict(f, nodal)
+			assert.Equal(t, s.F, f, "restricted to the unknowns: F, bit for bit")
+			assert.Equal(t, loadBeforeNodal(s, tc.f), f, "and the F of the loop before NodalLoad")
+
+			// All nodes, Dirichlet ones included: Σ_v φ_v = 1 and Σ_v x_v φ_v = x, so the
+			// nodal load sums to ∫ f and its x-moment to ∫ f·x, exactly for a quadratic f (the
+			// rule is exact for f·φ); rounding of ~7 terms per triangle, 1e-13 relative.
+			var sum, sumX float64
+			for v, b := range nodal {
+				sum += b
+				sumX += b * tc.m.Coords[2*v]
+			}
+			assert.InDelta(t, tc.fx, sum, 1e-13*math.Abs(tc.fx))
+			assert.InDelta(t, tc.fx2, sumX, 1e-13*math.Abs(tc.fx2))
+		})
+	}
+
+	s := unitSystem(t, 4)
+	_, err := s.NodalLoad(func(x, y float64) float64 { return math.Log(x - 0.5) })
+	assert.ErrorContains(t, err, "fem: source is not finite at (")
+	assert.ErrorContains(t, err, "in triangle 0: f = NaN")
+	assert.PanicsWithValue(t, errNilSource, func() { _, _ = s.NodalLoad(nil) })
+}
+
+// quarticEdge is a polynomial of degree 4 with every kind of term along the square's sides.
+func quarticEdge(x, y float64) float64 {
+	return 1 + x - 2*y + 3*x*x*y - x*y*y*y + y*y*y*y
+}
+
+// refEdgeLoad returns ∫ g φ_v ds over the edges for every node by gonum's 6-point
+// Gauss–Legendre rule (exact for g·φ of degree ≤ 11): an independent implementation.
+func refEdgeLoad(m *mesh.Mesh, edges [][2]int32, g Source) []float64 {
+	out := make([]float64, m.NumNodes())
+	for _, e := range edges {
+		x0, y0 := m.Coords[2*e[0]], m.Coords[2*e[0]+1]
+		x1, y1 := m.Coords[2*e[1]], m.Coords[2*e[1]+1]
+		length := math.Hypot(x1-x0, y1-y0)
+		at := func(s float64) float64 { return g(x0+s*(x1-x0), y0+s*(y1-y0)) }
+		out[e[0]] += length * quad.Fixed(func(s float64) float64 { return at(s) * (1 - s) }, 0, 1, 6, quad.Legendre{}, 0)
+		out[e[1]] += length * quad.Fixed(func(s float64) float64 { return at(s) * s }, 0, 1, 6, quad.Legendre{}, 0)
+	}
+	return out
+}
+
+func TestEdgeLoad(t *testing.T) {
+	const n = 5
+	m := unitSquare(t, n)
+	s := newSystem(t, m, testmat.Source)
+	box := mesh.BoxParts(m)
+	sides := map[string]float64{ // ∫ quarticEdge ds along each side
+		"bottom": 1.5,  // 1 + x
+		"right":  2.45, // 2 + y − y³ + y⁴
+		"top":    1,    // 3x²
+		"left":   0.2,  // 1 − 2y + y⁴
+	}
+	for _, p := range box {
+		total, ok := sides[p.Name]
+		if !ok {
+			continue
+		}
+		t.Run(p.Name, func(t *testing.T) {
+			edges := m.BoundaryEdges(p.Nodes)
+			require.Len(t, edges, n)
+			got, err := s.EdgeLoad(edges, quarticEdge)
+			require.NoError(t, err)
+			want := refEdgeLoad(m, edges, quarticEdge)
+			var sum float64
+			for v := range got {
+				// Both rules exact for this degree-5 integrand; they differ by rounding of a
+				// few terms of size ≤ 3·h (observed ~1e-16): 1e-14.
+				assert.InDelta(t, want[v], got[v], 1e-14, "node %d", v)
+				if !slices.Contains(p.Nodes, int32(v)) {
+					assert.Zero(t, got[v], "node %d is not on the side", v)
+				}
+				sum += got[v]
+			}
+			assert.InDelta(t, total, sum, 1e-14, "Σ_v ∫ g φ_v = ∫ g along the side")
+
+			// Degree 6 along the side: the 3-point rule is no longer exact (the comparison
+			// above can fail).
+			sextic := func(x, y float64) float64 { return math.Pow(x+y, 6) }
+			got6, err := s.EdgeLoad(edges, sextic)
+			require.NoError(t, err)
+			want6 := refEdgeLoad(m, edges, sextic)
+			var worst float64
+			for v := range got6 {
+				worst = max(worst, math.Abs(got6[v]-want6[v]))
+			}
+			t.Logf("degree 6: largest nodal difference %.2g", worst)
+			assert.Greater(t, worst, 1e-9)
+		})
+	}
+
+	t.Run("errors", func(t *testing.T) {
+		right := m.BoundaryEdges(box[1].Nodes)
+		_, err := s.EdgeLoad(right, func(x, y float64) float64 { return 1 / (x - 1) })
+		assert.ErrorContains(t, err, "fem: boundary data is not finite at (1, ")
+		assert.ErrorContains(t, err, "on edge 0 (nodes ")
+		_, err = s.EdgeLoad(right, func(x, y float64) float64 { return math.Log(y - 0.5) })
+		assert.ErrorContains(t, err, "g = NaN")
+		assert.PanicsWithValue(t, errNilSource, func() { _, _ = s.EdgeLoad(right, nil) })
+		assert.PanicsWithValue(t, errEdgeNode, func() { _, _ = s.EdgeLoad([][2]int32{{0, 36}}, quarticEdge) })
+		got, err := s.EdgeLoad(nil, quarticEdge)
+		require.NoError(t, err)
+		assert.Equal(t, make([]float64, m.NumNodes()), got, "no edges: zero load")
+	})
+}
+
+// loadBeforeNodal is assembleLoad as it was before NodalLoad (main at b567122), F over the
+// unknowns only: the golden campaigns' bits.
+func loadBeforeNodal(s *System, f Source) []float64 {
+	m := s.Mesh
+	out := make([]float64, len(s.Node))
+	for t := range m.NumTris() {
+		tri := m.Tri[3*t : 3*t+3]
+		var x, y [3]float64
+		for a, v := range tri {
+			x[a], y[a] = m.Coords[2*v], m.Coords[2*v+1]
+		}
+		area := m.SignedArea(t)
+		var fe [3]float64
+		for _, q := range radon {
+			px := float64(q.l[0]*x[0]) + float64(q.l[1]*x[1]) + float64(q.l[2]*x[2])
+			py := float64(q.l[0]*y[0]) + float64(q.l[1]*y[1]) + float64(q.l[2]*y[2])
+			fv := f(px, py)
+			for a := range 3 {
+				fe[a] += float64(q.w * fv * q.l[a])
+			}
+		}
+		for a, v := range tri {
+			if i := s.Dof[v]; i >= 0 {
+				out[i] += float64(area * fe[a])
+			}
+		}
+	}
+	return out
 }

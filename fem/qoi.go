@@ -40,3 +40,27 @@ func (s *System) QoIColumn(u []float64, k, j int) float64 {
 	}
 	return q
 }
+
+const errPartTri = "fem: PartWeights triangle index out of range"
+
+// PartWeights returns, for every node, its lumped area over the given triangles: Σ |T|/3 over
+// the triangles T of tris that have the node as a corner, summed in the order of tris. Then
+// Σ_v w_v u_v is the lumped integral of u over those triangles (the tutorial's QoI over a
+// part) and, divided by Σ_v w_v (their area, to rounding), its average. Over all triangles in
+// order, its values at the unknowns are Area, bit for bit. A triangle index out of range
+// panics. Set-up: it allocates its result.
+func (s *System) PartWeights(tris []int32) []float64 {
+	m := s.Mesh
+	nt := m.NumTris()
+	w := make([]float64, m.NumNodes())
+	for _, t := range tris {
+		if t < 0 || int(t) >= nt {
+			panic(errPartTri)
+		}
+		a3 := m.SignedArea(int(t)) / 3
+		for _, v := range m.Tri[3*t : 3*t+3] {
+			w[v] += a3
+		}
+	}
+	return w
+}

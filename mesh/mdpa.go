@@ -86,6 +86,10 @@ type MDPAInfo struct {
 	// is the property id of every triangle, in mesh order.
 	Properties        []Property
 	ElementProperties []int
+	// Parts are the sub-model-parts again, in the order of SubModelParts, with their members
+	// as mesh indices: the nodes and elements (triangles) each lists, its nested parts'
+	// members included (as in Kratos).
+	Parts []Part
 }
 
 // Property is one value line of a Properties block: "KEY VALUE…" in "Begin Properties ID".
@@ -125,7 +129,10 @@ func ReadMDPAFile(path string, opt ReadOptions) (*Mesh, *MDPAInfo, error) {
 //     LineCondition2D2N), else any k ≥ 1. Checked to name defined nodes, otherwise unused.
 //   - SubModelParts, nested (blocks of any kind up to 64 deep), with SubModelPartNodes,
 //     …Elements and …Conditions lists (several ids per line allowed) that must name defined
-//     entities.
+//     entities. MDPAInfo.Parts gives each part's nodes and elements as mesh indices, sorted
+//     and distinct, the members of the parts nested in it included. (Nesting is taken from
+//     the blocks; ReadOptions.Boundary matches Parent.Child names by prefix instead. The two
+//     agree unless a name written in the file itself contains a dot, which Kratos forbids.)
 //   - Properties blocks ("Begin Properties ID"): every "KEY VALUE…" line is kept in
 //     MDPAInfo.Properties (a block nested in one, such as a Table, is skipped); the property
 //     id of every element is in MDPAInfo.ElementProperties. The reader does not interpret
@@ -162,6 +169,7 @@ func ReadMDPA(r io.Reader, name string, opt ReadOptions) (*Mesh, *MDPAInfo, erro
 		info:      &MDPAInfo{},
 		nodeIndex: map[int]int32{},
 		elemLine:  map[int]int{},
+		elemIndex: map[int]int32{},
 		condLine:  map[int]int{},
 		partIndex: map[string]int{},
 	}
@@ -202,11 +210,14 @@ type mdpaBlock struct {
 	prop      int    // property id for blockProperties
 }
 
-// mdpaPart is a sub-model-part: its full dotted name, the line of its Begin, its node list.
+// mdpaPart is a sub-model-part: its full dotted name, the line of its Begin, the part it is
+// nested in (-1 at top level), its node and element lists as mesh indices.
 type mdpaPart struct {
-	name  string
-	line  int
-	nodes []int32
+	name   string
+	line   int
+	parent int
+	nodes  []int32
+	tris   []int32
 }
 
 type mdpaParser struct {
@@ -219,6 +230,7 @@ type mdpaParser struct {
 	nodeIndex map[int]int32 // node id -> mesh index
 	nodeLine  []int         // mesh index -> line of its definition
 	elemLine  map[int]int   // element id -> line
+	elemIndex map[int]int32 // element id -> mesh triangle index
 	condLine  map[int]int   // condition id -> line
 	parts     []mdpaPart
 	partIndex map[string]int // full name -> index into parts
@@ -342,7 +354,7 @@ func (p *mdpaParser) begin(tok []string) error {
 				b.condNodes = nodesFromTypeName(b.typ)
 			}
 		case "SubModelPart":
-			if err := p.openPart(tok, &b, ""); err != nil {
+			if err := p.openPart(tok, &b, -1); err != nil {
 				return err
 			}
 		case "Properties":
@@ -378,7 +390,7 @@ func (p *mdpaParser) begin(tok []string) error {
 			}
 			b.part = part
 		case "SubModelPart":
-			if err := p.openPart(tok, &b, pname); err != nil {
+			if err := p.openPart(tok, &b, part); err != nil {
 				return err
 			}
 		case "Nodes", "Elements", "Conditions":
@@ -405,15 +417,15 @@ func (p *mdpaParser) args(tok []string, n int, what string) error {
 	return nil
 }
 
-// openPart sets b up as the sub-model-part named by tok under the part parent ("" at top
-// level).
-func (p *mdpaParser) openPart(tok []string, b *mdpaBlock, parent string) error {
+// openPart sets b up as the sub-model-part named by tok nested in the part with index
+// parent (-1 at top level).
+func (p *mdpaParser) openPart(tok []string, b *mdpaBlock, parent int) error {
 	if err := p.args(tok, 1, "the sub-model-part name"); err != nil {
 		return err
 	}
 	full := tok[2]
-	if parent != "" {
-		full = parent + "." + full
+	if parent >= 0 {
+		full = p.parts[parent].name + "." + full
 	}
 	if i, ok := p.partIndex[full]; ok {
 		return p.errorf("SubModelPart %s defined twice (first at line %d)", quote(full), p.parts[i].line)
@@ -421,7 +433,7 @@ func (p *mdpaParser) openPart(tok []string, b *mdpaBlock, parent string) error {
 	b.kind = blockPart
 	b.part = len(p.parts)
 	p.partIndex[full] = b.part
-	p.parts = append(p.parts, mdpaPart{name: full, line: p.line})
+	p.parts = append(p.parts, mdpaPart{name: full, line: p.line, parent: parent})
 	p.info.SubModelParts = append(p.info.SubModelParts, full)
 	return nil
 }
@@ -561,6 +573,7 @@ func (p *mdpaParser) element(tok []string, b *mdpaBlock) error {
 		p.info.Reoriented++
 	}
 	p.elemLine[id] = p.line
+	p.elemIndex[id] = int32(t)
 	p.info.ElementIDs = append(p.info.ElementIDs, id)
 	p.info.ElementProperties = append(p.info.ElementProperties, int(prop))
 	return nil
@@ -625,7 +638,10 @@ func (p *mdpaParser) partList(tok []string, b *mdpaBlock) error {
 				part.nodes = append(part.nodes, v)
 			}
 		case blockPartElements:
-			_, defined = p.elemLine[id]
+			var t int32
+			if t, defined = p.elemIndex[id]; defined {
+				part.tris = append(part.tris, t)
+			}
 		case blockPartConditions:
 			_, defined = p.condLine[id]
 		}
@@ -658,6 +674,8 @@ func (p *mdpaParser) finish(opt ReadOptions) error {
 				Msg: fmt.Sprintf("node %d is in no element: every node must belong to a triangle", p.info.NodeIDs[i])}
 		}
 	}
+
+	p.buildParts()
 
 	p.m.Boundary = make([]bool, nn)
 	if opt.Boundary == "" {
@@ -698,6 +716,26 @@ func (p *mdpaParser) finish(opt ReadOptions) error {
 		return whole("%v", err)
 	}
 	return nil
+}
+
+// buildParts sets info.Parts from the parsed parts. A nested part comes after its parent in
+// file order, so walking the parts backwards, each part's list is complete (its nested parts'
+// members already added) when it is sorted and handed on to its parent. Nesting is at most
+// mdpaMaxDepth deep, so the lists hold at most that many copies of each listed id.
+func (p *mdpaParser) buildParts() {
+	parts := make([]Part, len(p.parts))
+	for i := len(p.parts) - 1; i >= 0; i-- {
+		q, part := &p.parts[i], &parts[i]
+		part.Name = q.name
+		part.Nodes = sortedSet(append(part.Nodes, q.nodes...))
+		part.Tris = sortedSet(append(part.Tris, q.tris...))
+		if q.parent >= 0 {
+			up := &parts[q.parent]
+			up.Nodes = append(up.Nodes, part.Nodes...)
+			up.Tris = append(up.Tris, part.Tris...)
+		}
+	}
+	p.info.Parts = parts
 }
 
 // markOuterEdges sets m.Boundary on the nodes of the edges used by exactly one triangle.

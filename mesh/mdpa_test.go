@@ -402,7 +402,8 @@ func TestWriteMDPAErrors(t *testing.T) {
 }
 
 // FuzzReadMDPA checks that ReadMDPA never panics, that a mesh it returns passes Validate and
-// is described consistently by its MDPAInfo, and that such a mesh survives WriteMDPA and a
+// is described consistently by its MDPAInfo (ids, and Parts: one per sub-model-part, members
+// sorted, distinct and in range), and that such a mesh survives WriteMDPA and a
 // second ReadMDPA unchanged.
 func FuzzReadMDPA(f *testing.F) {
 	for _, tc := range kratosFiles {
@@ -434,6 +435,24 @@ func FuzzReadMDPA(f *testing.F) {
 		if len(info.NodeIDs) != m.NumNodes() || len(info.ElementIDs) != m.NumTris() {
 			t.Fatalf("%d node ids for %d nodes, %d element ids for %d triangles",
 				len(info.NodeIDs), m.NumNodes(), len(info.ElementIDs), m.NumTris())
+		}
+		if len(info.Parts) != len(info.SubModelParts) {
+			t.Fatalf("%d parts for %d sub-model-parts", len(info.Parts), len(info.SubModelParts))
+		}
+		for k, p := range info.Parts {
+			if p.Name != info.SubModelParts[k] {
+				t.Fatalf("part %d is %q, sub-model-part %q", k, p.Name, info.SubModelParts[k])
+			}
+			for _, set := range []struct {
+				ids []int32
+				n   int
+			}{{p.Nodes, m.NumNodes()}, {p.Tris, m.NumTris()}} {
+				for i, v := range set.ids {
+					if v < 0 || int(v) >= set.n || i > 0 && v <= set.ids[i-1] {
+						t.Fatalf("part %q: members %v not sorted, distinct and in [0, %d)", p.Name, set.ids, set.n)
+					}
+				}
+			}
 		}
 		var buf bytes.Buffer
 		if err := WriteMDPA(&buf, m, "B"); err != nil {
