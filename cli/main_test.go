@@ -146,9 +146,9 @@ func TestHelpListsEveryFlag(t *testing.T) {
 
 // discreteQoI1 is Q_h(1), the discrete QoI at ε = 1 solved to 1e-12: a test oracle only.
 func discreteQoI1(t *testing.T, cells int) float64 {
-	rows, err := mc.Verify(mc.DefaultConfig().Problem, []float64{1}, []int{cells}, 1e-12, 100000)
+	rows, err := mc.Verify(mc.SquareMeshes(mc.DefaultConfig().Problem, cells, cells), []float64{1}, 1e-12, 100000)
 	require.NoError(t, err)
-	return rows[0].QoI
+	return rows[0].QoI[0]
 }
 
 func TestMLMCCommand(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"mcfem/internal/setting"
 	"mcfem/journal"
 	"mcfem/mc"
+	"mcfem/problemfile"
 	"mcfem/report"
 	"mcfem/solver"
 	"mcfem/spmd"
@@ -31,6 +32,7 @@ type runJob struct {
 	plots  bool
 	resume bool
 	mdpa   string            // -mdpa as given
+	src    problemSource     // -problem, -kratos
 	dist   string            // -dist as given
 	conf   map[string]string // every flag's effective value, for the report
 	notes  []string          // what -resume recovered
@@ -97,6 +99,7 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.StringVar(&j.mdpa, "mdpa", "", "read the mesh from this Kratos .mdpa file (2D 3-node triangles; nodes reordered by reverse Cuthill–McKee) instead of -mesh")
 	fs.StringVar(&pb.Boundary, "boundary", "", "with -mdpa: the sub-model-part whose nodes are the Dirichlet boundary (default: the nodes on the mesh's outer edges)")
 	fs.StringVar(&j.dist, "dist", pb.Dist.String(), "distribution of ε: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma, or list:FILE (one value per line, # comments; sample i uses line i; -samples defaults to the number of values)")
+	j.src.define(fs, true)
 	fs.String("config", "", "JSON file of flag values ({\"samples\": 5000, \"dist\": \"list:eps.txt\"}); paths in it are relative to it; flags on the command line override it")
 }
 
@@ -115,8 +118,13 @@ func (j *runJob) check(fs flagSet, stderr io.Writer) int {
 		return exitUsage
 	}
 	pb.Dist = d
-	if d.Len() > 0 && !set["samples"] {
-		cfg.Samples = d.Len()
+	if err := j.src.apply(pb, set, d); err != nil {
+		fmt.Fprintf(stderr, "mcfem run: %v\n", err)
+		return exitUsage
+	}
+	j.notes = append(j.notes, j.src.notes...)
+	if n := pb.ListLen(); n > 0 && !set["samples"] {
+		cfg.Samples = n
 	}
 	if code := j.readMDPA(set["mesh"], stderr); code >= 0 {
 		return code
@@ -183,7 +191,7 @@ func (j *runJob) setUp(stderr io.Writer) int {
 			fmt.Fprintf(stderr, "mcfem run: -resume: no journal in %s/journal: nothing to resume (run without -resume)\n", j.out)
 			return exitUsage
 		}
-		j.opt.Done, j.notes = done, notes
+		j.opt.Done, j.notes = done, append(j.notes, notes...)
 	}
 	fault, err := mc.ParseFault(os.Getenv("MCFEM_FAULT"))
 	if err != nil {
@@ -255,9 +263,12 @@ func rankMain(c spmd.Comm, work func() error) error {
 	}()
 	err := work()
 	var pe *mc.PanicError
+	var fe *problemfile.Error
 	switch {
 	case errors.As(err, &pe):
 		c.Abort(exitInternal, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
+	case errors.As(err, &fe): // the problem's set-up found an error in its file: every rank does
+		c.Abort(exitUsage, fmt.Sprintf("mcfem: %v", err))
 	case err != nil && !errors.Is(err, spmd.ErrAborted):
 		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
 	}

@@ -181,3 +181,56 @@ func (s *System) LoadColumn(eps float64, b []float64, k, j int) {
 		b[i*k+j] = eps * f
 	}
 }
+
+// Integrate returns ∫ f over the triangles tris with Radon's rule (exact for f of degree ≤ 5),
+// summed in the order of tris: a reference value (an exact solution's integral), not a load.
+// Error: f not finite at a quadrature point.
+func (s *System) Integrate(tris []int32, f Source) (float64, error) {
+	m := s.Mesh
+	var sum float64
+	for _, t := range tris {
+		tri := m.Tri[3*t : 3*t+3]
+		var x, y [3]float64
+		for a, v := range tri {
+			x[a], y[a] = m.Coords[2*v], m.Coords[2*v+1]
+		}
+		var ft float64
+		for _, q := range radon {
+			px := float64(q.l[0]*x[0]) + float64(q.l[1]*x[1]) + float64(q.l[2]*x[2])
+			py := float64(q.l[0]*y[0]) + float64(q.l[1]*y[1]) + float64(q.l[2]*y[2])
+			fv := f(px, py)
+			if math.IsNaN(fv) || math.IsInf(fv, 0) {
+				return 0, fmt.Errorf("fem: not finite at (%g, %g) in triangle %d: %g", px, py, t, fv)
+			}
+			ft += float64(q.w * fv)
+		}
+		sum += float64(m.SignedArea(int(t)) * ft)
+	}
+	return sum, nil
+}
+
+// IntegrateEdges returns Σ_e ∫_e g(x, y, e) ds over the edges with the 3-point Gauss–Legendre
+// rule (exact for g of degree ≤ 5 along an edge); g also receives the edge's index (a flux
+// needs the edge's normal). Error: g not finite at a quadrature point.
+func (s *System) IntegrateEdges(edges [][2]int32, g func(x, y float64, e int) float64) (float64, error) {
+	m := s.Mesh
+	var sum float64
+	for e, ends := range edges {
+		a, b := ends[0], ends[1]
+		x0, y0 := m.Coords[2*a], m.Coords[2*a+1]
+		x1, y1 := m.Coords[2*b], m.Coords[2*b+1]
+		dx, dy := x1-x0, y1-y0
+		var ge float64
+		for _, q := range gaussLegendre3 {
+			px := float64(q.l[0]*x0) + float64(q.l[1]*x1)
+			py := float64(q.l[0]*y0) + float64(q.l[1]*y1)
+			gv := g(px, py, e)
+			if math.IsNaN(gv) || math.IsInf(gv, 0) {
+				return 0, fmt.Errorf("fem: not finite at (%g, %g) on edge %d: %g", px, py, e, gv)
+			}
+			ge += float64(q.w * gv)
+		}
+		sum += float64(math.Sqrt(float64(dx*dx)+float64(dy*dy)) * ge)
+	}
+	return sum, nil
+}

@@ -49,27 +49,27 @@ const MaxTolSamples = 1 << 30
 // Validate checks the campaign, its problem and its solver; it returns the first error
 // naming the field (*setting.Error).
 func (c Config) Validate() error {
-	d := c.Problem.Dist
-	varying := c.Problem.Model == "lognormal-field"
+	list := c.Problem.ListLen()
+	varying := c.Problem.Varying()
 	switch {
 	case c.Samples < 1:
 		return setting.Invalid("samples", fmt.Sprint(c.Samples), "an integer ≥ 1")
 	case !(c.Confidence > 0 && c.Confidence < 1):
 		return setting.Invalid("confidence", fmt.Sprint(c.Confidence), "a level in (0, 1), e.g. 0.95")
-	case d != nil && d.Len() > 0 && c.Samples > d.Len():
-		return setting.Invalid("samples", fmt.Sprint(c.Samples), fmt.Sprintf("at most the %d values of %s", d.Len(), d))
+	case list > 0 && c.Samples > list:
+		return setting.Invalid("samples", fmt.Sprint(c.Samples), fmt.Sprintf("at most the %d values of the list input (%s)", list, c.Problem.Inputs()))
 	case c.Tol < 0 || math.IsNaN(c.Tol) || math.IsInf(c.Tol, 0):
 		return setting.Invalid("tol", fmt.Sprint(c.Tol), "a tolerance > 0 (0: a fixed -samples)")
 	case c.Tol > 0 && c.Samples < 2:
 		return setting.Invalid("samples", fmt.Sprint(c.Samples), "a pilot of at least 2 samples with -tol")
-	case c.Tol > 0 && d != nil && d.Len() > 0:
+	case c.Tol > 0 && list > 0:
 		return setting.Invalid("tol", fmt.Sprint(c.Tol), "0 with -dist list: a list has a fixed number of samples")
 	case !slices.Contains(FailurePolicies, c.OnFailure):
 		return setting.Invalid("on-failure", c.OnFailure, "one of "+strings.Join(FailurePolicies, ", "))
 	case c.Problem.QoIIndex(c.TolQoI) < 0:
 		return setting.Invalid("tol-qoi", c.TolQoI, "one of the problem's QoIs: "+strings.Join(c.Problem.QoINames(), ", "))
 	case varying && c.Solver.Batch > 1:
-		return setting.Invalid("batch", fmt.Sprint(c.Solver.Batch), "1 with -model lognormal-field: every sample has its own matrix")
+		return setting.Invalid("batch", fmt.Sprint(c.Solver.Batch), "1 when the conductivity is random (-model lognormal-field, or a problem file's): every sample has its own matrix")
 	}
 	if err := c.Problem.Validate(); err != nil {
 		return err

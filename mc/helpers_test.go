@@ -21,9 +21,9 @@ func fieldOf(t *testing.T, err error) string {
 // discrete QoI is linear in ε for the reference problem, so E[Q_h] = E[ε]·Q_h(1) and so on.
 func discreteQoI1(t *testing.T, cells int) float64 {
 	t.Helper()
-	rows, err := Verify(DefaultConfig().Problem, []float64{1}, []int{cells}, 1e-12, 100000)
+	rows, err := Verify(SquareMeshes(DefaultConfig().Problem, cells, cells), []float64{1}, 1e-12, 100000)
 	require.NoError(t, err)
-	return rows[0].QoI
+	return rows[0].QoI[0]
 }
 
 // testWorker sets up cfg's problem and solver and returns one worker of its sample pipeline

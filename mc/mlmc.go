@@ -49,8 +49,8 @@ func (m MLMCConfig) Validate() error {
 		return setting.Invalid("levels", fmt.Sprint(m.Levels), fmt.Sprintf("in [2, -max-levels=%d]", m.MaxLevels))
 	case m.Pilot < 10:
 		return setting.Invalid("pilot", fmt.Sprint(m.Pilot), "at least 10 samples per new level")
-	case b.Problem.Dist.Len() > 0:
-		return setting.Invalid("dist", b.Problem.Dist.String(), "a random distribution (a list has no levels)")
+	case b.Problem.ListLen() > 0:
+		return setting.Invalid("dist", b.Problem.Inputs(), "random inputs (a list has no levels)")
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"mcfem/field"
 	"mcfem/internal/setting"
 	"mcfem/mesh"
+	"mcfem/problemfile"
 	"mcfem/sparse"
 )
 
@@ -107,8 +108,9 @@ type Exact struct {
 	Mean, Variance, StdDev, Skewness, ExKurtosis float64
 	// Density is the probability density of the QoI, nil when unknown.
 	Density func(q float64) float64
-	// QoI is the exact QoI of one input, nil when unknown.
-	QoI func(in *Inputs) float64
+	// QoIs writes the exact QoIs of one input into q (one per QoINames), nil when unknown:
+	// a problem may know them (a manufactured solution) without knowing their distribution.
+	QoIs func(in *Inputs, q []float64)
 }
 
 // The values of Spec.Model.
@@ -133,11 +135,22 @@ type Spec struct {
 	Boundary string // the sub-model-part of MeshFile that is the Dirichlet boundary ("" = outer edges)
 	Dist     dist.Dist
 	Field    field.Params
+	// File, when not nil, is a problem file (Model "file"): its inputs, coefficients,
+	// boundary conditions and QoIs; Dist, Field and Boundary are then not used. Its mesh is
+	// Mesh (read from its .mdpa by the caller, parts permuted with the nodes) or the unit
+	// square of Cells.
+	File *problemfile.File
 }
 
 // Validate checks the spec; it returns the first *setting.Error.
 func (s Spec) Validate() error {
 	switch {
+	case s.File != nil && s.Model != "file":
+		return setting.Invalid("model", s.Model, "file, with a problem file")
+	case s.File != nil && s.Mesh == nil && (s.Cells < 1 || s.Cells > MaxCells):
+		return setting.Invalid("mesh", fmt.Sprint(s.Cells), fmt.Sprintf("cells per side in [1, %d]", MaxCells))
+	case s.File != nil:
+		return nil
 	case !slices.Contains(Models, s.Model):
 		return setting.Invalid("model", s.Model, "one of "+strings.Join(Models, ", "))
 	case s.Mesh == nil && (s.Cells < 1 || s.Cells > MaxCells):
@@ -153,8 +166,69 @@ func (s Spec) Validate() error {
 
 // InputNames and QoINames name the reported inputs and the QoIs the problem of the spec will
 // have, in order (before it is set up).
-func (s Spec) InputNames() []string { return []string{"eps"} }
-func (s Spec) QoINames() []string   { return []string{"qoi"} }
+func (s Spec) InputNames() []string {
+	if s.File != nil {
+		return s.File.InputNames()
+	}
+	return []string{"eps"}
+}
+
+func (s Spec) QoINames() []string {
+	if s.File != nil {
+		return s.File.QoINames()
+	}
+	return []string{"qoi"}
+}
+
+// ListLen is the number of samples the spec's list inputs fix (-dist list:…, or a problem
+// file's list inputs), 0 when its inputs are random.
+func (s Spec) ListLen() int {
+	if s.File == nil {
+		return s.Dist.Len()
+	}
+	for _, in := range s.File.Inputs {
+		if n := in.Dist.Len(); n > 0 {
+			return n
+		}
+	}
+	return 0
+}
+
+// Varying reports whether the stiffness matrix of the spec's problem depends on the sample:
+// the random field, or a problem file's conductivity that uses an input.
+func (s Spec) Varying() bool {
+	if f := s.File; f != nil {
+		if f.Field != nil {
+			return true
+		}
+		for _, in := range f.Inputs {
+			if f.Conductivity != nil && f.Conductivity.Uses(in.Name) {
+				return true
+			}
+		}
+		return false
+	}
+	return s.Model == "lognormal-field"
+}
+
+// Inputs describes the spec's random inputs: "ε ~ DIST", or a problem file's "NAME ~ DIST, …"
+// (with the field's when it has one).
+func (s Spec) Inputs() string {
+	if s.File == nil {
+		return "ε ~ " + s.Dist.String()
+	}
+	var parts []string
+	for _, in := range s.File.Inputs {
+		parts = append(parts, in.Name+" ~ "+in.Dist.String())
+	}
+	if fp := s.File.Field; fp != nil {
+		parts = append(parts, fmt.Sprintf("log-normal field (sigma %g, lambda %g, terms %d)", fp.Sigma, fp.Lambda, fp.Terms))
+	}
+	if len(parts) == 0 {
+		return "no random input"
+	}
+	return strings.Join(parts, ", ")
+}
 
 // QoIIndex returns the index of the QoI called name ("" means the first), or -1.
 func (s Spec) QoIIndex(name string) int {
@@ -177,6 +251,13 @@ func (s Spec) JournalKey() map[string]string {
 	if s.Mesh != nil {
 		mesh = s.Mesh.Hash()
 	}
+	if f := s.File; f != nil {
+		keys := make([]string, len(f.Inputs))
+		for k, in := range f.Inputs {
+			keys[k] = in.Name + "=" + in.Dist.Key()
+		}
+		return map[string]string{"model": "file sha256=" + f.Digest, "mesh": mesh, "dist": strings.Join(keys, "; ")}
+	}
 	return map[string]string{"model": model, "mesh": mesh, "dist": s.Dist.Key()}
 }
 
@@ -185,6 +266,9 @@ func (s Spec) JournalKey() map[string]string {
 func New(s Spec) (Problem, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
+	}
+	if s.File != nil {
+		return newFileProblem(s)
 	}
 	t, err := newTutorial(s)
 	if err != nil {

@@ -44,7 +44,9 @@ func TestTutorialKnowsItsExactQoIOnTheUnitSquare(t *testing.T) {
 	assert.InDelta(t, 0.6928203, e.Skewness, 1e-7)
 	assert.InDelta(t, 0.1090909, e.ExKurtosis, 1e-7)
 	assert.Equal(t, "exact (6ε)", e.Label)
-	assert.Equal(t, 6*0.25, e.QoI(&Inputs{Values: []float64{0.25}}))
+	q := []float64{0}
+	e.QoIs(&Inputs{Values: []float64{0.25}}, q)
+	assert.Equal(t, 6*0.25, q[0])
 	beta := distuv.Beta{Alpha: 2, Beta: 6}
 	assert.InDelta(t, beta.Prob(0.2)/6, e.Density(1.2), 1e-15)
 }
@@ -121,7 +123,7 @@ func TestLogNormalFieldKnowsNoExactQoI(t *testing.T) {
 	e, ok := p.Exact()
 	assert.False(t, ok)
 	assert.True(t, math.IsNaN(e.Mean))
-	assert.Nil(t, e.QoI)
+	assert.Nil(t, e.QoIs)
 	assert.True(t, p.Varying())
 	// Each sampler assembles its own matrix: two samplers with different inputs do not share.
 	in1, in2 := p.NewInputs(), p.NewInputs()

@@ -168,7 +168,7 @@ func (p *Tutorial) Exact() (Exact, bool) {
 	e := Exact{Note: referenceNote, Label: referenceLabel,
 		Mean: 6 * d.Mean(), Variance: 36 * d.Variance(), StdDev: 6 * math.Sqrt(d.Variance()),
 		Skewness: d.Skewness(), ExKurtosis: d.ExKurtosis(),
-		QoI: func(in *Inputs) float64 { return 6 * in.Values[0] }}
+		QoIs: func(in *Inputs, q []float64) { q[0] = 6 * in.Values[0] }}
 	if pdf := d.PDF(); pdf != nil {
 		e.Density = func(q float64) float64 { return pdf(q/6) / 6 }
 	}

@@ -1,6 +1,8 @@
 package problemfile
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -52,6 +54,7 @@ const Domain = "domain"
 // File is a problem file, read and validated.
 type File struct {
 	Path   string // the file's name as given to Read (or Parse)
+	Digest string // the SHA-256 of its bytes, hex (journals compare it on resume)
 	Mesh   Mesh
 	Inputs []Input // in file order
 	// Field, when not nil, is a log-normal random field (validated) that multiplies the
@@ -179,6 +182,8 @@ func parse(data []byte, name, dir string, parseDist func(s, dir string) (dist.Di
 	if err != nil {
 		return nil, err
 	}
+	sum := sha256.Sum256(data)
+	f.Digest = hex.EncodeToString(sum[:])
 	return f, nil
 }
 
