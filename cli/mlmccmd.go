@@ -52,17 +52,26 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 	fs.Float64Var(&b.Confidence, "confidence", b.Confidence, "confidence level of the sampling error, in (0, 1)")
 	fs.IntVar(&j.np, "np", runtime.NumCPU(), "in-process ranks (≥ 1); under mpirun the rank count is mpirun's")
 	fs.StringVar(&j.out, "out", "", "directory to write summary.json into")
+	var src problemSource
+	src.define(fs, false)
 	fs.BoolVar(&j.quiet, "quiet", false, "print nothing on stdout")
 	if code := fs.parse(args, stdout, stderr); code >= 0 {
 		return nil, code
 	}
-	fs.Visit(func(f *flag.Flag) { j.npSet = j.npSet || f.Name == "np" })
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	j.npSet = set["np"]
 	d, err := dist.Parse(*distFlag, ".")
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: -dist: %v\n", fs.Name(), err)
 		return nil, exitUsage
 	}
 	pb.Dist = d
+	set["mesh"] = true // level 0 is -mesh's, the problem file's square or not
+	if err := src.apply(pb, set, d); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
+		return nil, exitUsage
+	}
 	if err := m.Validate(); err != nil {
 		return nil, usageError(fs, err, stderr)
 	}
@@ -132,7 +141,7 @@ func cmdMLMCTest(fs flagSet, args []string, stdout, stderr io.Writer) int {
 			t, err := mc.RunMLMCTest(c, j.cfg, levels, n, ts, j.opt)
 			if err == nil && c.Rank() == 0 {
 				b := j.cfg.Base
-				fmt.Fprintf(stdout, "mcfem mlmc-test: ε ~ %s, level 0 mesh %d, CG with %s, %d ranks\n\n", b.Problem.Dist, b.Problem.Cells, b.Solver.PC, c.Size())
+				fmt.Fprintf(stdout, "mcfem mlmc-test: %s, level 0 mesh %d, CG with %s, %d ranks\n\n", b.Problem.Inputs(), b.Problem.Cells, b.Solver.PC, c.Size())
 				t.Write(stdout)
 			}
 			return err

@@ -49,8 +49,8 @@ type Header struct {
 	Rank    int               `json:"rank"`
 	Ranks   int               `json:"ranks"`
 	Created string            `json:"created"` // RFC 3339
-	// Inputs and QoIs are the numbers of inputs and QoIs in every record (format 2; a
-	// format-1 journal holds one of each). Create takes 0 for 1.
+	// Inputs and QoIs are the numbers of inputs (≥ 0) and QoIs (≥ 1) in every record (format
+	// 2; a format-1 journal holds one of each). Create takes QoIs 0 for 1.
 	Inputs int `json:"inputs"`
 	QoIs   int `json:"qois"`
 }
@@ -87,7 +87,7 @@ type Writer struct {
 // the name exists, -1, -2, … is added before .mcj, so no existing file is ever opened), writes
 // and fsyncs the header, and returns the writer.
 //
-// CreateJournal sets h.Format to Format, h.Inputs and h.QoIs to 1 when they are 0, and
+// CreateJournal sets h.Format to Format, h.QoIs to 1 when it is 0, and
 // h.Created to the current time when it is empty. It refuses a rank outside [0, Ranks), more
 // than MaxValues inputs and QoIs, a Created that is not RFC 3339, and fields that are not valid
 // UTF-8 (JSON would not store them as they are).
@@ -96,9 +96,9 @@ func Create(dir string, h Header) (*Writer, error) {
 		return nil, fmt.Errorf("journal: rank %d of %d ranks", h.Rank, h.Ranks)
 	}
 	h.Format = Format
-	h.Inputs, h.QoIs = cmp.Or(h.Inputs, 1), cmp.Or(h.QoIs, 1)
+	h.QoIs = cmp.Or(h.QoIs, 1)
 	if h.Inputs < 0 || h.QoIs < 0 || h.Inputs+h.QoIs > MaxValues {
-		return nil, fmt.Errorf("journal: %d inputs and %d QoIs per record: want ≥ 1 of each, at most %d in all", h.Inputs, h.QoIs, MaxValues)
+		return nil, fmt.Errorf("journal: %d inputs and %d QoIs per record: want inputs ≥ 0, QoIs ≥ 1, at most %d in all", h.Inputs, h.QoIs, MaxValues)
 	}
 	created := time.Now().UTC()
 	if h.Created == "" {
@@ -418,7 +418,7 @@ func readJournalHeader(br *bufio.Reader, name string) (Header, int64, error) {
 		h.Inputs, h.QoIs = 1, 1
 	case h.Format != Format:
 		return Header{}, 0, fmt.Errorf("journal: %s has format %d; this build reads formats 1 and %d", name, h.Format, Format)
-	case h.Inputs < 1 || h.QoIs < 1 || h.Inputs+h.QoIs > MaxValues:
+	case h.Inputs < 0 || h.QoIs < 1 || h.Inputs+h.QoIs > MaxValues:
 		return Header{}, 0, fmt.Errorf("journal: %s: bad header: %d inputs and %d QoIs per record", name, h.Inputs, h.QoIs)
 	}
 	return h, int64(len(fixed) + len(js) + len(sum)), nil

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -179,7 +180,7 @@ func (wk *worker) batch(idx []int, recs []Record) error {
 		}
 		if !ok(st) {
 			if pl.onFailure != "skip" {
-				return fmt.Errorf("%s (%s=%g): %w", pl.ev.label(i), p.InputNames()[0], ins[j].Values[0], o.failure())
+				return fmt.Errorf("%s%s: %w", pl.ev.label(i), inputsLabel(p.InputNames(), ins[j].Values), o.failure())
 			}
 			fill(o.QoIs, math.NaN())
 		}
@@ -227,4 +228,16 @@ func (wk *worker) journal(recs []Record) error {
 		}
 	}
 	return nil
+}
+
+// inputsLabel names a sample's inputs for a message: " (eps=0.25, a=1.5)", "" without any.
+func inputsLabel(names []string, values []float64) string {
+	if len(names) == 0 {
+		return ""
+	}
+	parts := make([]string, len(names))
+	for k, n := range names {
+		parts[k] = fmt.Sprintf("%s=%g", n, values[k])
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }

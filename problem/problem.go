@@ -211,11 +211,11 @@ func (s Spec) Varying() bool {
 	return s.Model == "lognormal-field"
 }
 
-// Inputs describes the spec's random inputs: "ε ~ DIST", or a problem file's "NAME ~ DIST, …"
-// (with the field's when it has one).
+// Inputs describes the spec's random inputs: "eps ~ DIST", or a problem file's "NAME ~ DIST,
+// …" (with the field's when it has one).
 func (s Spec) Inputs() string {
 	if s.File == nil {
-		return "ε ~ " + s.Dist.String()
+		return "eps ~ " + s.Dist.String()
 	}
 	var parts []string
 	for _, in := range s.File.Inputs {
@@ -228,6 +228,15 @@ func (s Spec) Inputs() string {
 		return "no random input"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// DistText is the distribution for reports: -dist's ("beta:2,6"), or Inputs for a problem
+// file.
+func (s Spec) DistText() string {
+	if s.File == nil {
+		return s.Dist.String()
+	}
+	return s.Inputs()
 }
 
 // QoIIndex returns the index of the QoI called name ("" means the first), or -1.

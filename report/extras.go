@@ -70,7 +70,7 @@ func writePlots(dir string, r *mc.Result) error {
 				xlabel = fmt.Sprintf("%s (density of the %s overlaid)", name, e.Label)
 			}
 		}
-		title := fmt.Sprintf("%s, %s ~ %s, %s, %d samples", name, r.Problem.InputNames()[0], info.Dist, info.Mesh, len(values))
+		title := fmt.Sprintf("%s, %s, %s, %d samples", name, r.Config.Problem.Inputs(), info.Mesh, len(values))
 		if err := output.HistogramPNG(filepath.Join(dir, hist), values, density, title, xlabel); err != nil {
 			return err
 		}
@@ -106,11 +106,17 @@ func traceSpans(r *mc.Result) []output.Span {
 			}
 		}
 	}
-	input := r.Problem.InputNames()[0]
+	inputs, qois := r.Problem.InputNames(), r.Problem.QoINames()
 	for _, rec := range r.Records {
+		args := map[string]any{"sample": rec.Index, "iterations": rec.Iterations}
+		for k, name := range inputs {
+			args[name] = rec.Inputs[k]
+		}
+		for k, name := range qois {
+			args[name] = rec.QoIs[k]
+		}
 		spans = append(spans, output.Span{Rank: rec.Rank, Thread: rec.Thread, Name: fmt.Sprintf("sample %d", rec.Index), Cat: "sample",
-			Start: rec.Start * us, Dur: rec.Seconds * us,
-			Args: map[string]any{"sample": rec.Index, input: rec.Inputs[0], "iterations": rec.Iterations, "qoi": rec.QoIs[0]}})
+			Start: rec.Start * us, Dur: rec.Seconds * us, Args: args})
 	}
 	return spans
 }

@@ -12,8 +12,8 @@ import (
 func WriteMLMC(w io.Writer, r *mc.MLMCResult, backend string) {
 	c := r.Config
 	b := c.Base
-	fmt.Fprintf(w, "mcfem mlmc: tol %g at %g confidence, %d ranks (%s), ε ~ %s, seed %d, CG with %s to rtol %g\n",
-		c.Tol, b.Confidence, r.Ranks, backend, b.Problem.Dist, b.Seed, b.Solver.PC, b.Solver.Rtol)
+	fmt.Fprintf(w, "mcfem mlmc: tol %g at %g confidence, %d ranks (%s), %s, seed %d, CG with %s to rtol %g\n",
+		c.Tol, b.Confidence, r.Ranks, backend, b.Problem.Inputs(), b.Seed, b.Solver.PC, b.Solver.Rtol)
 	fmt.Fprintf(w, "%5s %7s %9s %14s %12s %12s %12s %14s\n", "level", "cells", "N_l", "mean Y_l", "var Y_l", "kurt Y_l", "var Q_l", "cost/sample")
 	for _, l := range r.Levels {
 		fmt.Fprintf(w, "%5d %7d %9d %14.6e %12.4e %12.3f %12.4e %14.4g\n", l.Level, l.Cells, l.N, l.MeanY, l.VarY, l.KurtY, l.VarQ, l.CostPerSample)
@@ -32,7 +32,7 @@ func MLMCSummary(r *mc.MLMCResult, backend string) map[string]any {
 	c := r.Config
 	b := c.Base
 	params := map[string]any{"tol": c.Tol, "mesh": b.Problem.Cells, "levels": c.Levels, "max_levels": c.MaxLevels,
-		"pilot": c.Pilot, "seed": b.Seed, "dist": b.Problem.Dist.String(), "pc": b.Solver.PC, "rtol": b.Solver.Rtol,
+		"pilot": c.Pilot, "seed": b.Seed, "dist": b.Problem.DistText(), "pc": b.Solver.PC, "rtol": b.Solver.Rtol,
 		"confidence": b.Confidence}
 	if b.OnFailure != "fail" {
 		params["on_failure"] = b.OnFailure

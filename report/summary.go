@@ -174,7 +174,7 @@ func Summarize(r *mc.Result, env Env) *Summary {
 	c, s := r.Config, r.Stats[0]
 	info, sv := r.Problem.Info(), r.Solver
 	pp := &o.Parameters
-	pp.Samples, pp.Seed, pp.Dist, pp.OnFailure, pp.Tol = c.Samples, c.Seed, info.Dist.String(), c.OnFailure, num(c.Tol)
+	pp.Samples, pp.Seed, pp.Dist, pp.OnFailure, pp.Tol = c.Samples, c.Seed, c.Problem.DistText(), c.OnFailure, num(c.Tol)
 	pp.Model, pp.Field = info.Model, info.Field
 	pp.Mesh, pp.MDPA, pp.Boundary = info.Cells, info.MeshFile, info.Boundary
 	pp.Rtol, pp.MaxIt, pp.Confidence, pp.Preconditioner = num(c.Solver.Rtol), c.Solver.MaxIt, num(c.Confidence), c.Solver.PC

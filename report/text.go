@@ -21,7 +21,7 @@ func WriteText(w io.Writer, r *mc.Result, env Env) error {
 	fmt.Fprintf(b, "mcfem run: %d samples on %s (%s) × %s, mesh %s: %d nodes, %d triangles, %d unknowns, %d nonzeros\n",
 		c.Samples, plural(r.Ranks, "rank"), env.Backend, plural(r.Timing[0].Threads, "thread"), info.Mesh, info.Nodes, info.Tris,
 		sys.K.N, sys.K.NNZ())
-	input := fmt.Sprintf("input %s ~ %s, seed %d; QoI = %s", r.Problem.InputNames()[0], info.Dist, c.Seed, info.QoI)
+	input := fmt.Sprintf("input %s, seed %d; QoI = %s", c.Problem.Inputs(), c.Seed, info.QoI)
 	if info.Field != "" {
 		input += fmt.Sprintf("; model %s (%s)", info.Model, info.Field)
 	}
