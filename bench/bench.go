@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mcfem/mc"
+	"mcfem/problem"
 	"mcfem/solver"
 	"mcfem/sparse"
 )
@@ -24,6 +25,9 @@ type Options struct {
 	// MaxSampleTime skips a (size, pc) whose single solve is estimated to take longer
 	// (Jacobi-CG at 1024 cells per side takes ~10 s); 0 never skips.
 	MaxSampleTime time.Duration
+	// Problem, if not nil, is the problem to measure (a problem file's on the unit square;
+	// Cells is set per size); nil is the built-in tutorial.
+	Problem *problem.Spec
 }
 
 // DefaultOptions is the full ladder, or with quick a small one that runs in under a minute.
@@ -119,6 +123,9 @@ const setupReps = 3
 // measure builds the model setupReps times and times SpMV, set-up and samples.
 func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate float64) (Row, error) {
 	cfg := mc.DefaultConfig()
+	if opt.Problem != nil {
+		cfg.Problem = *opt.Problem
+	}
 	cfg.Problem.Cells = cells
 	cfg.Solver = solver.Options{Method: "cg", PC: pc, Rtol: opt.Rtol, MaxIt: 1000000, Batch: k}
 	if pc == "cholesky" { // the direct solver: set-up = the factorisation, a sample = two triangular solves

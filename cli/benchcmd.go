@@ -10,6 +10,7 @@ import (
 
 	"mcfem/bench"
 	"mcfem/internal/setting"
+	"mcfem/mc"
 	"mcfem/solver"
 )
 
@@ -20,6 +21,8 @@ func cmdBench(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	pcs := fs.String("pc", "", "comma-separated preconditioners, and cholesky for the direct solver (default jacobi,amg,cholesky)")
 	batches := fs.String("batch", "", "comma-separated batch sizes (default 1,8)")
 	minTime := fs.Duration("min-time", 0, "least time per measurement (default 1s; with -quick 200ms)")
+	var src problemSource
+	src.define(fs, false)
 	if code := fs.parse(args, stdout, stderr); code >= 0 {
 		return code
 	}
@@ -48,6 +51,15 @@ func cmdBench(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	}
 	if *minTime > 0 {
 		opt.MinTime = *minTime
+	}
+	if src.problem != "" {
+		spec := mc.DefaultConfig().Problem
+		src.squares = true
+		if err := src.apply(&spec, nil, nil); err != nil {
+			fmt.Fprintf(stderr, "mcfem bench: %v\n", err)
+			return exitUsage
+		}
+		opt.Problem = &spec
 	}
 	rep, err := bench.Run(opt, stderr)
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 // mlmcJob is a parsed and validated `mcfem mlmc`.
 type mlmcJob struct {
 	cfg mc.MLMCConfig
+	src problemSource
 	opt mc.Options
 	npFlag
 	out   string
@@ -52,8 +53,7 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 	fs.Float64Var(&b.Confidence, "confidence", b.Confidence, "confidence level of the sampling error, in (0, 1)")
 	fs.IntVar(&j.np, "np", runtime.NumCPU(), "in-process ranks (≥ 1); under mpirun the rank count is mpirun's")
 	fs.StringVar(&j.out, "out", "", "directory to write summary.json into")
-	var src problemSource
-	src.define(fs, false)
+	j.src.define(fs, false)
 	fs.BoolVar(&j.quiet, "quiet", false, "print nothing on stdout")
 	if code := fs.parse(args, stdout, stderr); code >= 0 {
 		return nil, code
@@ -67,8 +67,8 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 		return nil, exitUsage
 	}
 	pb.Dist = d
-	set["mesh"] = true // level 0 is -mesh's, the problem file's square or not
-	if err := src.apply(pb, set, d); err != nil {
+	j.src.squares = true // level 0 is -mesh's, whatever the problem file's square
+	if err := j.src.apply(pb, set, d); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
 		return nil, exitUsage
 	}
@@ -88,7 +88,7 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 func (j *mlmcJob) rankWork(c spmd.Comm, backend string, stdout io.Writer) error {
 	res, err := mc.RunMLMC(c, j.cfg, j.opt)
 	if err != nil || c.Rank() != 0 {
-		return err
+		return j.src.wrap("mcfem mlmc", err)
 	}
 	if !j.quiet {
 		report.WriteMLMC(stdout, res, backend)
@@ -144,7 +144,7 @@ func cmdMLMCTest(fs flagSet, args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stdout, "mcfem mlmc-test: %s, level 0 mesh %d, CG with %s, %d ranks\n\n", b.Problem.Inputs(), b.Problem.Cells, b.Solver.PC, c.Size())
 				t.Write(stdout)
 			}
-			return err
+			return j.src.wrap("mcfem mlmc-test", err)
 		})
 	})
 	return exitCode(err, stderr)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,7 +17,10 @@ import (
 // (a problem file) or -kratos FILE (a Kratos project).
 type problemSource struct {
 	problem, kratos string
-	notes           []string // what the import decided and ignored, for stderr
+	// squares: the command solves on unit squares of its own sizes (mlmc's levels, bench's
+	// ladder): a problem file's square size is not used and a mesh file is an error.
+	squares bool
+	notes   []string // what the import decided and ignored, for stderr
 }
 
 // define defines -problem (and -kratos when withKratos) on fs.
@@ -60,10 +64,13 @@ func (ps *problemSource) apply(pb *problem.Spec, set map[string]bool, d dist.Dis
 	}
 	pb.Model, pb.File, pb.Dist = "file", f, nil
 	if f.Mesh.MDPA == "" {
-		if !set["mesh"] {
+		if !set["mesh"] && !ps.squares {
 			pb.Cells = f.Mesh.Square
 		}
 		return nil
+	}
+	if ps.squares {
+		return fmt.Errorf("%s: the problem's mesh is the file %s; this command solves on unit squares of its own sizes", flag, f.Mesh.MDPA)
 	}
 	if set["mesh"] {
 		return fmt.Errorf("-mesh with %s: the problem's mesh is the file %s", flag, f.Mesh.MDPA)
@@ -102,4 +109,29 @@ func (ps *problemSource) read(d dist.Dist) (*problemfile.File, error) {
 		ps.notes = append(ps.notes, fmt.Sprintf("%s: ignored, as they cannot change the stationary solution: %s", ps.kratos, strings.Join(p.Ignored, ", ")))
 	}
 	return f, nil
+}
+
+// flagName is the flag the problem came from.
+func (ps *problemSource) flagName() string {
+	if ps.kratos != "" {
+		return "-kratos"
+	}
+	return "-problem"
+}
+
+// setUpError is an error in the problem's files that a rank found while setting the problem
+// up (a part that does not exist, a conductivity ≤ 0): every rank finds it, before any
+// sample; the job exits 2 with its one line.
+type setUpError struct{ msg string }
+
+func (e *setUpError) Error() string { return e.msg }
+
+// wrap turns an error of the problem's files from a rank's set-up into a setUpError of the
+// command cmd ("mcfem run"); other errors pass unchanged.
+func (ps *problemSource) wrap(cmd string, err error) error {
+	var fe *problemfile.Error
+	if errors.As(err, &fe) {
+		return &setUpError{fmt.Sprintf("%s: %s: %v", cmd, ps.flagName(), fe)}
+	}
+	return err
 }

@@ -15,7 +15,6 @@ import (
 	"mcfem/internal/setting"
 	"mcfem/journal"
 	"mcfem/mc"
-	"mcfem/problemfile"
 	"mcfem/report"
 	"mcfem/solver"
 	"mcfem/spmd"
@@ -215,7 +214,7 @@ func (j *runJob) setUp(stderr io.Writer) int {
 func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
 	res, err := mc.Run(c, j.cfg, j.opt)
 	if err != nil || res == nil {
-		return err
+		return j.src.wrap("mcfem run", err)
 	}
 	if j.out != "" {
 		if err := report.WriteFiles(j.out, res, env); err != nil {
@@ -263,12 +262,12 @@ func rankMain(c spmd.Comm, work func() error) error {
 	}()
 	err := work()
 	var pe *mc.PanicError
-	var fe *problemfile.Error
+	var se *setUpError
 	switch {
 	case errors.As(err, &pe):
 		c.Abort(exitInternal, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
-	case errors.As(err, &fe): // the problem's set-up found an error in its file: every rank does
-		c.Abort(exitUsage, fmt.Sprintf("mcfem: %v", err))
+	case errors.As(err, &se): // the problem's set-up found an error in its files: every rank does
+		c.Abort(exitUsage, se.msg)
 	case err != nil && !errors.Is(err, spmd.ErrAborted):
 		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
 	}

@@ -213,7 +213,7 @@ func (p *FileProblem) checkAffine(e *problemfile.Expr, used []int, eval func(in 
 		in[k] = 0
 		scale += math.Abs(vk[i])
 	}
-	tol := 1e-9*scale + 1e-300
+	tol := float64(1e-9*scale) + 1e-300
 	for i, k := range used {
 		for _, c := range []float64{-1, 2} {
 			in[k] = c

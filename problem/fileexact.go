@@ -71,7 +71,7 @@ func (p *FileProblem) exactFlux(fq *fileQoI, in *Inputs, u func(x, y float64) fl
 	return p.sys.IntegrateEdges(fq.edges, func(x, y float64, e int) float64 {
 		a, b := fq.edges[e][0], fq.edges[e][1]
 		dx, dy := m.Coords[2*b]-m.Coords[2*a], m.Coords[2*b+1]-m.Coords[2*a+1]
-		l := math.Hypot(dx, dy)
+		l := edgeLength(m, fq.edges[e])
 		nx, ny := dy/l, -dx/l
 		hx, hy := float64(h*nx), float64(h*ny) // rounded: no multiply-add
 		dudn := (u(x+hx, y+hy) - u(x-hx, y-hy)) / (2 * h)

@@ -74,7 +74,7 @@ func (p *FileProblem) weights(fq *fileQoI, pt *mesh.Part, key string) error {
 		}
 		w = make([]float64, m.NumNodes())
 		for _, e := range fq.edges {
-			h := edgeLength(m, e) / 2
+			h := float64(edgeLength(m, e) / 2) // rounded: / 2 is a product that could fuse with +=
 			w[e[0]] += h
 			w[e[1]] += h
 		}
@@ -100,7 +100,7 @@ func (p *FileProblem) weights(fq *fileQoI, pt *mesh.Part, key string) error {
 func edgeLength(m *mesh.Mesh, e [2]int32) float64 {
 	dx := m.Coords[2*e[1]] - m.Coords[2*e[0]]
 	dy := m.Coords[2*e[1]+1] - m.Coords[2*e[0]+1]
-	return math.Hypot(dx, dy)
+	return math.Sqrt(float64(dx*dx) + float64(dy*dy)) // rounded products: no multiply-add
 }
 
 // value returns QoI q of a sample: u is column j of k interleaved solutions over the unknowns,

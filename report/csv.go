@@ -15,8 +15,8 @@ import (
 // with floats in their shortest exact form: the file is byte-identical for every rank count.
 func WriteSamplesCSV(w io.Writer, r *mc.Result) error {
 	b := bufio.NewWriter(w)
-	b.WriteString("sample," + strings.Join(r.Problem.InputNames(), ",") + "," + strings.Join(r.Problem.QoINames(), ",") +
-		",iterations,residual,status\n")
+	cols := append(append([]string{"sample"}, r.Problem.InputNames()...), r.Problem.QoINames()...)
+	b.WriteString(strings.Join(append(cols, "iterations", "residual", "status"), ",") + "\n")
 	var line []byte
 	for _, rec := range r.Records {
 		line = strconv.AppendInt(line[:0], int64(rec.Index), 10)
