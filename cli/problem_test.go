@@ -326,3 +326,31 @@ func TestBadProblemFilesExitTwo(t *testing.T) {
 		})
 	}
 }
+
+func TestRandomConductivityWithDirichletData(t *testing.T) {
+	// κ = a(1 + x) random and u = x + y on the boundary: each sample assembles its K and lifts
+	// its Dirichlet data. u = x + y solves −∇·(κ∇u) = −a exactly, and P1 holds it exactly: the
+	// point value, the maximum and the lumped integral (exact for linear u) come out exact
+	// to the solver's tolerance for every a, and the outflow is ∫ f = −a. A sample whose κ
+	// is not positive fails with status non-spd.
+	dir := t.TempDir()
+	writeFile(t, "0.5\n1\n2.5\n-1\n", dir, "a.txt")
+	path := writeFile(t, `{"mesh": {"square": 12}, "inputs": {"a": "list:a.txt"}, "conductivity": "a*(1 + x)", "source": "-a",
+		"boundary": {"boundary": {"dirichlet": "x + y"}},
+		"qoi": {"p": {"point": [0.3, 0.6]}, "top": {"max": "domain"}, "int": {"integral": "domain"}, "out": {"flux": "boundary"}}}`, dir, "lin.json")
+	out := filepath.Join(dir, "out")
+	code, _, stderr := runCLI("run", "-problem", path, "-rtol", "1e-13", "-on-failure", "skip", "-np", "2", "-quiet", "-out", out)
+	require.Equal(t, exitOK, code, stderr)
+	header, rows := readCSV(t, out)
+	a := column(t, header, rows, "a")
+	p, top, in, flux := column(t, header, rows, "p"), column(t, header, rows, "top"), column(t, header, rows, "int"), column(t, header, rows, "out")
+	for i := range 3 {
+		assert.InDelta(t, 0.9, p[i], 1e-12, "a = %g", a[i])
+		assert.InDelta(t, 2.0, top[i], 1e-12, "a = %g", a[i])
+		assert.InDelta(t, 1.0, in[i], 1e-12, "a = %g", a[i])
+		assert.InDelta(t, -a[i], flux[i], 1e-10, "a = %g", a[i])
+		assert.Equal(t, "ok", rows[i][len(header)-1])
+	}
+	assert.Equal(t, "non-spd", rows[3][len(header)-1])
+	assert.True(t, math.IsNaN(p[3]))
+}

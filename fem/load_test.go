@@ -372,3 +372,38 @@ func loadBeforeNodal(s *System, f Source) []float64 {
 	}
 	return out
 }
+
+func TestIntegrate(t *testing.T) {
+	// Radon's rule is exact for degree ≤ 5, Gauss–Legendre on the edges too: ∫ x²y³ over the
+	// unit square is 1/12, over its left half 1/96; ∫ x² ds over the boundary is 1/3 + 1/3 + 1,
+	// and the edge index reaches the integrand.
+	m, err := mesh.UnitSquare(6)
+	require.NoError(t, err)
+	s, err := NewSystem(m, func(x, y float64) float64 { return 0 })
+	require.NoError(t, err)
+	all := make([]int32, m.NumTris())
+	var left []int32
+	for k := range all {
+		all[k] = int32(k)
+		if c := m.Tri[3*k : 3*k+3]; m.Coords[2*c[0]]+m.Coords[2*c[1]]+m.Coords[2*c[2]] < 1.5 {
+			left = append(left, int32(k))
+		}
+	}
+	f := func(x, y float64) float64 { return x * x * y * y * y }
+	v, err := s.Integrate(all, f)
+	require.NoError(t, err)
+	assert.InDelta(t, 1.0/12, v, 1e-15)
+	v, err = s.Integrate(left, f)
+	require.NoError(t, err)
+	assert.InDelta(t, 1.0/96, v, 1e-15)
+	edges := m.BoundaryEdges(mesh.BoxParts(m)[4].Nodes)
+	seen := 0
+	v, err = s.IntegrateEdges(edges, func(x, y float64, e int) float64 { seen = max(seen, e+1); return x * x })
+	require.NoError(t, err)
+	assert.InDelta(t, 5.0/3, v, 1e-14)
+	assert.Equal(t, len(edges), seen)
+	_, err = s.Integrate(all, func(x, y float64) float64 { return 1 / (x - 0.5) })
+	assert.NoError(t, err) // no quadrature point on x = 0.5
+	_, err = s.Integrate(all, func(x, y float64) float64 { return math.Log(x - 0.3) })
+	assert.ErrorContains(t, err, "fem: not finite at")
+}

@@ -67,11 +67,15 @@ type decoder struct {
 	data []byte
 	dec  *json.Decoder
 	name string
+	// lineOff and lineNo: the line of the last offset asked, counted on from there (offsets
+	// grow), so that lines cost O(size) in all, not O(size) per token.
+	lineOff int64
+	lineNo  int
 }
 
 // parseTree parses the JSON data (named name in errors) into a tree.
 func parseTree(data []byte, name string) (*value, error) {
-	d := &decoder{data: data, name: name, dec: json.NewDecoder(bytes.NewReader(data))}
+	d := &decoder{data: data, name: name, dec: json.NewDecoder(bytes.NewReader(data)), lineNo: 1}
 	d.dec.UseNumber()
 	v, err := d.value(0)
 	if err != nil {
@@ -85,7 +89,13 @@ func parseTree(data []byte, name string) (*value, error) {
 
 // line is the line of byte offset off.
 func (d *decoder) line(off int64) int {
-	return 1 + bytes.Count(d.data[:min(int(off), len(d.data))], []byte("\n"))
+	off = max(0, min(off, int64(len(d.data))))
+	if off < d.lineOff {
+		d.lineOff, d.lineNo = 0, 1
+	}
+	d.lineNo += bytes.Count(d.data[d.lineOff:off], []byte("\n"))
+	d.lineOff = off
+	return d.lineNo
 }
 
 func (d *decoder) token() (json.Token, int, error) {
