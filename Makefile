@@ -20,9 +20,9 @@ build-mpi:
 	CGO_ENABLED=1 CGO_CFLAGS="$$(scripts/mpi-flags.sh cflags $(MPI))" CGO_LDFLAGS="$$(scripts/mpi-flags.sh libs $(MPI))" \
 		$(GO) build -tags mpi -ldflags "$(LDFLAGS)" -o mcfem .
 
-## run: the seed's default campaign on in-process ranks
+## run: the seed's default campaign (problems/tutorial.json) on in-process ranks
 run: build
-	./mcfem run
+	./mcfem run -problem problems/tutorial.json
 
 ## test: formatting, vet, every Go test; the same tests built with GOAMD64=v3 and -tags
 ## purego, arm64 vet, no fused multiply-add, generated files up to date (scripts/test-builds.sh);

@@ -24,14 +24,49 @@ func (m *Mesh) edgeUses() map[uint64]int32 {
 	return uses
 }
 
+// outerEdges reports, per corner edge 3t+k of the triangles (corner k → corner k+1), whether
+// no other triangle uses that edge: the outer edges. It finds the other users through the
+// triangles at the edge's first node (a node-to-triangle index built once), in O(triangles ×
+// the largest node degree), with no map.
+func (m *Mesh) outerEdges() []bool {
+	tri, nn := m.Tri, m.NumNodes()
+	start := make([]int32, nn+1)
+	for _, v := range tri {
+		start[v+1]++
+	}
+	for v := range nn {
+		start[v+1] += start[v]
+	}
+	at := make([]int32, len(tri)) // the triangles at each node
+	next := append([]int32(nil), start[:nn]...)
+	for c, v := range tri {
+		at[next[v]] = int32(c / 3)
+		next[v]++
+	}
+	outer := make([]bool, len(tri)-len(tri)%3)
+	for c := range outer {
+		t, k := c/3, c%3
+		a, b := tri[3*t+k], tri[3*t+(k+1)%3]
+		uses := 0
+		for _, s := range at[start[a]:start[a+1]] {
+			c := tri[3*s : 3*s+3]
+			if c[0] == b || c[1] == b || c[2] == b {
+				uses++
+			}
+		}
+		outer[c] = uses == 1
+	}
+	return outer
+}
+
 // OnOuterEdges reports, per node, whether it lies on an outer edge of the triangulation (an
 // edge used by exactly one triangle): the nodes of the domain's boundary.
 func (m *Mesh) OnOuterEdges() []bool {
 	on := make([]bool, m.NumNodes())
-	for e, n := range m.edgeUses() {
-		if n == 1 {
-			on[e>>32] = true
-			on[uint32(e)] = true
+	for c, outer := range m.outerEdges() {
+		if outer {
+			t, k := c/3, c%3
+			on[m.Tri[3*t+k]], on[m.Tri[3*t+(k+1)%3]] = true, true
 		}
 	}
 	return on
@@ -56,13 +91,13 @@ func (m *Mesh) BoundaryEdges(nodes []int32) [][2]int32 {
 		}
 		in[v] = true
 	}
-	uses := m.edgeUses()
+	outer := m.outerEdges()
 	var edges [][2]int32
 	tri := m.Tri
 	for t := 0; t+3 <= len(tri); t += 3 {
 		for k := range 3 {
 			a, b := tri[t+k], tri[t+(k+1)%3]
-			if in[a] && in[b] && uses[edgeKey(a, b)] == 1 {
+			if in[a] && in[b] && outer[t+k] {
 				edges = append(edges, [2]int32{a, b})
 			}
 		}

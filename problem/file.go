@@ -317,9 +317,8 @@ func (p *FileProblem) conductivity() error {
 		p.kappaT = append(p.kappaT, term{k, v})
 	}
 	for t := range nt {
-		where := fmt.Sprintf("(%g, %g) (the centroid of triangle %d)", cx[2*t], cx[2*t+1], t)
 		if t < 64 && len(used) > 0 {
-			if err := p.checkAffine(e, used, func(in []float64) float64 { return evalAt(t, in) }, where); err != nil {
+			if err := p.checkAffine(e, used, func(in []float64) float64 { return evalAt(t, in) }, centroid(cx, t)); err != nil {
 				return err
 			}
 		}
@@ -332,7 +331,7 @@ func (p *FileProblem) conductivity() error {
 			if e != nil {
 				key, line, text = e.Key, e.Line, strconv.Quote(e.Text)
 			}
-			return p.f.Errorf(line, key, "%s is %g at %s: want a finite conductivity > 0", text, p.kappa0[t], where)
+			return p.f.Errorf(line, key, "%s is %g at %s: want a finite conductivity > 0", text, p.kappa0[t], centroid(cx, t))
 		}
 	}
 	if len(used) == 0 && !slices.ContainsFunc(p.kappa0, func(v float64) bool { return v != 1 }) {
@@ -342,6 +341,11 @@ func (p *FileProblem) conductivity() error {
 		p.sys.AssembleStiffness(p.kappa0)
 	}
 	return nil
+}
+
+// centroid describes the centroid of triangle t (cx: the centroids), for messages.
+func centroid(cx []float64, t int) string {
+	return fmt.Sprintf("(%g, %g) (the centroid of triangle %d)", cx[2*t], cx[2*t+1], t)
 }
 
 // dirichletValues sets the Dirichlet values per node: the last Dirichlet part in the file
@@ -423,43 +427,42 @@ func finite(f *problemfile.File, e *problemfile.Expr, v float64, where string) e
 // nodalPieces integrates an expression by load (NodalLoad or an EdgeLoad), as value at ξ = 0
 // plus one piece per input it uses, and adds them into the per-node pieces at0 and byIn.
 func (p *FileProblem) nodalPieces(e *problemfile.Expr, load func(fem.Source) ([]float64, error), at0 *[]float64, byIn map[int][]float64) error {
-	vars := problemfile.Vars{Inputs: make([]float64, len(p.f.Inputs))}
+	ni := len(p.f.Inputs)
 	used := p.inputsUsed(e)
+	zero, in := make([]float64, ni), make([]float64, ni)
+	v0, vk := problemfile.Vars{Inputs: zero}, problemfile.Vars{Inputs: in}
 	checked := 0
-	src := func(in []float64) fem.Source {
-		return func(x, y float64) float64 {
-			vars.X, vars.Y = x, y
-			copy(vars.Inputs, in)
-			return e.Eval(&vars)
-		}
-	}
 	var affineErr error
-	zero := make([]float64, len(p.f.Inputs))
 	f0 := func(x, y float64) float64 {
 		if checked < 64 && len(used) > 0 && affineErr == nil {
 			checked++
-			affineErr = p.checkAffine(e, used, func(in []float64) float64 { return src(in)(x, y) }, fmt.Sprintf("(%g, %g)", x, y))
+			at := func(c []float64) float64 { return e.Eval(&problemfile.Vars{X: x, Y: y, Inputs: c}) }
+			affineErr = p.checkAffine(e, used, at, fmt.Sprintf("(%g, %g)", x, y))
 		}
-		return src(zero)(x, y)
+		v0.X, v0.Y = x, y
+		return e.Eval(&v0)
 	}
-	v0, err := load(f0)
+	nodal0, err := load(f0)
 	if affineErr != nil {
 		return affineErr
 	}
 	if err != nil {
 		return p.f.Errorf(e.Line, e.Key, "%q: %v", e.Text, err)
 	}
-	addInto(at0, v0)
+	addInto(at0, nodal0)
 	for _, k := range used {
-		in := make([]float64, len(p.f.Inputs))
+		clear(in)
 		in[k] = 1
-		fk := func(x, y float64) float64 { return src(in)(x, y) - src(zero)(x, y) }
-		vk, err := load(fk)
+		fk := func(x, y float64) float64 {
+			v0.X, v0.Y, vk.X, vk.Y = x, y, x, y
+			return e.Eval(&vk) - e.Eval(&v0)
+		}
+		nodalK, err := load(fk)
 		if err != nil {
 			return p.f.Errorf(e.Line, e.Key, "%q: %v", e.Text, err)
 		}
 		cur := byIn[k]
-		addInto(&cur, vk)
+		addInto(&cur, nodalK)
 		byIn[k] = cur
 	}
 	return nil

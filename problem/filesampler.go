@@ -96,7 +96,11 @@ func (p *FileProblem) Reused(solverSetup string) []string {
 	if !p.Varying() {
 		r = append(r, "stiffness matrix K", solverSetup)
 	}
-	r = append(r, fmt.Sprintf("the affine load pieces (%d) over the unknowns", len(p.loadT)+len(p.restT)+1))
+	pieces := len(p.loadT) + len(p.restT)
+	if p.load0 != nil || p.rest0 != nil {
+		pieces++
+	}
+	r = append(r, fmt.Sprintf("the load's affine pieces (%d) over the unknowns", pieces))
 	if p.Varying() {
 		per := fmt.Sprintf("κ's pieces at the centroids (%d)", len(p.kappaT)+1)
 		if p.kl != nil {

@@ -197,3 +197,43 @@ func BenchmarkEval(b *testing.B) {
 		})
 	}
 }
+
+func TestClosuresAreTheVM(t *testing.T) {
+	// Eval's closures against expr-lang's virtual machine, bit for bit (the sign of zero
+	// included; a NaN is a NaN, whatever its payload: no data may be NaN), on tricky
+	// expressions and at points with zeros of both signs, infinities and NaN among the values.
+	special := []float64{0, math.Copysign(0, -1), 1, -1, 0.5, math.Inf(1), math.Inf(-1), math.NaN(), 1e308, -1e-308}
+	vs := points(5000, 2)
+	for i, x := range special {
+		for j, y := range special {
+			vs = append(vs, Vars{X: x, Y: y, Conductivity: special[(i+j)%len(special)], Inputs: []float64{special[(i+2*j)%len(special)], y}})
+		}
+	}
+	for _, text := range []string{
+		"-432 * (x*x + y*y - x - y)", "eps * -432 * (x*x + y*y - x - y)", "-x", "+x", "-0 * x", "0 - x", "x - -1",
+		"x^2^3", "-x^2", "x**0.5", "pow(x, y) + pow(-x, 0.5)", "2^-1074 * x", "1/x + 1/(y - 0.25)", "x/0", "0/0 + x",
+		"min(x)", "min(x, y, eps, 1)", "max(x, y, a)", "max(min(x, 1), -1)",
+		"sqrt(x) + abs(y) + exp(-x) + log(y)", "sin(x) * cos(y) + tan(a)", "sin(1e300 * x)",
+		"x < 0.5 ? 1 : 10", "x < y and (y > x) ? a : eps", "not (x <= y) || a != eps ? x : y",
+		"!(x >= 0) && true or false ? 1 : 2", "if x > 0 { x } else { -x }", "x == x ? 1 : 0",
+		"conductivity * (1 + a*x) - 2/3*y", "1/2 + 3/4*x", "2*3*x + x*2*3", "pi * x + 1e-3 * y", "1_000 * x + 0x10",
+		"(((((x + 1) * 2) - 3) / 4) ^ 2)", "216*eps*x*(1-x)*y*(1-y)",
+	} {
+		t.Run(text, func(t *testing.T) {
+			e := compile(t, text, true, "eps", "a")
+			for _, v := range vs {
+				got, want := e.Eval(&v), e.evalVM(&v)
+				if math.IsNaN(got) && math.IsNaN(want) {
+					continue
+				}
+				require.Equal(t, math.Float64bits(want), math.Float64bits(got), "at %+v: closures %v, VM %v", v, got, want)
+			}
+		})
+	}
+}
+
+func TestEvalAllocatesNothing(t *testing.T) {
+	e := compile(t, "x < 0.5 ? sin(pi*x) * eps^2 : max(a, y, 1) / 3", false, "eps", "a")
+	v := &Vars{X: 0.3, Y: 0.7, Inputs: []float64{0.25, 1.1}}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { e.Eval(v) }))
+}

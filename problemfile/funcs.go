@@ -16,6 +16,9 @@ type function struct {
 	name             string
 	minArgs, maxArgs int // maxArgs < 0: no upper bound
 	call             func(args ...any) (any, error)
+	// f1 is a function of one argument, f2 of two or the fold of more (for the closures).
+	f1 func(float64) float64
+	f2 func(float64, float64) float64
 }
 
 // arity describes the number of arguments, for messages.
@@ -36,15 +39,15 @@ func (f *function) arity() string {
 // unary, binary and fold make the calls of functions of one argument, two, or one or more
 // (folded left to right with op).
 func unary(name string, f func(float64) float64) *function {
-	return &function{name: name, minArgs: 1, maxArgs: 1, call: func(a ...any) (any, error) { return f(a[0].(float64)), nil }}
+	return &function{name: name, minArgs: 1, maxArgs: 1, f1: f, call: func(a ...any) (any, error) { return f(a[0].(float64)), nil }}
 }
 
 func binary(name string, f func(float64, float64) float64) *function {
-	return &function{name: name, minArgs: 2, maxArgs: 2, call: func(a ...any) (any, error) { return f(a[0].(float64), a[1].(float64)), nil }}
+	return &function{name: name, minArgs: 2, maxArgs: 2, f2: f, call: func(a ...any) (any, error) { return f(a[0].(float64), a[1].(float64)), nil }}
 }
 
 func fold(name string, op func(float64, float64) float64) *function {
-	return &function{name: name, minArgs: 1, maxArgs: -1, call: func(a ...any) (any, error) {
+	return &function{name: name, minArgs: 1, maxArgs: -1, f2: op, call: func(a ...any) (any, error) {
 		m := a[0].(float64)
 		for _, v := range a[1:] {
 			m = op(m, v.(float64))

@@ -3,6 +3,7 @@ package problemfile
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,7 +83,8 @@ func FuzzParse(f *testing.F) {
 			require.Contains(t, []string{QoIIntegral, QoIAverage, QoIPoint, QoIMax, QoIFlux}, q.Kind)
 			require.Equal(t, q.Kind == QoIPoint, q.Part == "", "%+v", q)
 		}
-		// Every expression evaluates, to a float64 or NaN or ±Inf, without panicking.
+		// Every expression evaluates, to a float64 or NaN or ±Inf, without panicking, the
+		// same by Eval's closures as by expr-lang's virtual machine.
 		v := &Vars{X: 0.25, Y: 0.5, Inputs: make([]float64, len(pf.Inputs)), Conductivity: 2}
 		for i := range v.Inputs {
 			v.Inputs[i] = 0.5
@@ -94,7 +96,13 @@ func FuzzParse(f *testing.F) {
 		for _, e := range exprs {
 			if e != nil {
 				require.LessOrEqual(t, len(e.Text), MaxExprLen)
-				e.Eval(v)
+				// The closures Eval runs give the virtual machine's bits (a NaN is a NaN).
+				for _, x := range []float64{0.25, -0.0, 3} {
+					v.X = x
+					got, want := e.Eval(v), e.evalVM(v)
+					require.True(t, math.Float64bits(got) == math.Float64bits(want) || math.IsNaN(got) && math.IsNaN(want),
+						"%q at x = %v: closures %v, VM %v", e.Text, x, got, want)
+				}
 			}
 		}
 	})
