@@ -11,6 +11,7 @@ import (
 	"mcfem/mc"
 	"mcfem/mesh"
 	"mcfem/problem"
+	"mcfem/problemfile"
 	"mcfem/solver"
 )
 
@@ -73,10 +74,26 @@ func cmdVerify(fs flagSet, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcfem verify: %v\n", err)
 		return exitFailure
 	}
-	if err := mc.WriteVerify(stdout, rows, pb.QoINames(), input, label, *rtol); err != nil {
+	if err := mc.WriteVerify(stdout, rows, pb.QoINames(), verifyTheory(*pb), input, label, *rtol); err != nil {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// verifyTheory returns the order P1 elements give each of spec's QoIs (nil: 2 for all).
+func verifyTheory(spec problem.Spec) []string {
+	if spec.File == nil {
+		return nil
+	}
+	var out []string
+	for _, q := range spec.File.QoIs {
+		th := "2"
+		if q.Kind == problemfile.QoIFlux {
+			th = "2 through the whole boundary, 1 through part of it: its end nodes' reactions reach one edge beyond it"
+		}
+		out = append(out, th)
+	}
+	return out
 }
 
 // refinedMeshes returns spec's mesh file and its r uniform refinements (mesh.Refine, each
