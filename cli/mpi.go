@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"time"
 
 	"mcfem/spmd"
 )
@@ -47,6 +48,8 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
+	j.mpi = true
+	hb := startHeartbeat(c, j.opt.StallTimeout, stderr)
 	env := newEnv("mpi", spmd.MPILibraryVersion())
 	env.Configuration = j.conf
 	j.opt.Host = spmd.ProcessorName()
@@ -61,7 +64,30 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 	if err := rankMain(c, func() error { return j.rankWork(c, env, stdout) }); err != nil {
 		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
 	}
+	if err := hb.Stop(); err != nil {
+		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
+	}
 	return finishMPI(c, exitOK)
+}
+
+// startHeartbeat makes the ranks watch one another until the heartbeat's Stop (spmd's
+// heartbeat): a rank that gives no sign of life for timeout (-stall-timeout; 0: not watched)
+// ends the job with exitStall, naming it. Without MPI_THREAD_MULTIPLE rank 0 says that stopped
+// ranks go unnoticed, and the job goes on.
+func startHeartbeat(c spmd.Comm, timeout time.Duration, stderr io.Writer) *spmd.Heartbeat {
+	hb, err := spmd.StartHeartbeat(c, timeout, func(peer int, silence time.Duration) {
+		msg := ""
+		// One message per job: rank 0 speaks for a silent rank; when rank 0 is the silent
+		// one, every other rank finds it, and rank 1 speaks.
+		if c.Rank() == 0 || c.Rank() == 1 && peer == 0 {
+			msg = spmd.SilentMessage(c.Rank(), peer, silence, timeout)
+		}
+		c.Abort(exitStall, msg)
+	})
+	if err != nil && c.Rank() == 0 {
+		fmt.Fprintf(stderr, "mcfem: note: %v\n", err)
+	}
+	return hb
 }
 
 // rankedJob is a parsed job that has -np: *runJob or *mlmcJob.

@@ -134,7 +134,7 @@ func TestMPIFaultsEndTheJob(t *testing.T) {
 		{"panic", nil, exitInternal, "mcfem: rank 2: sample 310: panic: mc: injected fault MCFEM_FAULT=2:310:panic at sample 310", 15 * time.Second},
 		{"exit", nil, exitFault, "mcfem: rank 2: sample 310: injected fault MCFEM_FAULT=2:310:exit", 15 * time.Second},
 		// The stall timeout set here (3 s) plus the same 15 s for the job to end.
-		{"hang", []string{"-stall-timeout", "3s"}, exitStall, "mcfem: rank 2: stalled: no sample finished for", 18 * time.Second},
+		{"hang", []string{"-stall-timeout", "3s"}, exitStall, "mcfem: rank 2: stalled: no sample finished and no solver progress for", 18 * time.Second},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
 			args := append([]string{"run", "-samples", "600", "-mesh", "32", "-quiet"}, tc.args...)
@@ -149,6 +149,48 @@ func TestMPIFaultsEndTheJob(t *testing.T) {
 			assert.NotContains(t, r.stdout, "verdict")
 		})
 	}
+}
+
+func TestMPIStoppedRankEndsTheJob(t *testing.T) {
+	// Issue 13, acceptance 1: a rank stopped by SIGSTOP (kill -STOP; here the test fault
+	// 2:1200:stop, which stops rank 2's whole process at its sample 1200) freezes every thread
+	// of it, its own watchdog too. The other ranks' heartbeat finds it: the job ends within the
+	// stall timeout (3 s) plus a few seconds, with one message naming rank 2. Rank 0 stopped
+	// is found by the others (rank 1 speaks).
+	mpiBin, _ := mpiBins(t)
+	for _, tc := range []struct{ fault, want string }{
+		{"2:1200:stop", "mcfem: rank 0: rank 2 has given no sign of life for"},
+		{"0:100:stop", "mcfem: rank 1: rank 0 has given no sign of life for"},
+	} {
+		t.Run(tc.fault, func(t *testing.T) {
+			args := []string{"run", "-samples", "2000", "-mesh", "32", "-quiet", "-stall-timeout", "3s", "-out", filepath.Join(t.TempDir(), "out")}
+			r := mpirun(t, 4, []string{"MCFEM_FAULT=" + tc.fault}, mpiBin, args...)
+			t.Logf("exit %d after %s; stderr:\n%s", r.code, r.took.Round(time.Millisecond), r.stderr)
+			assert.Equal(t, exitStall, r.code)
+			assert.Contains(t, r.stderr, tc.want)
+			assert.Equal(t, 1, strings.Count(r.stderr, "has given no sign of life"), "one message per job")
+			// 3 s of silence, a second's beat, start-up and the launcher's teardown.
+			assert.Less(t, r.took, 13*time.Second)
+		})
+	}
+	out, _ := exec.Command("pgrep", "-f", "stall-timeout 3s").Output()
+	assert.Empty(t, strings.TrimSpace(string(out)), "a stopped rank was left behind")
+}
+
+func TestMPISlowOversubscribedRanksDoNotStall(t *testing.T) {
+	// Issue 13, acceptance 1: 8 ranks on this machine's cores, each sample at 512 cells taking
+	// longer than the 2 s stall timeout (CG + Jacobi, ~2000 iterations): the solver's progress
+	// and the heartbeats keep every rank alive, and the run completes. Before, the watchdog
+	// counted only finished samples and fired.
+	mpiBin, _ := mpiBins(t)
+	if testing.Short() {
+		t.Skip("about 20 s")
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	r := mpirun(t, 8, nil, mpiBin, "run", "-samples", "16", "-mesh", "512", "-stall-timeout", "2s", "-quiet", "-out", dir)
+	t.Logf("exit %d after %s", r.code, r.took.Round(time.Millisecond))
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, string(readFile(t, dir, "summary.json")), `"VALID"`)
 }
 
 func TestMPISlowRankCompletes(t *testing.T) {
@@ -252,7 +294,7 @@ func TestMPISigusr1StopsAndResumes(t *testing.T) {
 	done := waitJournal(t, cmd, dir)
 	stopBySignal(t, cmd, done, syscall.SIGUSR1, errb)
 	assert.Equal(t, exitResumable, cmd.ProcessState.ExitCode())
-	assert.Contains(t, errb.String(), "stopped by user defined signal 1")
+	assert.Contains(t, errb.String(), "stopped by SIGUSR1")
 
 	r := mpirun(t, 3, nil, mpiBin, append([]string{"run", "-resume", "-quiet", "-out", dir}, flags...)...)
 	require.Equal(t, 0, r.code, r.stderr)

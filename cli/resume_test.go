@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,7 +56,7 @@ func TestSignalStopsResumably(t *testing.T) {
 			done := waitJournal(t, cmd, dir)
 			stopBySignal(t, cmd, done, sig, errb)
 			assert.Equal(t, exitResumable, cmd.ProcessState.ExitCode())
-			assert.Contains(t, errb.String(), fmt.Sprintf("stopped by %v", sig))
+			assert.Contains(t, errb.String(), "stopped by "+signalName(sig))
 			assert.Contains(t, errb.String(), "-resume")
 
 			code, _, stderr := runCLI(append([]string{"run", "-np", "3", "-resume", "-quiet", "-out", dir}, flags...)...)

@@ -30,6 +30,7 @@ type runJob struct {
 	trace  bool
 	plots  bool
 	resume bool
+	mpi    bool              // the job runs under MPI (one process a rank)
 	mdpa   string            // -mdpa as given
 	src    problemSource     // -problem, -kratos
 	dist   string            // -dist as given

@@ -8,6 +8,7 @@ import "sync"
 type Set struct {
 	mu     sync.Mutex
 	open   map[*Writer]bool
+	added  int // journals ever registered
 	frozen bool
 }
 
@@ -22,6 +23,18 @@ func (s *Set) Add(w *Writer) {
 		s.open = map[*Writer]bool{}
 	}
 	s.open[w] = true
+	s.added++
+}
+
+// Added returns how many journals were ever registered (the open and the closed ones): 0
+// means this process has journaled nothing.
+func (s *Set) Added() int {
+	if s == nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.added
 }
 
 // Close closes w and forgets it.
@@ -39,7 +52,8 @@ func (s *Set) Close(w *Writer) error {
 }
 
 // Freeze stops every append to the open journals (each waits for an append in progress to end),
-// syncs them and returns the number of journals; the caller then exits. Appends afterwards block
+// syncs them and returns the number of journals; the caller then exits. The set stays locked:
+// every other method blocks from then on. Appends afterwards block
 // forever, so nothing is written half.
 func (s *Set) Freeze() int {
 	if s == nil {

@@ -25,6 +25,8 @@ type evalWorker interface {
 	solve(ins []*problem.Inputs, out []Outcome)
 	// retry solves one sample again alone with the stricter solve (ten times the iterations).
 	retry(in *problem.Inputs, out *Outcome)
+	// progress counts the solver's work so far (solver.Worker.Progress); any goroutine.
+	progress() int64
 }
 
 // single is plain Monte Carlo: a sample is one solve of the problem.
@@ -56,6 +58,8 @@ type singleWorker struct {
 	res     []solver.Result
 	errs    []error
 }
+
+func (w *singleWorker) progress() int64 { return w.w.Progress() }
 
 func (w *singleWorker) solve(ins []*problem.Inputs, out []Outcome) {
 	k := len(ins)
@@ -157,6 +161,14 @@ type levelWorker struct {
 	q            int // the QoI estimated
 	fine, coarse *singleWorker
 	f, c         []Outcome
+}
+
+func (w *levelWorker) progress() int64 {
+	n := w.fine.progress()
+	if w.coarse != nil {
+		n += w.coarse.progress()
+	}
+	return n
 }
 
 func (w *levelWorker) solve(ins []*problem.Inputs, out []Outcome) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -16,6 +17,8 @@ import (
 //	panic   the worker panics
 //	exit    the process prints a message and exits with code 3, without MPI_Finalize
 //	hang    the worker blocks forever (the stall watchdog must catch it)
+//	stop    the process stops itself with SIGSTOP, as kill -STOP does: every thread of it
+//	        freezes, its watchdog too (the other ranks' heartbeat must catch it)
 //	slowN   the sample is solved N times instead of once (N ≥ 2): N times the work, same result
 //	nonconv the sample's first solve reports that CG did not converge (a retry succeeds)
 //	nan     the sample's QoI comes out NaN (on every attempt)
@@ -24,7 +27,7 @@ import (
 // is the sample loop's Hook in the tests and under MCFEM_FAULT; production runs have none.
 type Fault struct {
 	Rank, Sample int
-	Kind         string  // "panic", "exit", "hang" or "slow"
+	Kind         string  // "panic", "exit", "hang", "stop", "slow", "nonconv" or "nan"
 	Repeat       int     // solves per sample for "slow"
 	Rtol         float64 // the tolerance a nonconv fault's error names
 }
@@ -35,7 +38,7 @@ func ParseFault(s string) (*Fault, error) {
 		return nil, nil
 	}
 	bad := func(why string) error {
-		return fmt.Errorf("mc: MCFEM_FAULT=%q: %s (want rank:sample:kind, sample an index or *, kind panic|exit|hang|slowN|nonconv|nan)", s, why)
+		return fmt.Errorf("mc: MCFEM_FAULT=%q: %s (want rank:sample:kind, sample an index or *, kind panic|exit|hang|stop|slowN|nonconv|nan)", s, why)
 	}
 	parts := strings.Split(s, ":")
 	if len(parts) != 3 {
@@ -52,7 +55,7 @@ func ParseFault(s string) (*Fault, error) {
 		}
 	}
 	switch k := parts[2]; {
-	case k == "panic" || k == "exit" || k == "hang" || k == "nonconv" || k == "nan":
+	case k == "panic" || k == "exit" || k == "hang" || k == "stop" || k == "nonconv" || k == "nan":
 		f.Kind = k
 	case strings.HasPrefix(k, "slow"):
 		f.Kind = "slow"
@@ -105,6 +108,9 @@ func (f *Fault) Before(rank, i int) int {
 		os.Exit(3)
 	case "hang":
 		time.Sleep(1<<63 - 1)
+	case "stop":
+		fmt.Fprintf(os.Stderr, "mcfem: rank %d (pid %d): sample %d: injected fault MCFEM_FAULT=%s: stopping with SIGSTOP\n", rank, os.Getpid(), i, f)
+		_ = syscall.Kill(os.Getpid(), syscall.SIGSTOP)
 	}
 	return f.Repeat
 }

@@ -69,7 +69,13 @@ func (pl *pipeline) run(idx []int, recs []Record) ([]stats.ExactPowerSums, error
 		first   error
 	)
 	pl.lastSync.Store(time.Now().UnixNano())
-	wd := startWatchdog(pl.rank, threads, pl.opt)
+	wd := startWatchdog(pl.rank, threads, pl.opt, func() int64 {
+		var n int64
+		for _, wk := range workers {
+			n += wk.ew.progress()
+		}
+		return n
+	})
 	defer wd.stop()
 	work := func(wk *worker) {
 		i := -1

@@ -65,7 +65,7 @@ func TestWatchdogCatchesAHang(t *testing.T) {
 	case msg := <-stalled:
 		// Bound: timeout 300 ms + one 75 ms tick + scheduling slack on a loaded 2-core machine.
 		assert.Less(t, time.Since(start), 5*time.Second)
-		assert.Contains(t, msg, "mcfem: rank 0: stalled: no sample finished for")
+		assert.Contains(t, msg, "mcfem: rank 0: stalled: no sample finished and no solver progress for")
 		assert.Contains(t, msg, "has been solving sample 3 for")
 	case <-time.After(30 * time.Second):
 		t.Fatal("the watchdog did not fire")
@@ -95,6 +95,33 @@ func TestSlowRankIsNotAStall(t *testing.T) {
 	require.Greater(t, ph[1].Phase[PhaseCombine], stall.Seconds())
 }
 
+func TestSlowSampleIsNotAStall(t *testing.T) {
+	// One sample of rank 0 takes several stall timeouts (its solve repeated 1000 times), but its
+	// CG iterations advance all along: the watchdog watches the solver's progress, not only
+	// finished samples, and must not fire. (Before, it did: no sample finished for longer than
+	// the timeout.)
+	cfg := DefaultConfig()
+	cfg.Samples, cfg.Problem.Cells = 4, 64
+	ref := runLocal(t, 1, cfg)
+	f, err := ParseFault("0:1:slow1000")
+	require.NoError(t, err)
+	const stall = 500 * time.Millisecond
+	fired := make(chan string, 1)
+	opt := Options{StallTimeout: stall, Hook: f, OnStall: func(msg string) { fired <- msg }}
+	start := time.Now()
+	res := runLocalOpt(t, 1, cfg, opt)
+	took := time.Since(start)
+	select {
+	case msg := <-fired:
+		t.Fatalf("watchdog fired: %s", msg)
+	default:
+	}
+	assert.Equal(t, resultsOnly(ref.Records), resultsOnly(res.Records))
+	t.Logf("the slow sample's run took %.2f s against a stall timeout of %s", took.Seconds(), stall)
+	// The test means something only if the slow sample outlasted the timeout several times.
+	require.Greater(t, took, 3*stall)
+}
+
 func TestParseFault(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
@@ -105,6 +132,7 @@ func TestParseFault(t *testing.T) {
 		{"0:*:exit", &Fault{Rank: 0, Sample: -1, Kind: "exit", Repeat: 1}},
 		{"1:0:hang", &Fault{Rank: 1, Sample: 0, Kind: "hang", Repeat: 1}},
 		{"0:*:slow4", &Fault{Rank: 0, Sample: -1, Kind: "slow", Repeat: 4}},
+		{"3:5:stop", &Fault{Rank: 3, Sample: 5, Kind: "stop", Repeat: 1}},
 	} {
 		got, err := ParseFault(tc.in)
 		require.NoError(t, err, tc.in)

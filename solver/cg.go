@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"mcfem/sparse"
+	"sync/atomic"
 )
 
 // Result reports a PCG solve.
@@ -74,6 +75,9 @@ type Workspace struct {
 	col     []float64 // rz, rzNew, rr, pq, α, β, ‖b‖: 7·kmax
 	active  []bool
 	c       cgState // the solve in progress
+	// progress grows by one every progressEvery iterations and at the end of each solve
+	// (Worker.Progress); atomic, for a watchdog on another goroutine.
+	progress atomic.Int64
 	// the kernel sets PCG and PCGBatch bind for one call
 	jac jacobiCSR
 	txt textbook
@@ -197,6 +201,10 @@ func PCGBatch(a *sparse.CSR, m Preconditioner, b, x []float64, k int, rtol float
 	cgSolve(a, ws.bind(a, m), b, x, k, rtol, maxit, ws, res, errs)
 }
 
+// progressEvery is how many CG iterations make one step of Workspace.progress: an atomic add
+// that often costs nothing measurable, and a step takes milliseconds even on large meshes.
+const progressEvery = 16
+
 // cgSolve is the CG iteration, written once for k interleaved columns over the kernel set
 // ks, which holds a (or its band form) and the preconditioner. Each column runs its own CG:
 // its own α, β, stopping test and errors, as PCG and PCGBatch document; a stopped column
@@ -241,7 +249,11 @@ func cgSolve(a *sparse.CSR, ks cgKernels, b, x []float64, k int, rtol float64, m
 	ks.start(c) // first direction: p = M⁻¹r, rz = rᵀM⁻¹r
 	c.stopUnless(c.rz, errs, 0, "r'z")
 	pending := false // an update whose x (band) is not yet applied
+	defer ws.progress.Add(1)
 	for it := 1; it <= maxit && c.nActive > 0; it++ {
+		if it%progressEvery == 0 {
+			ws.progress.Add(1)
+		}
 		ks.mulDot(c, it)
 		pending = false
 		c.stopUnless(c.pq, errs, it, "p'Ap")

@@ -101,6 +101,10 @@ type Worker interface {
 	// values of its own (a sample's), rebuilding what depends on the values (the Jacobi
 	// diagonal and band, an AMG hierarchy). A direct solver refuses.
 	SetMatrix(a *sparse.CSR) error
+	// Progress counts the work done so far, in steps of a few CG iterations or one direct
+	// solve: it grows while a solve runs, so a watchdog can tell a slow solve from a stuck one.
+	// It may be read from any goroutine.
+	Progress() int64
 }
 
 // New sets up the solver of opt for the matrix a (the preconditioner or the factor, timed).

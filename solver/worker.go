@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"mcfem/chol"
 	"mcfem/sparse"
@@ -104,6 +105,8 @@ func (w *cgWorker) Solve(x, b []float64, k int, res []Result, errs []error) {
 	cgSolve(w.a, ks, b, x, k, w.s.opt.Rtol, w.s.opt.MaxIt, w.ws, res[:k], errs[:k])
 }
 
+func (w *cgWorker) Progress() int64 { return w.ws.progress.Load() }
+
 func (w *cgWorker) Retry(x, b []float64) (Result, error) {
 	clear(x)
 	var res [1]Result
@@ -173,12 +176,16 @@ func (s *direct) NewWorker() Worker {
 
 // directWorker is one worker's direct-solve state.
 type directWorker struct {
-	s  *direct
-	ws *chol.Workspace
-	ku []float64 // K u, for the residual check
+	s        *direct
+	progress atomic.Int64 // solves done (Progress)
+	ws       *chol.Workspace
+	ku       []float64 // K u, for the residual check
 }
 
+func (w *directWorker) Progress() int64 { return w.progress.Load() }
+
 func (w *directWorker) Solve(x, b []float64, k int, res []Result, errs []error) {
+	defer w.progress.Add(1)
 	a := w.s.a
 	ku := w.ku[:a.N*k]
 	if k == 1 {

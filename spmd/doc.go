@@ -23,9 +23,13 @@
 //   - MPI: InitMPI, built only with the build tags mpi and cgo (make build-mpi); every rank is a
 //     separate process under mpirun. Without those tags InitMPI returns an error and
 //     MPIAvailable reports false; LaunchedByMPI tells whether a launcher started the process.
-//     MPI runs with MPI_THREAD_FUNNELED: package main locks the main goroutine to the main
-//     OS thread (runtime.LockOSThread in an init function), calls InitMPI, every collective
-//     and FinalizeMPI from it, and finalizes only on the success path.
+//     The Comm's calls follow MPI_THREAD_FUNNELED: package main locks the main goroutine to
+//     the main OS thread (runtime.LockOSThread in an init function), calls InitMPI, every
+//     collective and FinalizeMPI from it, and finalizes only on the success path. InitMPI asks
+//     for MPI_THREAD_MULTIPLE all the same: with it, StartHeartbeat runs a goroutine of its
+//     own that exchanges small messages with rank 0 on a duplicate of MPI_COMM_WORLD, so that
+//     a rank that stops altogether (SIGSTOP, a frozen node) is found by the others while they
+//     compute or wait in a collective (heartbeat.go).
 //
 // Every backend passes the conformance suite in package spmdtest.
 //

@@ -26,12 +26,17 @@ const (
 
 var mpiState atomic.Int32
 
+// mpiMultiple records that the library provides MPI_THREAD_MULTIPLE: the heartbeat may run on
+// its own goroutine, and Abort may call MPI_Abort from any goroutine.
+var mpiMultiple atomic.Bool
+
 // maxCInt is the largest count MPI takes: counts and displacements are C ints (32 bits, checked
 // in mpi_cgo.go).
 const maxCInt = math.MaxInt32
 
-// InitMPI initialises MPI with MPI_Init_thread(MPI_THREAD_FUNNELED), checks that the library
-// provides at least MPI_THREAD_FUNNELED, sets MPI_ERRORS_RETURN on MPI_COMM_WORLD, and returns
+// InitMPI initialises MPI with MPI_Init_thread(MPI_THREAD_MULTIPLE), checks that the library
+// provides at least MPI_THREAD_FUNNELED (the main goroutine's calls need no more; MULTIPLE lets
+// the heartbeat of StartHeartbeat run beside them), sets MPI_ERRORS_RETURN on MPI_COMM_WORLD, and returns
 // the world communicator, whose rank and size it caches.
 //
 // InitMPI must be called from the main goroutine, locked to the main OS thread by
@@ -49,11 +54,12 @@ func InitMPI() (Comm, error) {
 	case mpiFinalized:
 		return nil, errors.New("spmd: InitMPI called after FinalizeMPI: MPI cannot be restarted")
 	}
-	provided, required, rc := cInitThread()
+	provided, required, multiple, rc := cInitThread()
 	if rc != mpiSuccess {
 		return nil, mpiError("MPI_Init_thread", rc)
 	}
 	mpiState.Store(mpiRunning)
+	mpiMultiple.Store(provided >= multiple)
 	// The thread levels are ordered SINGLE < FUNNELED < SERIALIZED < MULTIPLE (MPI standard).
 	if provided < required {
 		return nil, fmt.Errorf("spmd: MPI_Init_thread provided thread level %d, below MPI_THREAD_FUNNELED (%d)", provided, required)
@@ -283,9 +289,9 @@ func gathervLayout(counts []int, counts32, displs32 []int32) error {
 
 // Abort writes msg to os.Stderr in one write (with a newline added if it lacks one; nothing if
 // msg is "") and calls MPI_Abort(MPI_COMM_WORLD, code), which ends every rank; mpirun exits
-// with code. Unlike the other methods it may be called from any goroutine: off the thread that
-// called InitMPI, where MPI_THREAD_FUNNELED forbids MPI calls, or when MPI is not running, it
-// calls os.Exit(code) instead, and the launcher ends the job because a rank exited without
+// with code. Unlike the other methods it may be called from any goroutine (MPI_Abort from any
+// thread when the library provides MPI_THREAD_MULTIPLE); off the thread that called InitMPI
+// without MPI_THREAD_MULTIPLE, or when MPI is not running, it calls os.Exit(code) instead, and the launcher ends the job because a rank exited without
 // finalizing. If MPI_Abort returns, it calls os.Exit(code). It never returns.
 func (c *mpiComm) Abort(code int, msg string) {
 	if msg != "" {
@@ -295,7 +301,7 @@ func (c *mpiComm) Abort(code int, msg string) {
 		_, _ = os.Stderr.WriteString(msg)
 	}
 	if mpiState.Load() == mpiRunning {
-		if main, rc := cIsThreadMain(); rc == mpiSuccess && main {
+		if main, rc := cIsThreadMain(); mpiMultiple.Load() || rc == mpiSuccess && main {
 			cAbort(code)
 		}
 	}

@@ -12,6 +12,7 @@ package spmd
 
 /*
 #include <stddef.h>
+#include <stdlib.h>
 #include <mpi.h>
 
 // Predefined handles and limits are macros, in OpenMPI casts of addresses of library globals,
@@ -24,6 +25,7 @@ static MPI_Op mcfem_sum(void) { return MPI_SUM; }
 static MPI_Op mcfem_min(void) { return MPI_MIN; }
 static MPI_Op mcfem_max(void) { return MPI_MAX; }
 static int mcfem_thread_funneled(void) { return MPI_THREAD_FUNNELED; }
+static int mcfem_thread_multiple(void) { return MPI_THREAD_MULTIPLE; }
 static int mcfem_max_library_version_string(void) { return MPI_MAX_LIBRARY_VERSION_STRING; }
 static int mcfem_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME; }
 static int mcfem_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
@@ -49,6 +51,145 @@ static int mcfem_gatherv(const void *src, int n, void *dst, const int *counts,
                          int in_place) {
 	return MPI_Gatherv(in_place ? MPI_IN_PLACE : src, n, type, dst, counts, displs, type,
 	                   root, comm);
+}
+
+// The heartbeat (heartbeat_mpi.go): on a duplicate of MPI_COMM_WORLD, every rank but 0 sends
+// rank 0 a small message every period and rank 0 sends one to each of them, so rank 0 hears
+// from every rank and every rank hears from rank 0. One receive is posted per peer at all
+// times; a send is posted only when the previous one to that peer has completed, so nothing
+// piles up behind a peer that stopped receiving. All of it lives in C memory (MPI_Request is
+// a pointer in OpenMPI), touched by one goroutine only. mcfem_hb_finish matches every message
+// sent: the receives are cancelled (one that had matched counts as received), the ranks
+// exchange how many they sent, and each receives what is still on its way.
+typedef struct {
+	MPI_Comm comm;
+	int rank, size, npeers;
+	int *peer;                 // the ranks this rank exchanges with
+	MPI_Request *rreq, *sreq;  // the posted receive and send per peer
+	long long *rbuf, *sbuf;    // their one-value buffers
+	long long *sent, *recvd;   // messages sent to and received from each peer
+	MPI_Request barrier;
+} mcfem_hb;
+
+static const int mcfem_hb_tag = 7;
+
+static void mcfem_hb_free(mcfem_hb *h) {
+	if (h == NULL) return;
+	free(h->peer); free(h->rreq); free(h->sreq); free(h->rbuf); free(h->sbuf);
+	free(h->sent); free(h->recvd); free(h);
+}
+
+// mcfem_hb_new duplicates MPI_COMM_WORLD (collective) and posts the receives.
+static mcfem_hb *mcfem_hb_new(int *rc) {
+	mcfem_hb *h = calloc(1, sizeof *h);
+	if (h == NULL) { *rc = MPI_ERR_NO_MEM; return NULL; }
+	*rc = MPI_Comm_dup(MPI_COMM_WORLD, &h->comm);
+	if (*rc != MPI_SUCCESS) { free(h); return NULL; }
+	MPI_Comm_set_errhandler(h->comm, MPI_ERRORS_RETURN);
+	MPI_Comm_rank(h->comm, &h->rank);
+	MPI_Comm_size(h->comm, &h->size);
+	h->npeers = h->rank == 0 ? h->size - 1 : 1;
+	int n = h->npeers > 0 ? h->npeers : 1;
+	h->peer = calloc(n, sizeof(int));
+	h->rreq = calloc(n, sizeof(MPI_Request));
+	h->sreq = calloc(n, sizeof(MPI_Request));
+	h->rbuf = calloc(n, sizeof(long long));
+	h->sbuf = calloc(n, sizeof(long long));
+	h->sent = calloc(n, sizeof(long long));
+	h->recvd = calloc(n, sizeof(long long));
+	if (!h->peer || !h->rreq || !h->sreq || !h->rbuf || !h->sbuf || !h->sent || !h->recvd) {
+		MPI_Comm_free(&h->comm);
+		mcfem_hb_free(h);
+		*rc = MPI_ERR_NO_MEM;
+		return NULL;
+	}
+	h->barrier = MPI_REQUEST_NULL;
+	for (int i = 0; i < h->npeers; i++) {
+		h->peer[i] = h->rank == 0 ? i + 1 : 0;
+		h->sreq[i] = MPI_REQUEST_NULL;
+		*rc = MPI_Irecv(&h->rbuf[i], 1, MPI_LONG_LONG, h->peer[i], mcfem_hb_tag, h->comm, &h->rreq[i]);
+		if (*rc != MPI_SUCCESS) return h;
+	}
+	*rc = MPI_SUCCESS;
+	return h;
+}
+
+// mcfem_hb_beat tests every receive (heard[i] = 1 for a peer heard from, its receive posted
+// again) and sends to every peer whose previous message has gone.
+static int mcfem_hb_beat(mcfem_hb *h, int *heard) {
+	for (int i = 0; i < h->npeers; i++) {
+		int flag = 0, rc;
+		heard[i] = 0;
+		rc = MPI_Test(&h->rreq[i], &flag, MPI_STATUS_IGNORE);
+		if (rc != MPI_SUCCESS) return rc;
+		if (flag) {
+			heard[i] = 1;
+			h->recvd[i]++;
+			rc = MPI_Irecv(&h->rbuf[i], 1, MPI_LONG_LONG, h->peer[i], mcfem_hb_tag, h->comm, &h->rreq[i]);
+			if (rc != MPI_SUCCESS) return rc;
+		}
+		flag = 1;
+		if (h->sreq[i] != MPI_REQUEST_NULL) {
+			rc = MPI_Test(&h->sreq[i], &flag, MPI_STATUS_IGNORE);
+			if (rc != MPI_SUCCESS) return rc;
+		}
+		if (flag) {
+			h->sbuf[i] = h->sent[i];
+			rc = MPI_Isend(&h->sbuf[i], 1, MPI_LONG_LONG, h->peer[i], mcfem_hb_tag, h->comm, &h->sreq[i]);
+			if (rc != MPI_SUCCESS) return rc;
+			h->sent[i]++;
+		}
+	}
+	return MPI_SUCCESS;
+}
+
+// mcfem_hb_barrier starts (first call) and tests the non-blocking barrier of the stop.
+static int mcfem_hb_barrier(mcfem_hb *h, int *done) {
+	*done = 0;
+	if (h->barrier == MPI_REQUEST_NULL) {
+		int rc = MPI_Ibarrier(h->comm, &h->barrier);
+		if (rc != MPI_SUCCESS) return rc;
+	}
+	return MPI_Test(&h->barrier, done, MPI_STATUS_IGNORE);
+}
+
+// mcfem_hb_finish matches every message still on its way, frees the communicator and h. Every
+// rank calls it after the barrier: its collectives cannot wait on a stopped rank for long.
+static int mcfem_hb_finish(mcfem_hb *h) {
+	int rc;
+	for (int i = 0; i < h->npeers; i++) {
+		MPI_Status st;
+		int cancelled = 0;
+		if ((rc = MPI_Cancel(&h->rreq[i])) != MPI_SUCCESS) return rc;
+		if ((rc = MPI_Wait(&h->rreq[i], &st)) != MPI_SUCCESS) return rc;
+		if ((rc = MPI_Test_cancelled(&st, &cancelled)) != MPI_SUCCESS) return rc;
+		if (!cancelled) h->recvd[i]++;
+	}
+	// Rank 0 learns how many each rank sent it (got), and each rank how many rank 0 sent it.
+	long long mine = h->rank == 0 ? 0 : h->sent[0], theirs = 0;
+	long long *got = NULL, *out = NULL;
+	if (h->rank == 0) {
+		got = calloc(h->size, sizeof(long long));
+		out = calloc(h->size, sizeof(long long));
+		if (got == NULL || out == NULL) { free(got); free(out); return MPI_ERR_NO_MEM; }
+		for (int i = 0; i < h->npeers; i++) out[i + 1] = h->sent[i];
+	}
+	rc = MPI_Gather(&mine, 1, MPI_LONG_LONG, got, 1, MPI_LONG_LONG, 0, h->comm);
+	if (rc == MPI_SUCCESS) rc = MPI_Scatter(out, 1, MPI_LONG_LONG, &theirs, 1, MPI_LONG_LONG, 0, h->comm);
+	for (int i = 0; rc == MPI_SUCCESS && i < h->npeers; i++) {
+		long long want = h->rank == 0 ? got[i + 1] : theirs;
+		for (; rc == MPI_SUCCESS && h->recvd[i] < want; h->recvd[i]++) {
+			rc = MPI_Recv(&h->rbuf[i], 1, MPI_LONG_LONG, h->peer[i], mcfem_hb_tag, h->comm, MPI_STATUS_IGNORE);
+		}
+	}
+	for (int i = 0; rc == MPI_SUCCESS && i < h->npeers; i++) {
+		rc = MPI_Wait(&h->sreq[i], MPI_STATUS_IGNORE);
+	}
+	free(got);
+	free(out);
+	if (rc == MPI_SUCCESS) rc = MPI_Comm_free(&h->comm);
+	mcfem_hb_free(h);
+	return rc;
 }
 */
 import "C"
@@ -115,13 +256,13 @@ func cBool(b bool) C.int {
 	return 0
 }
 
-// cInitThread calls MPI_Init_thread(MPI_THREAD_FUNNELED) and returns the level provided and
-// the level required.
-func cInitThread() (provided, required, rc int) {
-	req := C.mcfem_thread_funneled()
+// cInitThread calls MPI_Init_thread(MPI_THREAD_MULTIPLE) and returns the level provided, the
+// level required (MPI_THREAD_FUNNELED: the main goroutine's calls need no more) and
+// MPI_THREAD_MULTIPLE (the heartbeat's goroutine needs it).
+func cInitThread() (provided, required, multiple, rc int) {
 	var prov C.int
-	rc = int(C.mcfem_init_thread(req, &prov))
-	return int(prov), int(req), rc
+	rc = int(C.mcfem_init_thread(C.mcfem_thread_multiple(), &prov))
+	return int(prov), int(C.mcfem_thread_funneled()), int(C.mcfem_thread_multiple()), rc
 }
 
 // cSetErrorsReturn sets MPI_ERRORS_RETURN on MPI_COMM_WORLD.
@@ -209,3 +350,45 @@ func cProcessorName() (s string, rc int) {
 	rc = int(C.MPI_Get_processor_name(&buf[0], &n))
 	return C.GoStringN(&buf[0], n), rc
 }
+
+// cHeartbeat is the heartbeat's C state (mcfem_hb).
+type cHeartbeat = *C.mcfem_hb
+
+// cHBNew duplicates MPI_COMM_WORLD for the heartbeat (collective) and posts its receives; on
+// an error after the duplicate, h is not nil and must still be finished.
+func cHBNew() (h cHeartbeat, npeers, rc int) {
+	var r C.int
+	h = C.mcfem_hb_new(&r)
+	if h != nil {
+		npeers = int(h.npeers)
+	}
+	return h, npeers, int(r)
+}
+
+// cHBPeer returns the rank of peer i.
+func cHBPeer(h cHeartbeat, i int) int {
+	return int(unsafe.Slice(h.peer, h.npeers)[i])
+}
+
+// cHBBeat tests the receives and posts the sends; heard (C memory the caller owns, len npeers)
+// gets 1 for every peer heard from.
+func cHBBeat(h cHeartbeat, heard *C.int) int { return int(C.mcfem_hb_beat(h, heard)) }
+
+// cHBHeard allocates the heard array of cHBBeat in C memory (free with cFree).
+func cHBHeard(n int) (*C.int, []C.int) {
+	p := (*C.int)(C.calloc(C.size_t(max(n, 1)), C.size_t(unsafe.Sizeof(C.int(0)))))
+	return p, unsafe.Slice(p, max(n, 1))
+}
+
+// cFree frees C memory.
+func cFree(p *C.int) { C.free(unsafe.Pointer(p)) }
+
+// cHBBarrier starts and tests the stop's non-blocking barrier.
+func cHBBarrier(h cHeartbeat) (done bool, rc int) {
+	var d C.int
+	rc = int(C.mcfem_hb_barrier(h, &d))
+	return d != 0, rc
+}
+
+// cHBFinish matches the messages still on their way and frees h and its communicator.
+func cHBFinish(h cHeartbeat) int { return int(C.mcfem_hb_finish(h)) }

@@ -64,6 +64,7 @@ func TestMain(m *testing.M) {
 		c.Abort(1, fmt.Sprintf("rank %d: conformance cases still running after %v: deadlock?", r, mpiHangTimeout))
 	})
 	results := runCases(c)
+	results = append(results, caseResult{"heartbeat", heartbeatCase(c)})
 	limits := countLimits(c)
 	watchdog.Stop()
 	mpiRun = &struct {
@@ -123,6 +124,42 @@ func runCases(c spmd.Comm) []caseResult {
 		results = append(results, caseResult{tc.Name, err})
 	}
 	return results
+}
+
+// heartbeatCase runs spmd's heartbeat (timeout 1 s, a beat every 250 ms) over two seconds of
+// collectives in which the last rank is slow (it sleeps 600 ms, below the timeout, before each
+// of three allreduces, while the others wait in them): nobody may be found silent, and Stop
+// matches every beat (a beat left unmatched would show as an error or a hang in Finalize).
+func heartbeatCase(c spmd.Comm) error {
+	silent := make(chan string, c.Size())
+	hb, err := spmd.StartHeartbeat(c, time.Second, func(peer int, d time.Duration) {
+		silent <- fmt.Sprintf("rank %d silent for %s", peer, d)
+		select {} // the case reports it; the heartbeat goroutine stays here
+	})
+	if err != nil {
+		return err
+	}
+	if (hb == nil) != (c.Size() == 1) {
+		return fmt.Errorf("StartHeartbeat gave %v on %d ranks", hb, c.Size())
+	}
+	for range 3 {
+		if c.Rank() == c.Size()-1 {
+			time.Sleep(600 * time.Millisecond)
+		}
+		v := []int64{1}
+		if err := c.AllreduceInt64s(v, v, spmd.Sum); err != nil {
+			return err
+		}
+		if v[0] != int64(c.Size()) {
+			return fmt.Errorf("allreduce under the heartbeat gave %d, want %d", v[0], c.Size())
+		}
+	}
+	select {
+	case msg := <-silent:
+		return errors.New("heartbeat: " + msg)
+	default:
+	}
+	return hb.Stop()
 }
 
 // runCase runs tc, turning a panic into the end of the job.
