@@ -302,6 +302,28 @@ func TestMPISigusr1StopsAndResumes(t *testing.T) {
 	assert.True(t, bytes.Equal(want, got))
 }
 
+func TestMPISigtermToMpirunResumes(t *testing.T) {
+	// Issue 13, acceptance 6: SIGTERM and SIGINT to mpirun. mpirun forwards SIGTERM to the
+	// ranks, which sync their journals and exit 75, but mpirun itself returns 1 when it was
+	// signalled (the README documents it); the resume on another rank count gives identical
+	// results.
+	mpiBin, _ := mpiBins(t)
+	flags := []string{"-samples", "4000", "-mesh", "32", "-seed", "15"}
+	want := referenceCSV(t, flags...)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(signalName(sig), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			cmd, errb := startMPI(t, 2, mpiBin, append([]string{"run", "-out", dir}, flags...)...)
+			done := waitJournal(t, cmd, dir)
+			stopBySignal(t, cmd, done, sig, errb)
+			assert.Equal(t, exitFailure, cmd.ProcessState.ExitCode(), "the README's code for a signalled mpirun")
+			r := mpirun(t, 3, nil, mpiBin, append([]string{"run", "-resume", "-quiet", "-out", dir}, flags...)...)
+			require.Equal(t, 0, r.code, r.stderr)
+			assert.True(t, bytes.Equal(want, readFile(t, dir, "samples.csv")))
+		})
+	}
+}
+
 func TestMPITolMatchesInProcess(t *testing.T) {
 	// Issue 7 (acceptance 4, plain MC part): -tol's rounds and results are bit-identical under
 	// mpirun -np 1..4 and in-process.
