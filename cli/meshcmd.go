@@ -9,13 +9,22 @@ import (
 	"mcfem/report"
 )
 
-// readMesh reads a Kratos mesh, checks it is a usable model (at least one unknown) and reorders
-// its nodes by reverse Cuthill–McKee for a narrow-banded matrix. The reader's information
-// (properties, ids) comes with it.
+// readMesh reads a Kratos mesh, checks it is a usable model (a triangulation, mesh.Check;
+// a Dirichlet node in every connected part, mesh.CheckDirichlet; at least one unknown) and
+// reorders its nodes by reverse Cuthill–McKee for a narrow-banded matrix. The reader's
+// information (properties, ids) comes with it. A check's error names the file and the
+// elements by their ids in it.
 func readMesh(path, boundary string) (*mesh.Mesh, *mesh.MDPAInfo, error) {
 	m, info, err := mesh.ReadMDPAFile(path, mesh.ReadOptions{Boundary: boundary})
 	if err != nil {
 		return nil, nil, err
+	}
+	ids := mesh.IDs{Elements: info.ElementIDs, Nodes: info.NodeIDs}
+	if err := m.Check(ids); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := m.CheckDirichlet(m.Boundary, ids); err != nil {
+		return nil, nil, fmt.Errorf("%s (Dirichlet boundary: %s): %w", path, info.BoundaryFrom, err)
 	}
 	interior := 0
 	for _, b := range m.Boundary {

@@ -79,9 +79,19 @@ func (ps *problemSource) apply(pb *problem.Spec, set map[string]bool, d dist.Dis
 	if err != nil {
 		return fmt.Errorf("%s: %w", flag, f.Errorf(f.Mesh.Line, "mesh.mdpa", "%v", err))
 	}
+	// The mesh is a triangulation: checked before the nodes are renumbered, so that the ids
+	// in a message are the file's.
+	if err := m.Check(mesh.IDs{Elements: info.ElementIDs, Nodes: info.NodeIDs}); err != nil {
+		return fmt.Errorf("%s: %w", flag, f.Errorf(f.Mesh.Line, "mesh.mdpa", "%s: %v", f.Mesh.MDPA, err))
+	}
 	perm := m.RCM()
 	info.Parts = mesh.PermuteParts(info.Parts, perm)
 	pb.Mesh, pb.MDPA, pb.MeshFile = m.Permute(perm), info, f.Mesh.MDPA
+	// A part of the mesh without a Dirichlet node: refused here, once, rather than by every
+	// rank's set-up after the notes are out.
+	if err := pb.CheckDirichlet(); err != nil {
+		return fmt.Errorf("%s: %w", flag, err)
+	}
 	return nil
 }
 

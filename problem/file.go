@@ -116,6 +116,71 @@ func newFileProblem(s Spec) (*FileProblem, error) {
 	return p, nil
 }
 
+// CheckDirichlet checks, before any set-up, that every connected part of the spec's mesh
+// file holds a node of the problem file's Dirichlet parts (mesh.CheckDirichlet), with the
+// *problemfile.Error that New would return: a caller can refuse the problem once, before
+// starting the ranks that each set it up. The side parts (left, …, boundary) are computed only
+// when a Dirichlet condition names one. Nothing is checked without a problem file or a mesh
+// file (the unit square is connected, and a problem file has a Dirichlet part), nor when a
+// Dirichlet part does not exist or has no node: New says so.
+func (s Spec) CheckDirichlet() error {
+	if s.File == nil || s.Mesh == nil {
+		return nil
+	}
+	named := map[string]*mesh.Part{}
+	if s.MDPA != nil {
+		for i := range s.MDPA.Parts {
+			named[s.MDPA.Parts[i].Name] = &s.MDPA.Parts[i]
+		}
+	}
+	var box []mesh.Part
+	dir := make([]bool, s.Mesh.NumNodes())
+	for _, bc := range s.File.Boundary {
+		if bc.Kind != problemfile.Dirichlet {
+			continue
+		}
+		pt, ok := named[bc.Part]
+		if !ok || bc.Part == problemfile.Domain { // a part of the mesh's box, as in mesh()
+			if box == nil {
+				box = mesh.BoxParts(s.Mesh)
+			}
+			i := slices.IndexFunc(box, func(p mesh.Part) bool { return p.Name == bc.Part })
+			if i < 0 {
+				return nil
+			}
+			pt = &box[i]
+		}
+		if len(pt.Nodes) == 0 {
+			return nil
+		}
+		for _, v := range pt.Nodes {
+			dir[v] = true
+		}
+	}
+	return (&FileProblem{spec: s, f: s.File}).checkDirichlet(s.Mesh, dir)
+}
+
+// checkDirichlet checks that every connected part of m has a node with dir set, naming the
+// elements of a part without one by the mesh file's ids (the triangle order is kept by the
+// node renumbering and followed through refinements; node ids are not).
+func (p *FileProblem) checkDirichlet(m *mesh.Mesh, dir []bool) error {
+	var ids mesh.IDs
+	s, where := p.spec, p.meshMsg
+	if s.MDPA != nil {
+		ids.Elements = fileElementIDs(s.MDPA.ElementIDs, m.NumTris())
+	}
+	switch {
+	case s.MeshFile != "":
+		where = s.MeshFile
+	case where == "":
+		where = "the mesh"
+	}
+	if err := m.CheckDirichlet(dir, ids); err != nil {
+		return p.f.Errorf(0, "boundary", "%s: %v", where, err)
+	}
+	return nil
+}
+
 // mesh returns the problem's mesh (a copy whose Boundary the Dirichlet parts will set) and
 // sets p.parts: the mesh file's sub-model-parts, then the box parts (left, right, bottom,
 // top, boundary, domain) whose names no sub-model-part takes; domain is always every triangle.
@@ -185,7 +250,33 @@ func (p *FileProblem) dirichletNodes(m *mesh.Mesh) error {
 	if !slices.Contains(m.Boundary, false) {
 		return p.f.Errorf(0, "boundary", "every node of %s is a Dirichlet node: nothing to solve", p.meshMsg)
 	}
-	return nil
+	// Every connected part of the mesh needs a Dirichlet node, or its solution is not
+	// determined (and CG breaks down on it).
+	return p.checkDirichlet(m, m.Boundary)
+}
+
+// fileElementIDs returns, per triangle of a mesh of nt triangles made from a mesh file's
+// elements by zero or more refinements (mesh.Refine: the children of triangle t are 4t to
+// 4t+3), the id of the file's element it lies in; nil when nt is no such count.
+func fileElementIDs(ids []int, nt int) []int {
+	if len(ids) == 0 {
+		return nil
+	}
+	div := 1
+	for len(ids)*div < nt {
+		div *= 4
+	}
+	if len(ids)*div != nt {
+		return nil
+	}
+	if div == 1 {
+		return ids
+	}
+	out := make([]int, nt)
+	for t := range out {
+		out[t] = ids[t/div]
+	}
+	return out
 }
 
 // inputsUsed returns the indices of the inputs e uses.

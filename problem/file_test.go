@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"mcfem/mesh"
 	"mcfem/problemfile"
 )
 
@@ -167,4 +168,90 @@ func TestFileMeshParts(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 9, nd)
+}
+
+// twoSquaresMDPA is a model part file of two separate unit squares, elements 11, 12 in
+// [0,1]² and 21, 22 in [2,3]×[0,1], with the sub-model-parts Left (the first square's
+// nodes) and Both (every node).
+const twoSquaresMDPA = `Begin Nodes
+ 1 0 0 0
+ 2 1 0 0
+ 3 1 1 0
+ 4 0 1 0
+ 5 2 0 0
+ 6 3 0 0
+ 7 3 1 0
+ 8 2 1 0
+End Nodes
+Begin Elements LaplacianElement2D3N
+ 11 0 1 2 3
+ 12 0 1 3 4
+ 21 0 5 6 7
+ 22 0 5 7 8
+End Elements
+Begin SubModelPart Left
+ Begin SubModelPartNodes
+  1 2 3 4
+ End SubModelPartNodes
+End SubModelPart
+Begin SubModelPart Both
+ Begin SubModelPartNodes
+  1 2 3 4 5 6 7 8
+ End SubModelPartNodes
+End SubModelPart
+`
+
+func TestFileProblemDirichletInEveryPart(t *testing.T) {
+	// A problem file whose Dirichlet part leaves one square of a two-square mesh without a
+	// Dirichlet node is refused by Spec.CheckDirichlet and New, naming that square's element
+	// ids in the file, also on the mesh refined (the children named by their parents' ids);
+	// with a Dirichlet node in each square it sets up.
+	m, info, err := mesh.ReadMDPA(strings.NewReader(twoSquaresMDPA), "two.mdpa", mesh.ReadOptions{})
+	require.NoError(t, err)
+	refined, parts, _ := mesh.Refine(m, info.Parts, nil)
+	for _, tc := range []struct {
+		name, part string
+		m          *mesh.Mesh
+		parts      []mesh.Part
+		want       string
+	}{
+		{"Left", "Left", m, info.Parts, "test.json: boundary: two.mdpa: mesh: no Dirichlet node in a part of the mesh: elements 21 and 22 share no node with the rest of the mesh and have no Dirichlet node, so the solution is not determined there"},
+		{"Left, refined", "Left", refined, parts, "test.json: boundary: two.mdpa: mesh: no Dirichlet node in a part of the mesh: elements 21 and 22 share no node with the rest of the mesh and have no Dirichlet node, so the solution is not determined there"},
+		{"left (a side of the box)", "left", refined, parts, "test.json: boundary: two.mdpa: mesh: no Dirichlet node in a part of the mesh: elements 21 and 22 share no node with the rest of the mesh and have no Dirichlet node, so the solution is not determined there"},
+		{"Both, refined", "Both", refined, parts, ""}, // the diagonals' midpoints are the unknowns
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := fileSpec(t, `{"mesh": {"mdpa": "two.mdpa"}, "boundary": {"`+tc.part+`": {"dirichlet": 0}}, "qoi": {"q": {"integral": "domain"}}}`, 0)
+			inf := *info
+			inf.Parts = tc.parts
+			s.Mesh, s.MDPA, s.MeshFile = tc.m, &inf, "two.mdpa"
+			err := s.CheckDirichlet()
+			_, errNew := New(s)
+			if tc.want == "" {
+				assert.NoError(t, err)
+				assert.NoError(t, errNew)
+				return
+			}
+			var fe *problemfile.Error
+			require.True(t, errors.As(err, &fe), "%v", err)
+			assert.EqualError(t, err, tc.want)
+			assert.EqualError(t, errNew, tc.want)
+		})
+	}
+}
+
+func TestCheckDirichletOfTheSquare(t *testing.T) {
+	// Nothing to check on the unit square (connected) or without a problem file.
+	assert.NoError(t, fileSpec(t, tutorialFile(""), 4).CheckDirichlet())
+	assert.NoError(t, spec(4).CheckDirichlet())
+}
+
+func TestFileElementIDs(t *testing.T) {
+	ids := []int{7, 3}
+	assert.Equal(t, ids, fileElementIDs(ids, 2))
+	assert.Equal(t, []int{7, 7, 7, 7, 3, 3, 3, 3}, fileElementIDs(ids, 8))
+	assert.Len(t, fileElementIDs(ids, 32), 32)
+	assert.Equal(t, 3, fileElementIDs(ids, 32)[16])
+	assert.Nil(t, fileElementIDs(ids, 6))
+	assert.Nil(t, fileElementIDs(nil, 6))
 }
