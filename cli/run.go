@@ -217,10 +217,7 @@ func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
 		return j.src.wrap("mcfem run", err)
 	}
 	if j.out != "" {
-		if err := report.WriteFiles(j.out, res, env); err != nil {
-			return err
-		}
-		if err := report.WriteExtras(j.out, res, report.Extras{Fields: j.opt.Fields, Trace: j.trace, Plots: j.plots}); err != nil {
+		if err := report.WriteFiles(j.out, res, env, report.Extras{Fields: j.opt.Fields, Trace: j.trace, Plots: j.plots}); err != nil {
 			return err
 		}
 	}
