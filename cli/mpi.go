@@ -49,6 +49,9 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	j.mpi = true
+	if code := claimOutAgreed(c, j, stdout, stderr); code >= 0 {
+		return code
+	}
 	hb := startHeartbeat(c, j.opt.StallTimeout, stderr)
 	env := newEnv("mpi", spmd.MPILibraryVersion())
 	env.Configuration = j.conf
@@ -67,6 +70,7 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 	if err := hb.Stop(); err != nil {
 		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
 	}
+	j.releaseOut()
 	return finishMPI(c, exitOK)
 }
 
@@ -88,6 +92,21 @@ func startHeartbeat(c spmd.Comm, timeout time.Duration, stderr io.Writer) *spmd.
 		fmt.Fprintf(stderr, "mcfem: note: %v\n", err)
 	}
 	return hb
+}
+
+// claimOutAgreed takes -out for a run on MPI ranks: each step of outSteps on every rank, its
+// outcome agreed with agreeOnArgs (one message per job, the same exit code everywhere), all
+// before the set-up. It returns -1 to go on, or the exit code after MPI_Finalize.
+func claimOutAgreed(c spmd.Comm, j *runJob, stdout, stderr io.Writer) int {
+	where := fmt.Sprintf(" from rank %d (%s)", c.Rank(), spmd.ProcessorName())
+	for _, step := range outSteps {
+		var outb, errb bytes.Buffer
+		if code := agreeOnArgs(c, step(j, c.Rank(), where, &errb), &outb, &errb, stdout, stderr); code >= 0 {
+			j.undoOut()
+			return code
+		}
+	}
+	return -1
 }
 
 // rankedJob is a parsed job that has -np: *runJob or *mlmcJob.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -359,4 +360,71 @@ func TestMPIMLMCMatchesInProcess(t *testing.T) {
 		require.Equal(t, 0, r.code, r.stderr)
 		assert.Equal(t, want, withoutExecution(t, dir), "np %d", p)
 	}
+}
+
+func TestMPIOutProblemsAreCollective(t *testing.T) {
+	// Issue 13 under mpirun: an -out that cannot be created, one with a file in the way of the
+	// journals, one locked by another run, one holding another campaign: each found before the
+	// set-up, exit 2 on every rank, one message for the job.
+	mpiBin, _ := mpiBins(t)
+	base := t.TempDir()
+	writeFile(t, "", base, "file")
+	args := []string{"run", "-samples", "12", "-mesh", "8", "-quiet", "-out"}
+	one := func(r mpirunResult, want string) {
+		t.Helper()
+		assert.Equal(t, exitUsage, r.code, r.stderr)
+		assert.Equal(t, 1, strings.Count(r.stderr, "mcfem run: "), "one message: %s", r.stderr)
+		assert.Contains(t, r.stderr, want)
+		assert.Empty(t, r.stdout)
+	}
+	one(mpirun(t, 3, nil, mpiBin, append(args, filepath.Join(base, "file", "out"))...), "cannot create it: mkdir")
+
+	dir := filepath.Join(base, "out")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	writeFile(t, "", dir, "journal")
+	one(mpirun(t, 3, nil, mpiBin, append(args, dir)...), "is not writable from rank 0 (")
+	require.NoError(t, os.Remove(filepath.Join(dir, "journal")))
+
+	lock := flock.New(filepath.Join(dir, lockName), flock.SetFlag(os.O_CREATE|os.O_RDWR))
+	ok, err := lock.TryLock()
+	require.NoError(t, err)
+	require.True(t, ok)
+	one(mpirun(t, 3, nil, mpiBin, append(args, dir)...), "is in use by another run")
+	require.NoError(t, lock.Unlock())
+
+	r := mpirun(t, 3, nil, mpiBin, append(args, dir, "-seed", "1")...)
+	require.Equal(t, 0, r.code, r.stderr)
+	one(mpirun(t, 3, nil, mpiBin, append(args, dir, "-seed", "2")...), "was written with seed = 1; this run has seed = 2): use -overwrite")
+	one(mpirun(t, 2, nil, mpiBin, append(args, dir, "-seed", "1", "-resume", "-on-failure", "skip")...), "was written with on-failure = fail; this run has on-failure = skip")
+}
+
+func TestMPIResumeWritesTheWholeCampaignsOutputs(t *testing.T) {
+	// Issue 13, acceptance 2 under mpirun: a campaign ended abruptly midway (in-process, 2
+	// ranks), resumed by mpirun -np 3 with -fields -trace -plots: samples.csv byte-identical
+	// to the uninterrupted run's, fields.vtu to 1e-12, the plots identical, every sample in the
+	// trace.
+	mpiBin, _ := mpiBins(t)
+	flags := []string{"-samples", "600", "-mesh", "16", "-seed", "9"}
+	outputs := []string{"-fields", "-trace", "-plots"}
+	ref := filepath.Join(t.TempDir(), "ref")
+	code, _, stderr := runCLI(append(append([]string{"run", "-np", "2", "-quiet", "-out", ref}, flags...), outputs...)...)
+	require.Equal(t, exitOK, code, stderr)
+	cut := interrupted(t, append(flags, outputs...)...)
+	r := mpirun(t, 3, nil, mpiBin, append(append([]string{"run", "-resume", "-out", cut}, flags...), outputs...)...)
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "journaled samples re-solved for -fields")
+	assert.True(t, bytes.Equal(readFile(t, ref, "samples.csv"), readFile(t, cut, "samples.csv")))
+	want, got := vtuFields(t, ref), vtuFields(t, cut)
+	for _, name := range []string{"u_mean", "u_std", "u_sample0"} {
+		require.Len(t, got[name], 17*17, name)
+		for i := range want[name] {
+			// Sums in another order: a few ulps; issue 13's tolerance.
+			assert.InDelta(t, want[name][i], got[name][i], 1e-12, "%s at node %d", name, i)
+		}
+	}
+	assert.Equal(t, map[int]int{0: 200, 1: 200, 2: 200}, traceSamples(t, cut))
+	for _, png := range []string{"qoi-histogram.png", "running-mean.png"} {
+		assert.True(t, bytes.Equal(readFile(t, ref, png), readFile(t, cut, png)), png)
+	}
+	assert.Empty(t, tmpFiles(t, cut))
 }

@@ -11,9 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gofrs/flock"
+
 	"mcfem/dist"
 	"mcfem/internal/setting"
-	"mcfem/journal"
 	"mcfem/mc"
 	"mcfem/report"
 	"mcfem/solver"
@@ -36,6 +37,12 @@ type runJob struct {
 	dist   string            // -dist as given
 	conf   map[string]string // every flag's effective value, for the report
 	notes  []string          // what -resume recovered
+
+	// overwrite (-overwrite) replaces the campaign in -out; lock is this process's lock on -out,
+	// madeOut whether this run created it (outdir.go).
+	overwrite bool
+	lock      *flock.Flock
+	madeOut   bool
 }
 
 // npFlag is -np, the in-process rank count of run and mlmc, which mpirun's -np replaces.
@@ -89,9 +96,10 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.IntVar(&so.MaxIt, "maxit", so.MaxIt, "CG iteration cap per sample (≥ 1)")
 	fs.Float64Var(&cfg.Confidence, "confidence", cfg.Confidence, "level of the confidence interval of the mean, in (0, 1)")
 	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, "end the job (exit 4) when a rank with samples left makes no progress for this long (no sample finished, no CG iteration), or, under mpirun, when a rank gives no sign of life at all (stopped, frozen, its node hung: the other ranks find it); 0: never. A slow rank is never a stall; ranks that are done never time out")
-	fs.StringVar(&j.out, "out", "", "directory to write summary.json, samples.csv, timings.csv and the journal (journal/, for -resume) into (created if needed)")
+	fs.StringVar(&j.out, "out", "", "directory to write summary.json, samples.csv, timings.csv and the journal (journal/, for -resume) into (created if needed; locked for the run; one that holds another campaign is refused without -resume or -overwrite)")
 	fs.BoolVar(&j.quiet, "quiet", false, "print no summary on stdout (errors still go to stderr, files are still written)")
-	fs.BoolVar(&j.resume, "resume", false, "with -out: take the finished samples from the journals in -out (written by an earlier, interrupted run, on any rank count) and compute only the rest")
+	fs.BoolVar(&j.resume, "resume", false, "with -out: take the finished samples from the journals in -out (written by an earlier, interrupted run, on any rank count) and compute only the rest (with -fields, the journaled samples are solved again for the field statistics)")
+	fs.BoolVar(&j.overwrite, "overwrite", false, "with -out: start over in a directory that holds a campaign (journals or outputs, which are removed; other files are left); without it, such a directory is refused unless -resume")
 	fs.StringVar(&cfg.OnFailure, "on-failure", cfg.OnFailure, "a sample whose CG does not converge, breaks down or gives a NaN/Inf QoI: fail (end the run), skip (record it, leave it out of the statistics), retry (once, with 10× -maxit, then fail)")
 	fs.BoolVar(&j.opt.Fields, "fields", false, "with -out: write fields.vtu (ParaView) with the mean and std of u at every node and sample 0's u")
 	fs.BoolVar(&j.trace, "trace", false, "with -out: write trace.json (Chrome trace events: open in Perfetto or chrome://tracing), a track per rank and thread")
@@ -144,8 +152,11 @@ func (j *runJob) check(fs flagSet, stderr io.Writer) int {
 		return field("threads", j.opt.Threads, "threads per rank ≥ 1")
 	case j.opt.StallTimeout < 0:
 		return field("stall-timeout", j.opt.StallTimeout, "a duration ≥ 0 (0: never), e.g. 30m")
-	case j.out == "" && (j.opt.Fields || j.trace || j.plots || j.resume):
-		return field("out", `""`, "a directory: -fields, -trace, -plots and -resume need it")
+	case j.out == "" && (j.opt.Fields || j.trace || j.plots || j.resume || j.overwrite):
+		return field("out", `""`, "a directory: -fields, -trace, -plots, -resume and -overwrite need it")
+	case j.resume && j.overwrite:
+		fmt.Fprintf(stderr, "%s: -resume and -overwrite: give one (-resume continues the campaign in -out, -overwrite replaces it)\n", fs.Name())
+		return exitUsage
 	}
 	return -1
 }
@@ -174,24 +185,13 @@ func (j *runJob) readMDPA(meshSet bool, stderr io.Writer) int {
 	return -1
 }
 
-// setUp prepares the run's options from a checked job: the journal directory, the samples
-// that -resume takes from the journals, the test-only fault of MCFEM_FAULT and the stall
-// handler. It returns -1, or the exit code after printing the problem.
+// setUp prepares the run's options from a checked job: the journal directory, the test-only
+// fault of MCFEM_FAULT and the stall handler. (The samples that -resume takes from the journals
+// are read when -out is taken: claimOut.) It returns -1, or the exit code after printing the
+// problem.
 func (j *runJob) setUp(stderr io.Writer) int {
 	if j.out != "" {
 		j.opt.JournalDir = j.out
-	}
-	if j.resume {
-		done, files, notes, err := journal.ReadDir(j.out, j.cfg.JournalFields(), len(j.cfg.Problem.InputNames()), len(j.cfg.Problem.QoINames()))
-		if err != nil {
-			fmt.Fprintf(stderr, "mcfem run: -resume: %v\n", err)
-			return exitUsage
-		}
-		if len(files) == 0 {
-			fmt.Fprintf(stderr, "mcfem run: -resume: no journal in %s/journal: nothing to resume (run without -resume)\n", j.out)
-			return exitUsage
-		}
-		j.opt.Done, j.notes = done, append(j.notes, notes...)
 	}
 	fault, err := mc.ParseFault(os.Getenv("MCFEM_FAULT"))
 	if err != nil {
@@ -218,10 +218,7 @@ func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
 		return j.src.wrap("mcfem run", err)
 	}
 	if j.out != "" {
-		if err := report.WriteFiles(j.out, res, env); err != nil {
-			return err
-		}
-		if err := report.WriteExtras(j.out, res, report.Extras{Fields: j.opt.Fields, Trace: j.trace, Plots: j.plots}); err != nil {
+		if err := report.WriteFiles(j.out, res, env, report.Extras{Fields: j.opt.Fields, Trace: j.trace, Plots: j.plots}); err != nil {
 			return err
 		}
 	}
@@ -234,6 +231,11 @@ func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
 func cmdRun(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	j, code := parseRun(fs, args, stdout, stderr)
 	if j == nil {
+		return code
+	}
+	defer j.releaseOut()
+	if code := j.claimOut(stderr); code >= 0 {
+		j.undoOut()
 		return code
 	}
 	env := newEnv("local", "")
@@ -249,7 +251,10 @@ func cmdRun(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	err := spmd.RunLocal(j.np, func(c spmd.Comm) error {
 		return rankMain(c, func() error { return j.rankWork(c, env, stdout) })
 	})
-	return exitCode(err, stderr)
+	if code = exitCode(err, stderr); code == exitUsage { // the set-up refused the run
+		j.undoOut()
+	}
+	return code
 }
 
 // rankMain runs one rank's work and turns any failure into the end of the whole job: an error

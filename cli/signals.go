@@ -72,7 +72,10 @@ func (j *runJob) sayNotes(stderr io.Writer) {
 	for _, n := range j.notes {
 		fmt.Fprintf(stderr, "mcfem: %s\n", n)
 	}
-	if j.resume {
+	switch {
+	case j.resume && j.cfg.Tol > 0: // the final count is not known yet
+		fmt.Fprintf(stderr, "mcfem: resuming: %d samples recovered from journals (-tol: the pilot is %d)\n", len(j.opt.Done), j.cfg.Samples)
+	case j.resume:
 		fmt.Fprintf(stderr, "mcfem: resuming: %d of %d samples recovered from journals\n", len(j.opt.Done), j.cfg.Samples)
 	}
 }

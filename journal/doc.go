@@ -2,14 +2,14 @@
 // sample to its own file under DIR/journal/, so that a crash loses at most the samples in
 // flight and a resumed campaign recomputes only what is missing, on any rank count.
 //
-// File format (Format 2), all integers little-endian, offsets from the start of the file:
+// File format (Format 3), all integers little-endian, offsets from the start of the file:
 //
 //	header:
 //	  [0, 8)         magic "MCFEMJNL"
 //	  [8, 12)        uint32 L, the length of the JSON that follows (at most 1 MiB)
-//	  [12, 12+L)     JSON of the Header: {"format":2,"fields":{...},"rank":r,"ranks":p,
+//	  [12, 12+L)     JSON of the Header: {"format":3,"fields":{...},"rank":r,"ranks":p,
 //	                 "created":"RFC 3339","inputs":ni,"qois":nq}
-//	  [12+L, 16+L)   uint32 CRC-32C (Castagnoli) of the JSON
+//	  [12+L, 16+L)   uint32 H, the CRC-32C (Castagnoli) of the JSON
 //	records, R = 28 + 8·(ni+nq) bytes each, from offset 16+L to the end of the file:
 //	  [0, 8)         int64 sample index (>= 0)
 //	  [8, 8+8ni)     float64 inputs      } stored as math.Float64bits: every bit, NaN
@@ -17,10 +17,16 @@
 //	  float64 residual    } back unchanged
 //	  int32 iterations
 //	  int32 status (0 ok; other values are the caller's failure reasons)
-//	  [R-4, R)       uint32 CRC-32C of bytes [0, R-4) of the record
+//	  [R-4, R)       uint32 CRC-32C of the header's JSON followed by bytes [0, R-4) of the
+//	                 record (the CRC continued from H)
 //
-// Format 1 is format 2 with ni = nq = 1 and no "inputs" and "qois" in the header (44-byte
-// records); Read reads it.
+// A record is thus bound to the header it was written under: copied into another journal (of
+// another rank, run or campaign: every header differs, if only by its rank and created time),
+// it fails its checksum and reads as a corrupt record.
+//
+// Format 2 is format 3 with each record's checksum the CRC-32C of its own bytes [0, R-4) alone
+// (records not bound to their header). Format 1 is format 2 with ni = nq = 1 and no "inputs"
+// and "qois" in the header (44-byte records). Read reads both.
 //
 // A reader takes the records from fixed R-byte slots after the header. A slot whose checksum
 // fails, or whose index is negative, is a corrupt record: it is dropped and reported, and

@@ -23,8 +23,8 @@ import (
 )
 
 // Format is the version written in every journal header. The layouts are described in the
-// package documentation; Read reads versions 1 and 2 and refuses any other.
-const Format = 2
+// package documentation; Read reads versions 1, 2 and 3 and refuses any other.
+const Format = 3
 
 // MaxValues bounds a record's inputs plus QoIs.
 const MaxValues = 4096
@@ -73,7 +73,8 @@ func recordLen(ni, nq int) int { return 8*(2+ni+nq) + 3*4 }
 
 // Writer appends records to one journal file. Safe for concurrent use.
 type Writer struct {
-	ni, nq int // inputs and QoIs per record
+	ni, nq int    // inputs and QoIs per record
+	seed   uint32 // the header's checksum, which every record's checksum continues
 	mu     sync.Mutex
 	f      *os.File
 	path   string
@@ -152,7 +153,7 @@ func Create(dir string, h Header) (*Writer, error) {
 	// a directory, and the header itself is already on disk.
 	syncDir(jdir)
 	syncDir(dir)
-	return &Writer{ni: h.Inputs, nq: h.QoIs, f: f, path: path}, nil
+	return &Writer{ni: h.Inputs, nq: h.QoIs, seed: recordSeed(h.Format, hdr), f: f, path: path}, nil
 }
 
 // syncDir fsyncs a directory, ignoring errors.
@@ -190,7 +191,7 @@ func (w *Writer) Append(recs []Record) error {
 	}
 	w.buf = w.buf[:0]
 	for _, r := range recs {
-		w.buf = appendJournalRecord(w.buf, r)
+		w.buf = appendJournalRecord(w.buf, r, w.seed)
 	}
 	if _, err := w.f.Write(w.buf); err != nil {
 		w.err = fmt.Errorf("journal: %s: append: %w", w.path, err)
@@ -252,8 +253,19 @@ func appendJournalHeader(dst []byte, h Header) ([]byte, error) {
 	return binary.LittleEndian.AppendUint32(dst, crc32.Checksum(js, journalCRC)), nil
 }
 
-// appendJournalRecord appends the recordLen bytes of r to dst.
-func appendJournalRecord(dst []byte, r Record) []byte {
+// recordSeed is the value a record's checksum starts from in a journal of the given format whose
+// encoded header is hdr: the header's own checksum (its last 4 bytes) from format 3 on, so that
+// a record is valid only under the header it was written under; 0 (a plain CRC) before.
+func recordSeed(format int, hdr []byte) uint32 {
+	if format < 3 {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(hdr[len(hdr)-4:])
+}
+
+// appendJournalRecord appends the recordLen bytes of r to dst, its checksum continuing the CRC
+// seed (recordSeed).
+func appendJournalRecord(dst []byte, r Record, seed uint32) []byte {
 	start := len(dst)
 	dst = binary.LittleEndian.AppendUint64(dst, uint64(r.Index))
 	for _, v := range r.Inputs {
@@ -265,15 +277,15 @@ func appendJournalRecord(dst []byte, r Record) []byte {
 	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(r.Residual))
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(r.Iterations))
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(r.Status))
-	return binary.LittleEndian.AppendUint32(dst, crc32.Checksum(dst[start:], journalCRC))
+	return binary.LittleEndian.AppendUint32(dst, crc32.Update(seed, journalCRC, dst[start:]))
 }
 
-// decodeJournalRecord decodes one record slot of ni inputs and nq QoIs; ok is false for a
-// corrupt record.
-func decodeJournalRecord(b []byte, ni, nq int) (r Record, ok bool) {
+// decodeJournalRecord decodes one record slot of ni inputs and nq QoIs whose checksum continues
+// the CRC seed; ok is false for a corrupt record (or one written under another header).
+func decodeJournalRecord(b []byte, ni, nq int, seed uint32) (r Record, ok bool) {
 	le := binary.LittleEndian
 	n := len(b) - 4
-	if crc32.Checksum(b[:n], journalCRC) != le.Uint32(b[n:]) {
+	if crc32.Update(seed, journalCRC, b[:n]) != le.Uint32(b[n:]) {
 		return r, false
 	}
 	vals := make([]float64, ni+nq)
@@ -316,7 +328,7 @@ func (e *journalShortHeaderError) Error() string {
 // where N is the offset of the record's first byte in the file.
 func Read(r io.Reader, name string) (Header, []Record, []string, error) {
 	br := bufio.NewReader(r)
-	h, off, err := readJournalHeader(br, name)
+	h, off, seed, err := readJournalHeader(br, name)
 	if err != nil {
 		return Header{}, nil, nil, err
 	}
@@ -339,7 +351,7 @@ func Read(r io.Reader, name string) (Header, []Record, []string, error) {
 		if err != nil {
 			return Header{}, nil, nil, fmt.Errorf("journal: %s: read at byte %d: %w", name, off, err)
 		}
-		if rec, ok := decodeJournalRecord(slot, h.Inputs, h.QoIs); ok {
+		if rec, ok := decodeJournalRecord(slot, h.Inputs, h.QoIs, seed); ok {
 			recs = append(recs, rec)
 		} else {
 			corrupt++
@@ -375,53 +387,58 @@ func Read(r io.Reader, name string) (Header, []Record, []string, error) {
 	return h, recs, []string{b.String()}, nil
 }
 
-// readJournalHeader reads and checks the header and returns it with its length in bytes.
-func readJournalHeader(br *bufio.Reader, name string) (Header, int64, error) {
+// readJournalHeader reads and checks the header and returns it with its length in bytes and the
+// seed of its records' checksums (recordSeed).
+func readJournalHeader(br *bufio.Reader, name string) (Header, int64, uint32, error) {
 	var h Header
 	var fixed [12]byte
 	n, err := io.ReadFull(br, fixed[:])
 	if m := min(n, len(journalMagic)); string(fixed[:m]) != journalMagic[:m] {
-		return h, 0, fmt.Errorf("journal: %s: not a journal file (magic %q, want %q)", name, fixed[:m], journalMagic)
+		return h, 0, 0, fmt.Errorf("journal: %s: not a journal file (magic %q, want %q)", name, fixed[:m], journalMagic)
 	}
 	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return h, 0, &journalShortHeaderError{name, int64(n)}
+		return h, 0, 0, &journalShortHeaderError{name, int64(n)}
 	}
 	if err != nil {
-		return h, 0, fmt.Errorf("journal: %s: read: %w", name, err)
+		return h, 0, 0, fmt.Errorf("journal: %s: read: %w", name, err)
 	}
 	l := binary.LittleEndian.Uint32(fixed[8:])
 	if l > journalMaxHeader {
-		return h, 0, fmt.Errorf("journal: %s: header length %d is more than the limit of %d", name, l, journalMaxHeader)
+		return h, 0, 0, fmt.Errorf("journal: %s: header length %d is more than the limit of %d", name, l, journalMaxHeader)
 	}
 	// ReadAll grows its buffer as bytes arrive, so a lying length costs no more than the input.
 	js, err := io.ReadAll(io.LimitReader(br, int64(l)))
 	if err != nil {
-		return h, 0, fmt.Errorf("journal: %s: read: %w", name, err)
+		return h, 0, 0, fmt.Errorf("journal: %s: read: %w", name, err)
 	}
 	if len(js) < int(l) {
-		return h, 0, &journalShortHeaderError{name, int64(len(fixed) + len(js))}
+		return h, 0, 0, &journalShortHeaderError{name, int64(len(fixed) + len(js))}
 	}
 	var sum [4]byte
 	if n, err := io.ReadFull(br, sum[:]); err == io.EOF || err == io.ErrUnexpectedEOF {
-		return h, 0, &journalShortHeaderError{name, int64(len(fixed)+len(js)) + int64(n)}
+		return h, 0, 0, &journalShortHeaderError{name, int64(len(fixed)+len(js)) + int64(n)}
 	} else if err != nil {
-		return h, 0, fmt.Errorf("journal: %s: read: %w", name, err)
+		return h, 0, 0, fmt.Errorf("journal: %s: read: %w", name, err)
 	}
 	if crc32.Checksum(js, journalCRC) != binary.LittleEndian.Uint32(sum[:]) {
-		return h, 0, fmt.Errorf("journal: %s: corrupt header (checksum mismatch)", name)
+		return h, 0, 0, fmt.Errorf("journal: %s: corrupt header (checksum mismatch)", name)
 	}
 	if err := json.Unmarshal(js, &h); err != nil {
-		return Header{}, 0, fmt.Errorf("journal: %s: bad header: %v", name, err)
+		return Header{}, 0, 0, fmt.Errorf("journal: %s: bad header: %v", name, err)
 	}
+	var seed uint32
 	switch {
 	case h.Format == 1:
 		h.Inputs, h.QoIs = 1, 1
-	case h.Format != Format:
-		return Header{}, 0, fmt.Errorf("journal: %s has format %d; this build reads formats 1 and %d", name, h.Format, Format)
+	case h.Format != 2 && h.Format != Format:
+		return Header{}, 0, 0, fmt.Errorf("journal: %s has format %d; this build reads formats 1 to %d", name, h.Format, Format)
 	case h.Inputs < 0 || h.QoIs < 1 || h.Inputs+h.QoIs > MaxValues:
-		return Header{}, 0, fmt.Errorf("journal: %s: bad header: %d inputs and %d QoIs per record", name, h.Inputs, h.QoIs)
+		return Header{}, 0, 0, fmt.Errorf("journal: %s: bad header: %d inputs and %d QoIs per record", name, h.Inputs, h.QoIs)
 	}
-	return h, int64(len(fixed) + len(js) + len(sum)), nil
+	if h.Format >= 3 {
+		seed = binary.LittleEndian.Uint32(sum[:])
+	}
+	return h, int64(len(fixed) + len(js) + len(sum)), seed, nil
 }
 
 // ReadJournals reads every *.mcj file under DIR/journal/ (sorted by name; none → empty result,
@@ -471,6 +488,9 @@ func ReadDir(dir string, want map[string]string, inputs, qois int) ([]Record, []
 			return nil, nil, nil, err
 		}
 		if err := checkJournalFields(path, h.Fields, want); err != nil {
+			if h.Format < Format {
+				err = fmt.Errorf("%w (a format-%d journal, written by an earlier version of mcfem that recorded fewer settings)", err, h.Format)
+			}
 			return nil, nil, nil, err
 		}
 		if h.Inputs != inputs || h.QoIs != qois {
@@ -490,7 +510,7 @@ func ReadDir(dir string, want map[string]string, inputs, qois int) ([]Record, []
 	dups, kept := 0, 0 // kept: the file of out's last record
 	for _, s := range all {
 		if n := len(out); n > 0 && out[n-1].Index == s.rec.Index {
-			if d := journalRecordDiff(out[n-1], s.rec); d != "" {
+			if d := Diff(out[n-1], s.rec); d != "" {
 				if kept == s.file {
 					return nil, nil, nil, fmt.Errorf("journal: %s holds two different results for sample %d: %s", files[kept], s.rec.Index, d)
 				}
@@ -580,8 +600,9 @@ func journalValue(v string) string {
 	return v
 }
 
-// journalRecordDiff describes the first field where a and b differ bitwise, or returns "".
-func journalRecordDiff(a, b Record) string {
+// Diff describes the first field where a and b differ bitwise (their inputs, QoIs, residual,
+// iterations, status; not the index), e.g. "qoi 2 0.5 (0x3fe0000000000000) vs …", or returns "".
+func Diff(a, b Record) string {
 	for _, f := range []struct {
 		name string
 		x, y []float64

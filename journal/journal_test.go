@@ -79,8 +79,9 @@ func jrnEncode(t testing.TB, h Header, recs []Record) []byte {
 	t.Helper()
 	b, err := appendJournalHeader(nil, h)
 	require.NoError(t, err)
+	seed := recordSeed(h.Format, b)
 	for _, r := range recs {
-		b = appendJournalRecord(b, r)
+		b = appendJournalRecord(b, r, seed)
 	}
 	return b
 }
@@ -374,8 +375,8 @@ func TestJournalBadHeader(t *testing.T) {
 		{"other file", []byte("Begin ModelPartData\n"), `journal: DIR/x.mcj: not a journal file (magic "Begin Mo", want "MCFEMJNL")`},
 		{"header checksum", func() []byte { c := bytes.Clone(good); c[20] ^= 1; return c }(), "journal: DIR/x.mcj: corrupt header (checksum mismatch)"},
 		{"huge header", append([]byte("MCFEMJNL"), 0xff, 0xff, 0xff, 0xff), "journal: DIR/x.mcj: header length 4294967295 is more than the limit of 1048576"},
-		{"wrong format", jrnRawHeader(`{"format":3,"fields":{},"rank":0,"ranks":1}`), "journal: DIR/x.mcj has format 3; this build reads formats 1 and 2"},
-		{"no format", jrnRawHeader(`{"fields":{}}`), "journal: DIR/x.mcj has format 0; this build reads formats 1 and 2"},
+		{"wrong format", jrnRawHeader(`{"format":4,"fields":{},"rank":0,"ranks":1}`), "journal: DIR/x.mcj has format 4; this build reads formats 1 to 3"},
+		{"no format", jrnRawHeader(`{"fields":{}}`), "journal: DIR/x.mcj has format 0; this build reads formats 1 to 3"},
 		{"no counts", jrnRawHeader(`{"format":2,"fields":{},"rank":0,"ranks":1}`), "journal: DIR/x.mcj: bad header: 0 inputs and 0 QoIs per record"},
 		{"huge counts", jrnRawHeader(`{"format":2,"fields":{},"rank":0,"ranks":1,"inputs":1,"qois":100000}`), "journal: DIR/x.mcj: bad header: 1 inputs and 100000 QoIs per record"},
 		{"bad json", jrnRawHeader(`{"format":"1"}`), "journal: DIR/x.mcj: bad header: json: cannot unmarshal"},
@@ -606,7 +607,7 @@ func FuzzReadJournal(f *testing.F) {
 			}
 			return
 		}
-		if hdr.Format != 1 && hdr.Format != Format {
+		if hdr.Format < 1 || hdr.Format > Format {
 			t.Fatalf("format %d accepted", hdr.Format)
 		}
 		body, rl := len(data)-jrnHeaderLen(data), recordLen(hdr.Inputs, hdr.QoIs)
@@ -704,7 +705,7 @@ func TestJournalReadsFormat1(t *testing.T) {
 	hdr := jrnRawHeader(`{"format":1,"fields":{"seed":"1"},"rank":0,"ranks":1,"created":"2025-01-02T03:04:05Z"}`)
 	data := hdr
 	for _, r := range jrnRange(0, 4) {
-		data = appendJournalRecord(data, r)
+		data = appendJournalRecord(data, r, 0) // format 1: a plain CRC
 	}
 	assert.Len(t, data, len(hdr)+4*journalRecordLen)
 	h, recs, notes, err := Read(bytes.NewReader(data), "old.mcj")

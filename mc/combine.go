@@ -69,6 +69,7 @@ func allreduceSums(c spmd.Comm, sums []stats.ExactPowerSums) error {
 type combined struct {
 	records []Record     // every computed sample, in rank order (rank 0; nil elsewhere)
 	fields  []float64    // the field sums over all ranks (with Options.Fields)
+	sample0 []float64    // sample 0's u (rank 0, with Options.Fields; NaN if it did not solve)
 	timing  []RankTiming // every rank's timing and host (rank 0)
 }
 
@@ -102,6 +103,9 @@ func (cp *campaign) combine() (*combined, error) {
 			return nil, err
 		}
 		cp.span(collectiveFields, tf)
+		if out.sample0, err = cp.gatherSample0(); err != nil {
+			return nil, err
+		}
 	}
 	cp.tm.Phase[PhaseCombine] += time.Since(t2).Seconds()
 
@@ -116,6 +120,34 @@ func (cp *campaign) combine() (*combined, error) {
 		out.timing[r].Rank = r
 	}
 	return out, nil
+}
+
+// gatherSample0 brings sample 0's u from the rank that solved it (cp.owner0, which every rank
+// knows) to rank 0, every value's bits unchanged; NaN at every node when that rank has none
+// (sample 0 failed). It returns nil on the other ranks, and when no rank solved sample 0.
+func (cp *campaign) gatherSample0() ([]float64, error) {
+	if cp.owner0 < 0 {
+		return nil, nil
+	}
+	nodes := cp.prob.System().Mesh.NumNodes()
+	var src, dst []float64
+	var counts []int
+	if cp.c.Rank() == cp.owner0 {
+		src = cp.pl.fields.sample0
+		if src == nil {
+			src = make([]float64, nodes)
+			fill(src, math.NaN())
+		}
+	}
+	if cp.c.Rank() == 0 {
+		counts = make([]int, cp.c.Size())
+		counts[cp.owner0] = nodes
+		dst = make([]float64, nodes)
+	}
+	if err := cp.c.GathervFloat64s(dst, src, counts, 0); err != nil {
+		return nil, err
+	}
+	return dst, nil
 }
 
 // gatherBlocks gathers every rank's src of items(r)·width bytes on rank 0, in rank order;

@@ -77,15 +77,25 @@ func (c Config) Validate() error {
 	return c.Solver.Validate(varying)
 }
 
-// JournalFields are the settings that determine every sample's result, as journal headers
-// record them: a resume must match them all. (The sample count is not among them: a resumed
-// campaign may ask for more samples than the first run.)
+// JournalFields are the settings that determine every sample's result or status, as journal
+// headers record them: a resume must match them all. They are the problem (model, mesh, inputs'
+// distributions), the seed, the solver's settings and the failure policy (which decides a
+// failed sample's status and, with retry, its result). The sample count is not among them (a
+// resumed campaign may ask for more samples than the first run), except under -solver auto,
+// whose choice between a factor and CG depends on it and on the batch: those two are then
+// recorded as "solver-auto-samples" and "solver-auto-batch". The rank count, the threads and
+// the batch otherwise change no result, and -confidence, -tol and -tol-qoi only how many
+// samples there are.
 func (c Config) JournalFields() map[string]string {
 	f := c.Problem.JournalKey()
 	f["seed"] = fmt.Sprint(c.Seed)
 	f["rtol"], f["maxit"], f["pc"] = fmt.Sprint(c.Solver.Rtol), fmt.Sprint(c.Solver.MaxIt), c.Solver.PC
-	if m := c.Solver.Method; m != "" && m != "cg" { // absent for CG: journals of earlier versions stay valid
+	f["on-failure"] = c.OnFailure
+	if m := c.Solver.Method; m != "" && m != "cg" {
 		f["solver"] = m
+		if m == "auto" && !c.Problem.Varying() { // a varying problem always gets CG
+			f["solver-auto-samples"], f["solver-auto-batch"] = fmt.Sprint(c.Samples), fmt.Sprint(max(c.Solver.Batch, 1))
+		}
 	}
 	return f
 }
@@ -101,7 +111,10 @@ type Options struct {
 	// Hook, if set, sees every sample before and after its solve: the tests' fault injection
 	// (Fault). Production runs leave it nil.
 	Hook Hook
-	// Fields accumulates the mean and standard deviation of the solution at every node.
+	// Fields accumulates the mean and standard deviation of the solution at every node. The
+	// journals keep QoIs, not fields: with Done, the journaled samples are solved again (for
+	// the fields, and so for the whole result, as in an uninterrupted run), each checked bit
+	// for bit against its journal record and not journaled again.
 	Fields bool
 	// Progress, if set, is called by the workers with the number of samples each batch finished;
 	// it must be cheap and safe for concurrent use.
@@ -111,6 +124,7 @@ type Options struct {
 	// a signal handler can flush them.
 	JournalDir string
 	Journals   *journal.Set
-	// Done are the samples recovered from journals (-resume), sorted by index: not solved again.
+	// Done are the samples recovered from journals (-resume), sorted by index: not solved again
+	// (unless Fields).
 	Done []journal.Record
 }

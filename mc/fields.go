@@ -23,15 +23,16 @@ func newFieldSums(sys *fem.System, workers int) *fieldSums {
 	return f
 }
 
-// add adds the solutions of the batch just solved by worker w; records that did not solve at
-// the first attempt are left out. Dirichlet nodes keep u = 0.
-func (f *fieldSums) add(w int, sw *singleWorker, recs []Record) {
+// add adds the solutions of the batch idx just solved by worker w, before any retry; samples
+// whose status after that first attempt (first) is not ok are left out. Dirichlet nodes keep
+// u = 0.
+func (f *fieldSums) add(w int, sw *singleWorker, idx []int, first []int) {
 	nodes := f.sys.Mesh.NumNodes()
 	s := f.sum[w]
 	sum, sq := s[:nodes], s[nodes:2*nodes]
 	u, k := sw.solution()
-	for j := range recs {
-		if recs[j].Status != StatusOK {
+	for j := range idx {
+		if first[j] != StatusOK {
 			continue
 		}
 		s[2*nodes]++
@@ -40,12 +41,24 @@ func (f *fieldSums) add(w int, sw *singleWorker, recs []Record) {
 			sum[node] += v
 			sq[node] += float64(v * v)
 		}
-		if recs[j].Index == 0 {
-			f.sample0 = make([]float64, nodes)
-			for dof, node := range f.sys.Node {
-				f.sample0[node] = u[dof*k+j]
-			}
+		if idx[j] == 0 {
+			f.keepSample0(u, k, j)
 		}
+	}
+}
+
+// setSample0 keeps sample 0's solution from a retry that succeeded (its first attempt is not
+// in the sums, but the sample has a solution to show).
+func (f *fieldSums) setSample0(sw *singleWorker) {
+	u, k := sw.solution()
+	f.keepSample0(u, k, 0)
+}
+
+// keepSample0 copies column j of the k interleaved solutions u as sample 0's u.
+func (f *fieldSums) keepSample0(u []float64, k, j int) {
+	f.sample0 = make([]float64, f.sys.Mesh.NumNodes())
+	for dof, node := range f.sys.Node {
+		f.sample0[node] = u[dof*k+j]
 	}
 }
 

@@ -1,10 +1,12 @@
 package mc
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,8 +44,9 @@ type pipeline struct {
 	rank      int
 	t0        time.Time // the rank's start, for the records' Start
 	opt       Options
-	jw        *journal.Writer // nil: no journal
-	fields    *fieldSums      // nil: no field sums
+	jw        *journal.Writer  // nil: no journal
+	done      []journal.Record // journaled samples solved again (for the fields), sorted by index
+	fields    *fieldSums       // nil: no field sums
 	lastSync  atomic.Int64
 	workers   []*worker // allocated by the first run, reused by the next ones
 }
@@ -125,20 +128,21 @@ func (pl *pipeline) run(idx []int, recs []Record) ([]stats.ExactPowerSums, error
 
 // worker is one thread's state, allocated once per run and reused by every batch.
 type worker struct {
-	pl   *pipeline
-	id   int
-	ew   evalWorker
-	src  *rand.PCG
-	ins  []*problem.Inputs
-	out  []Outcome
-	jrec []journal.Record
-	sums []stats.ExactPowerSums
+	pl    *pipeline
+	id    int
+	ew    evalWorker
+	src   *rand.PCG
+	ins   []*problem.Inputs
+	out   []Outcome
+	jrec  []journal.Record
+	first []int // the batch's statuses after the first attempt
+	sums  []stats.ExactPowerSums
 }
 
 func (pl *pipeline) newWorker(id int) *worker {
 	k, nq := pl.batch, pl.ev.numQoIs()
 	wk := &worker{pl: pl, id: id, ew: pl.ev.newWorker(), src: rand.NewPCG(0, 0), ins: make([]*problem.Inputs, k),
-		out: make([]Outcome, k), jrec: make([]journal.Record, k), sums: make([]stats.ExactPowerSums, nq)}
+		out: make([]Outcome, k), jrec: make([]journal.Record, k), first: make([]int, k), sums: make([]stats.ExactPowerSums, nq)}
 	for j := range k {
 		wk.ins[j] = pl.ev.problem().NewInputs()
 		wk.out[j] = Outcome{QoIs: make([]float64, nq), Costs: make([]int64, nq)}
@@ -150,7 +154,7 @@ func (pl *pipeline) newWorker(id int) *worker {
 // its samples. A failed sample (not converged, breakdown, non-finite QoI) is handled by the
 // failure policy: "fail" returns an error naming it, "skip" records it with its status (and
 // NaN QoIs), "retry" solves it once more alone with ten times the iterations, and fails if that
-// fails too.
+// fails too. The field sums take the batch's solutions before any retry overwrites them.
 func (wk *worker) batch(idx []int, recs []Record) error {
 	pl := wk.pl
 	p := pl.ev.problem()
@@ -162,17 +166,23 @@ func (wk *worker) batch(idx []int, recs []Record) error {
 		}
 		Draw(p, wk.src, pl.seed, pl.stream, i, wk.ins[j])
 	}
-	ins, out := wk.ins[:len(idx)], wk.out[:len(idx)]
+	ins, out, first := wk.ins[:len(idx)], wk.out[:len(idx)], wk.first[:len(idx)]
 	for range repeat {
 		wk.ew.solve(ins, out)
 	}
 	sec := time.Since(ts).Seconds() / float64(len(idx))
 	for j, i := range idx {
-		o := &out[j]
 		if pl.opt.Hook != nil {
-			pl.opt.Hook.After(pl.rank, i, o, false)
+			pl.opt.Hook.After(pl.rank, i, &out[j], false)
 		}
-		st := o.status()
+		first[j] = out[j].status()
+	}
+	if pl.fields != nil {
+		pl.fields.add(wk.id, wk.ew.(*singleWorker), idx, first)
+	}
+	for j, i := range idx {
+		o := &out[j]
+		st := first[j]
 		if st != StatusOK && pl.onFailure == "retry" {
 			wk.ew.retry(ins[j], o)
 			if pl.opt.Hook != nil {
@@ -180,6 +190,9 @@ func (wk *worker) batch(idx []int, recs []Record) error {
 			}
 			if st2 := o.status(); st2 == StatusOK {
 				st = StatusRetried
+				if pl.fields != nil && i == 0 {
+					pl.fields.setSample0(wk.ew.(*singleWorker))
+				}
 			} else {
 				o.Err = fmt.Errorf("%s after a retry with %d iterations: %w", StatusNames[st2], 10*pl.maxit, o.failure())
 			}
@@ -201,13 +214,7 @@ func (wk *worker) batch(idx []int, recs []Record) error {
 			}
 		}
 	}
-	if err := wk.journal(recs); err != nil {
-		return err
-	}
-	if pl.fields != nil {
-		pl.fields.add(wk.id, wk.ew.(*singleWorker), recs)
-	}
-	return nil
+	return wk.journal(recs)
 }
 
 // journalSyncEvery is how often a rank fsyncs its journal while it solves.
@@ -215,16 +222,26 @@ const journalSyncEvery = 2 * time.Second
 
 // journal appends the batch's records to the journal, if any, and fsyncs it every few
 // seconds: a record is safe from a killed process once Append returns, and from an OS crash
-// once synced.
+// once synced. A sample already journaled (pipeline.done: solved again for the fields of a
+// resumed campaign) is not appended again; its record must equal the journal's bit for bit.
 func (wk *worker) journal(recs []Record) error {
 	pl := wk.pl
-	if pl.jw == nil {
+	n := 0
+	for j := range recs {
+		r := recs[j].journalRecord()
+		if d := pl.journaled(recs[j].Index); d != nil {
+			if diff := journal.Diff(*d, r); diff != "" {
+				return fmt.Errorf("%s, solved again for -fields, differs from its journal record (journal vs now: %s): the journals were written by a build that computes other results; resume without -fields, or start over with -overwrite", pl.ev.label(recs[j].Index), diff)
+			}
+			continue
+		}
+		wk.jrec[n] = r
+		n++
+	}
+	if pl.jw == nil || n == 0 {
 		return nil
 	}
-	for j := range recs {
-		wk.jrec[j] = recs[j].journalRecord()
-	}
-	if err := pl.jw.Append(wk.jrec[:len(recs)]); err != nil {
+	if err := pl.jw.Append(wk.jrec[:n]); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	if now := time.Now().UnixNano(); now-pl.lastSync.Load() > int64(journalSyncEvery) {
@@ -234,6 +251,15 @@ func (wk *worker) journal(recs []Record) error {
 		}
 	}
 	return nil
+}
+
+// journaled returns sample i's journal record when i is one of pl.done, or nil.
+func (pl *pipeline) journaled(i int) *journal.Record {
+	k, found := slices.BinarySearchFunc(pl.done, int64(i), func(r journal.Record, i int64) int { return cmp.Compare(r.Index, i) })
+	if !found {
+		return nil
+	}
+	return &pl.done[k]
 }
 
 // inputsLabel names a sample's inputs for a message: " (eps=0.25, a=1.5)", "" without any.

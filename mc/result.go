@@ -23,15 +23,18 @@ type Result struct {
 	Timing        []RankTiming
 	Wall          float64 // seconds on rank 0 from the start of set-up to the end of combine
 	Checks        []Check
-	// Journaled samples were recovered from journals (-resume); Computed ones solved now.
-	Journaled, Computed int
+	// Journaled samples were recovered from journals (-resume), those of indices below the
+	// final Samples; Computed ones solved now. With Options.Fields the Journaled samples are
+	// solved again too: Resolved of them (all), their results checked against the journals.
+	Journaled, Computed, Resolved int
 	// Rounds of a -tol campaign (one for a fixed N); TotalCost is the work of every sample in
 	// the statistics, in the solver's CostUnit: a deterministic cost measure.
 	Rounds    []Round
 	TotalCost int64
 	// With Options.Fields, per mesh node: the mean and standard deviation of u over the
-	// samples solved in this run at their first attempt (journals keep QoIs, not fields),
-	// and sample 0's u.
+	// samples that solved at their first attempt (all of the campaign's: a resumed campaign
+	// solves its journaled samples again, since journals keep QoIs, not fields), and sample
+	// 0's u (NaN if it did not solve).
 	FieldMean, FieldStd, FieldSample0 []float64
 
 	duplicates int // records rank 0 received twice or out of range (a bug if ever > 0)
@@ -42,8 +45,13 @@ type Result struct {
 func (cp *campaign) result(cb *combined) *Result {
 	n := cp.cfg.Samples
 	res := &Result{Config: cp.cfg, Ranks: cp.c.Size(), Problem: cp.prob, Solver: cp.solv, Timing: cb.timing,
-		Wall: time.Since(cp.t0).Seconds(), Journaled: len(cp.opt.Done), Computed: cp.computed,
+		Wall: time.Since(cp.t0).Seconds(), Computed: cp.computed, Resolved: cp.resolved,
 		Rounds: cp.rounds, TotalCost: cp.global[0].Cost}
+	for _, d := range cp.opt.Done {
+		if int(d.Index) < n {
+			res.Journaled++
+		}
+	}
 	ni, nq := len(cp.prob.InputNames()), len(cp.prob.QoINames())
 	res.Records = newRecords(n, ni, nq)
 	filled := make([]bool, n)
@@ -62,7 +70,7 @@ func (cp *campaign) result(cb *combined) *Result {
 	}
 	scratch := newRecords(1, ni, nq)
 	for _, d := range cp.opt.Done {
-		if int(d.Index) < n {
+		if int(d.Index) < n && cp.pl.done == nil { // else solved again: among the computed records
 			scratch[0].fromJournal(d)
 			put(&scratch[0])
 		}
@@ -89,7 +97,7 @@ func (cp *campaign) result(cb *combined) *Result {
 	res.Checks = res.check()
 	if cb.fields != nil {
 		res.FieldMean, res.FieldStd = meanStd(cb.fields)
-		res.FieldSample0 = cp.pl.fields.sample0
+		res.FieldSample0 = cb.sample0
 	}
 	return res
 }

@@ -30,14 +30,35 @@ const (
 // Tol. A round solves the samples [start, n) not recovered from journals, the rank its block
 // of them, and ends with one integer allreduce of exact power sums: every rank, for every rank
 // count, sees the same bits and takes the same decision.
+//
+// With Options.Fields the journaled samples are solved too (cp.pl.done): every sample of the
+// round is, as in an uninterrupted run, and the journal records only check them.
 func (cp *campaign) solveRounds() error {
 	rank, size := cp.c.Rank(), cp.c.Size()
 	cp.counts = make([]int, size)
 	ni, nq := len(cp.prob.InputNames()), len(cp.prob.QoINames())
 	n, start := cp.cfg.Samples, 0
+	skip := cp.opt.Done // the samples not solved
+	if cp.pl.done != nil {
+		skip = nil
+	}
+	cp.owner0 = -1
 	for round := 0; ; round++ {
-		todo := missingIn(start, n, cp.opt.Done)
-		cp.computed += len(todo)
+		todo := missingIn(start, n, skip)
+		if cp.pl.done != nil {
+			journaled := (n - start) - len(missingIn(start, n, cp.pl.done))
+			cp.resolved += journaled
+			cp.computed += len(todo) - journaled
+		} else {
+			cp.computed += len(todo)
+		}
+		if len(todo) > 0 && todo[0] == 0 { // the rank whose block starts the list solves sample 0
+			for r := 0; cp.owner0 < 0; r++ {
+				if _, h := spmd.Block(len(todo), size, r); h > 0 {
+					cp.owner0 = r
+				}
+			}
+		}
 		lo, hi := spmd.Block(len(todo), size, rank)
 		recs := newRecords(hi-lo, ni, nq)
 		tb := time.Now()
@@ -52,7 +73,7 @@ func (cp *campaign) solveRounds() error {
 			cp.counts[r] += h - l
 		}
 		cp.recs = append(cp.recs, recs...)
-		if rank == 0 { // the journaled samples of the round count once, on rank 0
+		if rank == 0 && skip != nil { // the journaled samples of the round count once, on rank 0
 			for _, d := range cp.opt.Done {
 				if int(d.Index) >= start && int(d.Index) < n && ok(int(d.Status)) {
 					for q := range sums {

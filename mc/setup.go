@@ -29,6 +29,8 @@ type campaign struct {
 	counts   []int                  // every rank's number of records
 	global   []stats.ExactPowerSums // the allreduced sums, per QoI
 	computed int                    // samples solved in this run (not from journals)
+	resolved int                    // journaled samples solved again (Options.Fields)
+	owner0   int                    // the rank that solves sample 0 (-1: none does)
 	rounds   []Round
 }
 
@@ -63,6 +65,9 @@ func setup(c spmd.Comm, cfg Config, opt Options) (*campaign, error) {
 		onFailure: cfg.OnFailure, maxit: cfg.Solver.MaxIt, rank: c.Rank(), t0: cp.t0, opt: opt}
 	if opt.Fields {
 		cp.pl.fields = newFieldSums(cp.prob.System(), max(opt.Threads, 1))
+		if len(opt.Done) > 0 {
+			cp.pl.done = opt.Done
+		}
 	}
 	if opt.JournalDir != "" {
 		h := journal.Header{Format: journal.Format, Fields: cfg.JournalFields(), Rank: c.Rank(), Ranks: c.Size(),

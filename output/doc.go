@@ -6,5 +6,6 @@
 // (Perfetto, chrome://tracing).
 //
 // The package takes plain data (slices, flat mesh arrays, small structs), so that mc and
-// main can call it; it imports no other package of mcfem.
+// main can call it; of mcfem it imports only internal/atomicfile, through which every PNG is
+// written (a temporary file renamed into place).
 package output

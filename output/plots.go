@@ -19,6 +19,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"mcfem/internal/atomicfile"
 )
 
 // Every PNG is 16 cm × 10 cm at 150 dpi: 945 × 591 pixels, with 13 pt titles, 12 pt axis
@@ -664,21 +666,17 @@ func placeLegend(p *plot.Plot, top, left bool) {
 	}
 }
 
-// savePNG writes p as a pngWidth × pngHeight PNG at pngDPI to path.
-func savePNG(p *plot.Plot, path string) (err error) {
+// savePNG writes p as a pngWidth × pngHeight PNG at pngDPI to path, atomically: through a
+// temporary file renamed into place, none left behind on an error.
+func savePNG(p *plot.Plot, path string) error {
 	c := vgimg.NewWith(vgimg.UseWH(pngWidth, pngHeight), vgimg.UseDPI(pngDPI))
 	p.Draw(draw.New(c))
-	f, err := os.Create(path)
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
-	}
-	defer func() {
-		if e := f.Close(); err == nil && e != nil {
-			err = fmt.Errorf("output: %w", e)
-		}
-	}()
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(f); err != nil {
-		return fmt.Errorf("output: write %s: %w", path, err)
 	}
 	return nil
 }

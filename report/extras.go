@@ -12,7 +12,7 @@ import (
 
 // Extras choose the optional outputs of a campaign.
 type Extras struct {
-	Fields bool // fields.vtu: mean and std of u at every node, and sample 0's u
+	Fields bool // fields.vtu: mean and std of u at every node, and sample 0's u (NaN if it failed)
 	Trace  bool // trace.json: Chrome trace events, a track per rank and thread
 	Plots  bool // qoi-histogram.png and running-mean.png
 }
@@ -21,11 +21,18 @@ type Extras struct {
 func WriteExtras(dir string, r *mc.Result, x Extras) error {
 	if x.Fields {
 		m := r.Problem.System().Mesh
+		sample0 := r.FieldSample0
+		if sample0 == nil { // sample 0 did not solve at its first attempt: no solution to show
+			sample0 = make([]float64, m.NumNodes())
+			for i := range sample0 {
+				sample0[i] = math.NaN()
+			}
+		}
 		err := WriteAtomic(filepath.Join(dir, "fields.vtu"), func(f io.Writer) error {
 			return output.WriteVTU(f, m.Coords, m.Tri, []output.Field{
 				{Name: "u_mean", Values: r.FieldMean},
 				{Name: "u_std", Values: r.FieldStd},
-				{Name: "u_sample0", Values: r.FieldSample0},
+				{Name: "u_sample0", Values: sample0},
 			})
 		})
 		if err != nil {
@@ -53,16 +60,15 @@ func writePlots(dir string, r *mc.Result) error {
 	info := r.Problem.Info()
 	e, known := r.Problem.Exact()
 	for q, name := range r.Problem.QoINames() {
+		hist, running := plotNames(q, name)
 		values := make([]float64, 0, len(r.Records))
 		for _, rec := range r.Records {
 			if rec.Status == mc.StatusOK || rec.Status == mc.StatusRetried {
 				values = append(values, rec.QoIs[q])
 			}
 		}
-		hist, running := name+"-histogram.png", name+"-running-mean.png"
 		mean, density, xlabel := math.NaN(), (func(float64) float64)(nil), name
 		if q == 0 {
-			hist, running = "qoi-histogram.png", "running-mean.png"
 			if known {
 				mean, density = e.Mean, e.Density
 			}
@@ -88,8 +94,19 @@ func writePlots(dir string, r *mc.Result) error {
 	return nil
 }
 
+// plotNames are the file names of QoI q's plots, named name: qoi-histogram.png and
+// running-mean.png for the first, NAME-histogram.png and NAME-running-mean.png for the others.
+func plotNames(q int, name string) (hist, running string) {
+	if q == 0 {
+		return "qoi-histogram.png", "running-mean.png"
+	}
+	return name + "-histogram.png", name + "-running-mean.png"
+}
+
 // traceSpans turns a campaign's records and per-rank timings into trace spans: per rank a
-// set-up and a combine span on its main track, and per sample a span on its worker's track.
+// set-up and a combine span on its main track, and per sample solved in this run a span on its
+// worker's track (a sample recovered from a journal by -resume ran in an earlier run: it has
+// none).
 func traceSpans(r *mc.Result) []output.Span {
 	const us = 1e6
 	spans := make([]output.Span, 0, len(r.Records)+2*len(r.Timing))
@@ -108,6 +125,9 @@ func traceSpans(r *mc.Result) []output.Span {
 	}
 	inputs, qois := r.Problem.InputNames(), r.Problem.QoINames()
 	for _, rec := range r.Records {
+		if rec.Journaled {
+			continue
+		}
 		args := map[string]any{"sample": rec.Index, "iterations": rec.Iterations}
 		for k, name := range inputs {
 			args[name] = rec.Inputs[k]

@@ -7,31 +7,18 @@ import (
 	"os"
 	"path/filepath"
 
+	"mcfem/internal/atomicfile"
 	"mcfem/mc"
 )
 
-// WriteAtomic writes path through a temporary file in the same directory, renamed into place
-// once complete (mode 0644): a reader never sees half a file, and a failed write leaves no file.
+// WriteAtomic writes path through a temporary file in the same directory, synced and renamed
+// into place once complete (mode 0644): a reader never sees half a file, and a failed write
+// (an error or a panic of write) leaves neither a file nor a temporary one.
 func WriteAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
+	if err := atomicfile.Write(path, write); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("report: writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := write(tmp); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // WriteJSON writes v as indented JSON to path, atomically.
@@ -43,13 +30,16 @@ func WriteJSON(path string, v any) error {
 	})
 }
 
-// WriteFiles writes summary.json, samples.csv and timings.csv into dir (created if needed),
-// each atomically.
-func WriteFiles(dir string, r *mc.Result, env Env) error {
+// SummaryFile is the name of the run's summary in its -out directory: written last, so that it
+// never stands beside missing or stale outputs.
+const SummaryFile = "summary.json"
+
+// WriteFiles writes a campaign's outputs into dir (created if needed), each atomically:
+// samples.csv, timings.csv, then the extras x asks for, and summary.json last, once the others
+// are durable. A failure at any step leaves no summary.json written by this call (the caller
+// removes an older one before the run) and no temporary file.
+func WriteFiles(dir string, r *mc.Result, env Env, x Extras) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if err := WriteJSON(filepath.Join(dir, "summary.json"), Summarize(r, env)); err != nil {
 		return err
 	}
 	csv := func(write func(io.Writer, *mc.Result) error) func(io.Writer) error {
@@ -58,5 +48,27 @@ func WriteFiles(dir string, r *mc.Result, env Env) error {
 	if err := WriteAtomic(filepath.Join(dir, "samples.csv"), csv(WriteSamplesCSV)); err != nil {
 		return err
 	}
-	return WriteAtomic(filepath.Join(dir, "timings.csv"), csv(WriteTimingsCSV))
+	if err := WriteAtomic(filepath.Join(dir, "timings.csv"), csv(WriteTimingsCSV)); err != nil {
+		return err
+	}
+	if err := WriteExtras(dir, r, x); err != nil {
+		return err
+	}
+	atomicfile.SyncDir(dir)
+	if err := WriteJSON(filepath.Join(dir, SummaryFile), Summarize(r, env)); err != nil {
+		return err
+	}
+	atomicfile.SyncDir(dir)
+	return nil
+}
+
+// Outputs are the names of the files WriteFiles may write into a directory for a problem whose
+// QoIs are named qois, summary.json first. The journals (journal/*.mcj) are not among them.
+func Outputs(qois []string) []string {
+	names := []string{SummaryFile, "samples.csv", "timings.csv", "fields.vtu", "trace.json"}
+	for q, name := range qois {
+		h, rm := plotNames(q, name)
+		names = append(names, h, rm)
+	}
+	return names
 }

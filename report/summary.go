@@ -94,6 +94,7 @@ type Summary struct {
 		Batch            int                  `json:"batch"`
 		Journaled        int                  `json:"samples_from_journals"`
 		Computed         int                  `json:"samples_computed"`
+		Resolved         int                  `json:"samples_resolved_for_fields,omitempty"`
 		Configuration    map[string]string    `json:"configuration"`
 		Hosts            []string             `json:"hosts"`
 		Started          string               `json:"started"`
@@ -214,7 +215,7 @@ func Summarize(r *mc.Result, env Env) *Summary {
 	x := &o.Execution
 	x.Backend, x.Library, x.Ranks, x.Threads, x.Hosts = env.Backend, env.Library, r.Ranks, r.Timing[0].Threads, r.Hosts()
 	x.Batch, x.Configuration = c.Solver.Batch, env.Configuration
-	x.Journaled, x.Computed = r.Journaled, r.Computed
+	x.Journaled, x.Computed, x.Resolved = r.Journaled, r.Computed, r.Resolved
 	x.Started = env.Started.UTC().Format(time.RFC3339)
 	x.WallSeconds, x.SamplesPerSecond, x.LoadImbalance = num(r.Wall), num(r.SamplesPerSecond()), num(r.Imbalance())
 	x.Phases = map[string]phaseJSON{}

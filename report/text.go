@@ -43,7 +43,11 @@ func WriteText(w io.Writer, r *mc.Result, env Env) error {
 		fmt.Fprintf(b, "note: %s\n", n)
 	}
 	if r.Journaled > 0 {
-		fmt.Fprintf(b, "resumed: %d samples recovered from journals, %d computed in this run\n", r.Journaled, r.Computed)
+		fmt.Fprintf(b, "resumed: %d samples recovered from journals, %d computed in this run", r.Journaled, r.Computed)
+		if r.Resolved > 0 {
+			fmt.Fprintf(b, "; %d journaled samples re-solved for -fields (journals keep QoIs, not fields), their results checked against the journals", r.Resolved)
+		}
+		fmt.Fprintln(b)
 	}
 	fmt.Fprintln(b)
 
