@@ -61,6 +61,9 @@ func cmdBench(fs flagSet, args []string, stdout, stderr io.Writer) int {
 		}
 		opt.Problem = &spec
 	}
+	if code := benchMemory(opt, stderr); code >= 0 {
+		return code
+	}
 	rep, err := bench.Run(opt, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcfem bench: %v\n", err)

@@ -16,6 +16,9 @@ const (
 	exitUsage   = 2 // bad command line or input: nothing ran
 	exitFault   = 3 // test-only: a rank exited on purpose (MCFEM_FAULT=…:exit)
 	exitStall   = 4 // a rank's stall watchdog fired (-stall-timeout)
+	// exitInvalid: the campaign finished and wrote its outputs, but its verdict is INVALID (more
+	// failed samples than -max-failures, no usable sample, or -tol not met within -max-samples).
+	exitInvalid = 5
 	// exitResumable: stopped by SIGTERM, SIGINT or SIGUSR1 with every finished sample in the
 	// journals of -out: rerun with -resume (EX_TEMPFAIL).
 	exitResumable = 75
@@ -43,9 +46,11 @@ The reference problem: -Δu = ε f on the unit square, u = 0 on the boundary,
 f = -432(x²+y²-x-y), ε ~ Beta(2,6), QoI = ∫u (Σ nodal area × u).
 Under mpirun (a build with make build-mpi) every rank runs the same command;
 without it, -np in-process ranks do.
-Exit codes: 0 success, 1 run failure, 2 usage or input error (nothing ran),
-4 a rank stalled (-stall-timeout), 75 stopped by a signal, resumable with -resume,
-70 internal error (a rank panicked).
+Exit codes: 0 success, 1 run failure, 2 usage or input error (nothing ran; also an input
+over its size limit or a run whose memory estimate exceeds the memory available),
+4 a rank stalled (-stall-timeout), 5 the verdict is INVALID (outputs written: more failed
+samples than -max-failures, no usable sample, or -tol not met within -max-samples),
+75 stopped by a signal, resumable with -resume, 70 internal error (a rank panicked).
 `
 
 // Main is the whole mcfem command with its arguments (without the program name) and streams;

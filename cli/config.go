@@ -3,12 +3,16 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
+
+	"mcfem/internal/bounded"
 )
 
 // configArg returns the value of -config (or --config, -config=…) in args, or "".
@@ -33,10 +37,12 @@ func configArg(args []string) string {
 var pathFlags = map[string]bool{"out": true, "mdpa": true}
 
 // loadConfig sets the flags of fs from the JSON object in path: each key is a flag name, each
-// value a JSON string, number or boolean. Unknown keys, nested values and bad values are errors
-// naming the file and line. Flags given on the command line are parsed afterwards and win.
+// value a JSON string, number or boolean. A file over bounded.Config (1 MiB) is refused
+// before it is read. Unknown or repeated keys, nested values, bad values and a file that
+// ends early are errors naming the file and line. Flags given on the command line are parsed
+// afterwards and win.
 func loadConfig(fs flagSet, path string) error {
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path, bounded.Config, "a configuration file")
 	if err != nil {
 		return err
 	}
@@ -47,27 +53,55 @@ func loadConfig(fs flagSet, path string) error {
 	fail := func(off int64, format string, a ...any) error {
 		return fmt.Errorf("%s:%d: %s", path, lineAt(off), fmt.Sprintf(format, a...))
 	}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return fail(dec.InputOffset(), "want a JSON object of flag names and values, e.g. {\"samples\": 1000}")
+	// syntax describes a JSON error where want was expected: the end of the file, or a
+	// syntax error at its offset.
+	syntax := func(err error, want string) error {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fail(int64(len(data)), "the file ends early: want %s", want)
+		}
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fail(se.Offset, "%v: want %s", err, want)
+		}
+		return fail(dec.InputOffset(), "%v: want %s", err, want)
 	}
-	for dec.More() {
+	const object = "a JSON object of flag names and values, e.g. {\"samples\": 1000}"
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		if len(bytes.TrimSpace(data)) == 0 {
+			return fail(0, "the file is empty: want %s", object)
+		}
+		return fail(dec.InputOffset(), "want %s", object)
+	}
+	seen := map[string]int{} // key → its line
+	for {
+		more := dec.More()
+		if !more {
+			break
+		}
 		keyOff := dec.InputOffset()
 		tok, err := dec.Token()
 		if err != nil {
-			return fail(dec.InputOffset(), "%v", err)
+			return syntax(err, "a key (a flag name in quotes) or } to close the object")
 		}
-		key := tok.(string)
+		key, isKey := tok.(string)
+		if !isKey {
+			return fail(dec.InputOffset(), "want a key (a flag name in quotes), not %v", tok)
+		}
 		if i := bytes.Index(data[keyOff:], []byte(strconv.Quote(key))); i >= 0 {
 			keyOff += int64(i) // the key itself, not the separator before it
 		}
 		var raw any
 		if err := dec.Decode(&raw); err != nil {
-			return fail(dec.InputOffset(), "value of %q: %v", key, err)
+			return syntax(err, fmt.Sprintf("the value of key %q", key))
 		}
 		f := fs.Lookup(key)
 		if f == nil || key == "config" {
 			return fail(keyOff, "unknown key %q (the keys are the flags of %s -h)", key, fs.Name())
 		}
+		if first, dup := seen[key]; dup {
+			return fail(keyOff, "key %q given twice (first on line %d): give each flag once", key, first)
+		}
+		seen[key] = lineAt(keyOff)
 		var value string
 		switch v := raw.(type) {
 		case string:
@@ -89,16 +123,54 @@ func loadConfig(fs flagSet, path string) error {
 			}
 		}
 		if err := fs.Set(key, value); err != nil {
-			return fail(keyOff, "key %q: %v", key, err)
+			return fail(keyOff, "key %q: invalid value %s: %s", key, jsonValue(raw), flagWant(f, err))
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return fail(dec.InputOffset(), "%v", err)
+		return syntax(err, "} to close the object")
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return fail(dec.InputOffset(), "unexpected data after the configuration object")
 	}
 	return nil
+}
+
+// jsonValue is a configuration value as the file writes it: a string quoted, a number or a
+// boolean as is.
+func jsonValue(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprint(v)
+}
+
+// flagWant says what flag f wants, after err from its Set: by the type of its value for the
+// flag package's own ("an integer"), else err's message (a flag of ours says what it wants).
+func flagWant(f *flag.Flag, err error) string {
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return err.Error()
+	}
+	want := ""
+	switch g.Get().(type) {
+	case int, int64:
+		want = "want an integer"
+	case uint, uint64:
+		want = "want an integer ≥ 0"
+	case float64:
+		want = "want a number"
+	case bool:
+		want = "want true or false"
+	case time.Duration:
+		want = "want a duration such as 90s, 30m or 2h"
+	default:
+		return err.Error()
+	}
+	if err.Error() == "value out of range" { // the flag package's errRange
+
+		want += " (this one is out of range)"
+	}
+	return want
 }
 
 // effectiveConfig returns every flag's value after the configuration file and the command

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
+
 	"mcfem/internal/setting"
 )
 
@@ -33,7 +35,7 @@ func (fs flagSet) parse(args []string, stdout, stderr io.Writer) int {
 		fs.SetOutput(io.Discard)
 		return exitOK
 	case err != nil:
-		fmt.Fprintf(stderr, "%s: %v (see %s -h)\n", fs.Name(), err, fs.Name())
+		fmt.Fprintf(stderr, "%s: %v (see %s -h)\n", fs.Name(), fs.explain(err), fs.Name())
 		return exitUsage
 	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "%s: unexpected argument %q (see %s -h)\n", fs.Name(), fs.Arg(0), fs.Name())
@@ -51,4 +53,21 @@ func usageError(fs flagSet, err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
 	}
 	return exitUsage
+}
+
+// badValue matches the flag package's error for a value its flag does not take.
+var badValue = regexp.MustCompile(`^invalid value ("(?:[^"\\]|\\.)*") for flag -([^:]+): (.*)$`)
+
+// explain rewrites the flag package's "invalid value "x" for flag -samples: parse error" to say
+// what the flag wants: "invalid value "x" for flag -samples: want an integer".
+func (fs flagSet) explain(err error) string {
+	m := badValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err.Error()
+	}
+	f := fs.Lookup(m[2])
+	if f == nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("invalid value %s for flag -%s: %s", m[1], m[2], flagWant(f, errors.New(m[3])))
 }

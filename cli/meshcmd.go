@@ -5,7 +5,9 @@ import (
 	"io"
 
 	"mcfem/internal/setting"
+	"mcfem/mc"
 	"mcfem/mesh"
+	"mcfem/problem"
 	"mcfem/report"
 )
 
@@ -47,6 +49,14 @@ func cmdMesh(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	}
 	if *out == "" {
 		return usageError(fs, &setting.Error{Field: "o", Value: `""`, Want: "an output file, e.g. -o square.mdpa"}, stderr)
+	}
+	if *cells >= 1 && *cells <= problem.MaxCells {
+		c := float64(*cells)
+		// The mesh (17 bytes a node, 12 a triangle) and the writer's buffers.
+		mm := mc.Memory{Ranks: 1, PerRank: int64(17*(c+1)*(c+1) + 24*c*c), Parts: []string{"the mesh"}, Mesh: fmt.Sprintf("-mesh %d", *cells)}
+		if code := checkMemory(fs.Name(), mm, "", "", stderr); code >= 0 {
+			return code
+		}
 	}
 	m, err := mesh.UnitSquare(*cells)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,7 +12,6 @@ import (
 	"strings"
 
 	"mcfem/dist"
-	"mcfem/internal/setting"
 	"mcfem/mc"
 	"mcfem/problem"
 	"mcfem/report"
@@ -51,6 +51,7 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 	fs.IntVar(&j.opt.Threads, "threads", 1, "worker threads per rank, sharing the levels' matrices and preconditioners (≥ 1)")
 	fs.StringVar(&b.OnFailure, "on-failure", b.OnFailure, "a sample whose solve fails on either mesh: fail (end the run), skip (leave it out of the level's sums), retry (once, with 10× -maxit, then fail)")
 	fs.Float64Var(&b.Confidence, "confidence", b.Confidence, "confidence level of the sampling error, in (0, 1)")
+	fs.IntVar(&b.MaxSamples, "max-samples", b.MaxSamples, fmt.Sprintf("the sample budget over all levels; the rounds stop there, and if the tolerance is not met the exit code is 5 (≤ %d)", mc.MaxSampleCount))
 	fs.IntVar(&j.np, "np", runtime.NumCPU(), "in-process ranks (≥ 1); under mpirun the rank count is mpirun's")
 	fs.StringVar(&j.out, "out", "", "directory to write summary.json into")
 	j.src.define(fs, false)
@@ -75,11 +76,11 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 	if err := m.Validate(); err != nil {
 		return nil, usageError(fs, err, stderr)
 	}
-	if j.opt.Threads < 1 {
-		return nil, usageError(fs, &setting.Error{Field: "threads", Value: fmt.Sprint(j.opt.Threads), Want: "threads per rank ≥ 1"}, stderr)
+	if code := checkRanks(fs, j.np, j.opt.Threads, stderr); code >= 0 {
+		return nil, code
 	}
-	if j.np < 1 {
-		return nil, usageError(fs, &setting.Error{Field: "np", Value: fmt.Sprint(j.np), Want: "ranks ≥ 1"}, stderr)
+	if code := j.checkMemory(fs.Name(), stderr); code >= 0 {
+		return nil, code
 	}
 	return j, -1
 }
@@ -92,14 +93,26 @@ func (j *mlmcJob) rankWork(c spmd.Comm, backend string, stdout io.Writer) error 
 	}
 	if !j.quiet {
 		report.WriteMLMC(stdout, res, backend)
+		if res.Unmet != "" {
+			fmt.Fprintf(stdout, "tolerance NOT met: %s\n", res.Unmet)
+		}
 	}
-	if j.out == "" {
-		return nil
+	if j.out != "" {
+		if err := os.MkdirAll(j.out, 0o755); err != nil {
+			return err
+		}
+		sum := report.MLMCSummary(res, backend)
+		if res.Unmet != "" { // only then: the summary of a campaign that met its tolerance is unchanged
+			sum["tolerance_met"], sum["tolerance_unmet"] = false, res.Unmet
+		}
+		if err := report.WriteJSON(filepath.Join(j.out, "summary.json"), sum); err != nil {
+			return err
+		}
 	}
-	if err := os.MkdirAll(j.out, 0o755); err != nil {
-		return err
+	if res.Unmet != "" {
+		return &invalidError{fmt.Sprintf("mcfem mlmc: tolerance %g not met: %s", j.cfg.Tol, res.Unmet)}
 	}
-	return report.WriteJSON(filepath.Join(j.out, "summary.json"), report.MLMCSummary(res, backend))
+	return nil
 }
 
 func cmdMLMC(fs flagSet, args []string, stdout, stderr io.Writer) int {
@@ -126,15 +139,19 @@ func cmdMLMCTest(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	var ts []float64
 	for _, f := range strings.Split(tols, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil || !(v > 0) {
+		if err != nil || !(v > 0) || math.IsInf(v, 0) {
 			fmt.Fprintf(stderr, "mcfem mlmc-test: -tols %s: want comma-separated tolerances > 0\n", tols)
 			return exitUsage
 		}
 		ts = append(ts, v)
 	}
-	if levels < 2 || levels > j.cfg.MaxLevels || n < 10 {
-		fmt.Fprintf(stderr, "mcfem mlmc-test: -levels-test %d -n %d: want 2 ≤ levels ≤ -max-levels (%d) and n ≥ 10\n", levels, n, j.cfg.MaxLevels)
+	if levels < 2 || levels > j.cfg.MaxLevels || n < 10 || int64(n)*int64(levels) > int64(j.cfg.Base.MaxSamples) {
+		fmt.Fprintf(stderr, "mcfem mlmc-test: -levels-test %d -n %d: want 2 ≤ levels ≤ -max-levels (%d) and 10 ≤ n ≤ -max-samples/levels (%d)\n",
+			levels, n, j.cfg.MaxLevels, j.cfg.Base.MaxSamples/max(levels, 1))
 		return exitUsage
+	}
+	if code := j.checkMemory("mcfem mlmc-test", stderr, levels); code >= 0 {
+		return code
 	}
 	err := spmd.RunLocal(j.np, func(c spmd.Comm) error {
 		return rankMain(c, func() error {

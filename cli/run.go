@@ -101,6 +101,8 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.BoolVar(&j.resume, "resume", false, "with -out: take the finished samples from the journals in -out (written by an earlier, interrupted run, on any rank count) and compute only the rest (with -fields, the journaled samples are solved again for the field statistics)")
 	fs.BoolVar(&j.overwrite, "overwrite", false, "with -out: start over in a directory that holds a campaign (journals or outputs, which are removed; other files are left); without it, such a directory is refused unless -resume")
 	fs.StringVar(&cfg.OnFailure, "on-failure", cfg.OnFailure, "a sample whose CG does not converge, breaks down or gives a NaN/Inf QoI: fail (end the run), skip (record it, leave it out of the statistics), retry (once, with 10× -maxit, then fail)")
+	fs.Var(&cfg.MaxFailures, "max-failures", "with -on-failure skip: the failed samples the statistics may leave out, a `count` (5) or a fraction of the samples (0.01 or 1%); beyond it, or with no usable sample, the verdict is INVALID and the exit code 5")
+	fs.IntVar(&cfg.MaxSamples, "max-samples", cfg.MaxSamples, fmt.Sprintf("with -tol: the sample budget; the rounds stop there, and if the tolerance is not met the verdict is INVALID and the exit code 5 (≤ %d)", mc.MaxSampleCount))
 	fs.BoolVar(&j.opt.Fields, "fields", false, "with -out: write fields.vtu (ParaView) with the mean and std of u at every node and sample 0's u")
 	fs.BoolVar(&j.trace, "trace", false, "with -out: write trace.json (Chrome trace events: open in Perfetto or chrome://tracing), a track per rank and thread")
 	fs.BoolVar(&j.plots, "plots", false, "with -out: write qoi-histogram.png (with the exact density) and running-mean.png (with the confidence band)")
@@ -145,11 +147,10 @@ func (j *runJob) check(fs flagSet, stderr io.Writer) int {
 	field := func(name string, v any, want string) int {
 		return usageError(fs, &setting.Error{Field: name, Value: fmt.Sprint(v), Want: want}, stderr)
 	}
+	if code := checkRanks(fs, j.np, j.opt.Threads, stderr); code >= 0 {
+		return code
+	}
 	switch {
-	case j.np < 1:
-		return field("np", j.np, "ranks ≥ 1")
-	case j.opt.Threads < 1:
-		return field("threads", j.opt.Threads, "threads per rank ≥ 1")
 	case j.opt.StallTimeout < 0:
 		return field("stall-timeout", j.opt.StallTimeout, "a duration ≥ 0 (0: never), e.g. 30m")
 	case j.out == "" && (j.opt.Fields || j.trace || j.plots || j.resume || j.overwrite):
@@ -158,7 +159,7 @@ func (j *runJob) check(fs flagSet, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: -resume and -overwrite: give one (-resume continues the campaign in -out, -overwrite replaces it)\n", fs.Name())
 		return exitUsage
 	}
-	return -1
+	return j.checkMemory(stderr)
 }
 
 // readMDPA reads the mesh of -mdpa into the problem; -mesh given too (meshSet) and -boundary
@@ -223,9 +224,11 @@ func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
 		}
 	}
 	if !j.quiet {
-		return report.WriteText(stdout, res, env)
+		if err := report.WriteText(stdout, res, env); err != nil {
+			return err
+		}
 	}
-	return nil
+	return verdictError("mcfem run", res)
 }
 
 func cmdRun(fs flagSet, args []string, stdout, stderr io.Writer) int {
@@ -269,7 +272,10 @@ func rankMain(c spmd.Comm, work func() error) error {
 	err := work()
 	var pe *mc.PanicError
 	var se *setUpError
+	var ie *invalidError
 	switch {
+	case errors.As(err, &ie): // rank 0 wrote the outputs of a campaign whose verdict is INVALID
+		c.Abort(exitInvalid, ie.msg)
 	case errors.As(err, &pe):
 		c.Abort(exitInternal, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
 	case errors.As(err, &se): // the problem's set-up found an error in its files: every rank does

@@ -49,6 +49,9 @@ func cmdVerify(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	if *refine < 1 || *refine > 8 {
 		return usageError(fs, &setting.Error{Field: "refine", Value: fmt.Sprint(*refine), Want: "refinements in [1, 8]"}, stderr)
 	}
+	if code := verifyMemory(fs.Name(), *pb, cfg.Solver, *refine, stderr); code >= 0 {
+		return code
+	}
 	meshes, label := mc.SquareMeshes(*pb, *lo, *hi), "cells"
 	if pb.Mesh != nil {
 		meshes, label = refinedMeshes(*pb, *refine), "refined"

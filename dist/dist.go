@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"mcfem/detmath"
+	"mcfem/internal/bounded"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,6 +47,9 @@ func Parse(s, dir string) (Dist, error) {
 		return nil, fmt.Errorf("dist: %q: want kind:parameters, e.g. beta:2,6 (kinds: beta, uniform, normal, lognormal, list)", s)
 	}
 	if kind == "list" {
+		if args == "" {
+			return nil, fmt.Errorf("dist: %q: want list:FILE, a file of values one per line", s)
+		}
 		path := args
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
@@ -70,8 +74,45 @@ func Parse(s, dir string) (Dist, error) {
 	case len(fs) != 2 || err1 != nil || err2 != nil || !finite(a) || !finite(b) || !f.valid(a, b):
 		return nil, fmt.Errorf("dist: %q: want %s", s, f.want)
 	}
+	if p := f.unsafe(a, b); !(p <= MaxUnsafe) {
+		return nil, fmt.Errorf("dist: %q: a draw is 0 < |ε| < %g or |ε| > %g with probability %.2g, where a solve's sums of squares underflow or overflow (or the draw is NaN): want at most %g; %s",
+			s, MinMagnitude, MaxMagnitude, p, MaxUnsafe, f.safe)
+	}
 	return Random{Kind: kind, A: a, B: b}, nil
 }
+
+// The magnitudes of ε a solve can use: a sample's load (and, in a problem file, its
+// conductivity) scales with ε and the solver forms sums of their squares, which overflow
+// beyond |ε| ≈ 1e150 and underflow to 0 (a CG breakdown p'Ap = 0) below |ε| ≈ 1e-150 on the
+// meshes mcfem solves. A distribution is refused when a draw falls outside
+// [MinMagnitude, MaxMagnitude] (or 0) with probability more than MaxUnsafe: a campaign of
+// 10⁷ samples then meets one with probability below 10⁻⁷. The same bounds hold for the
+// values of a list.
+const (
+	MinMagnitude = 1e-100
+	MaxMagnitude = 1e100
+	MaxUnsafe    = 1e-14
+)
+
+// usable reports whether a value of ε is 0 or within [MinMagnitude, MaxMagnitude] in magnitude.
+func usable(v float64) bool {
+	m := math.Abs(v)
+	return m == 0 || (m >= MinMagnitude && m <= MaxMagnitude)
+}
+
+// normalTail is P(Z > z) for a standard normal Z, accurate far into the tail.
+func normalTail(z float64) float64 { return 0.5 * math.Erfc(z/math.Sqrt2) }
+
+// normalBand is P(lo < mu + sigma·Z < hi).
+func normalBand(mu, sigma, lo, hi float64) float64 {
+	if bound := (hi - lo) / sigma / math.Sqrt(2*math.Pi); bound <= MaxUnsafe/2 {
+		return bound // the density is at most 1/(σ√(2π)): small enough without the difference
+	}
+	return math.Max(0, normalTail((lo-mu)/sigma)-normalTail((hi-mu)/sigma))
+}
+
+// overlap is the length of [a, b] ∩ [lo, hi].
+func overlap(a, b, lo, hi float64) float64 { return math.Max(0, math.Min(b, hi)-math.Max(a, lo)) }
 
 // finite reports whether v is neither NaN nor ±Inf.
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
@@ -99,8 +140,13 @@ func Beta(a, b float64) Random { return Random{Kind: "beta", A: a, B: b} }
 // family is a Kind of Random: the range of its parameters and its formulas, as functions of
 // the parameters a = A and b = B.
 type family struct {
-	want                                 string // the parameters' range, for Parse's error
-	valid                                func(a, b float64) bool
+	want  string // the parameters' range, for Parse's error
+	valid func(a, b float64) bool
+	// unsafe is the probability that a draw is not usable (0 < |ε| < MinMagnitude or
+	// |ε| > MaxMagnitude, or NaN), from the distribution's tails; safe says which parameters
+	// keep it below MaxUnsafe, for Parse's error.
+	unsafe                               func(a, b float64) float64
+	safe                                 string
 	draw                                 func(src rand.Source, a, b float64) float64
 	mean, variance, skewness, exKurtosis func(a, b float64) float64
 	pdf                                  func(a, b float64) func(x float64) float64
@@ -111,7 +157,19 @@ var families = map[string]family{
 	"beta": {
 		want:  "beta:a,b with a, b > 0",
 		valid: func(a, b float64) bool { return a > 0 && b > 0 },
-		draw:  detmath.Beta,
+		// P(X < t) ≈ t^a / (a B(a, b)) for small t, in logarithms; shapes beyond 1e100 make the
+		// gamma variates' sum overflow (Inf/Inf = NaN).
+		unsafe: func(a, b float64) float64 {
+			if a > MaxMagnitude || b > MaxMagnitude {
+				return 1
+			}
+			la, _ := math.Lgamma(a)
+			lb, _ := math.Lgamma(b)
+			lab, _ := math.Lgamma(a + b)
+			return math.Min(1, math.Exp(a*math.Log(MinMagnitude)-math.Log(a)-(la+lb-lab)))
+		},
+		safe: "shapes a, b in [0.15, 1e100] are safe (a smaller a puts mass near 0, where both gamma variates of a draw also underflow to 0/0 = NaN)",
+		draw: detmath.Beta,
 		// A/(A+B) and AB/((A+B)²(A+B+1)), by gonum.
 		mean:     func(a, b float64) float64 { return distuv.Beta{Alpha: a, Beta: b}.Mean() },
 		variance: func(a, b float64) float64 { return distuv.Beta{Alpha: a, Beta: b}.Variance() },
@@ -124,8 +182,18 @@ var families = map[string]family{
 		pdf: func(a, b float64) func(float64) float64 { return distuv.Beta{Alpha: a, Beta: b}.Prob },
 	},
 	"uniform": {
-		want:       "uniform:a,b with a < b",
-		valid:      func(a, b float64) bool { return a < b },
+		want:  "uniform:a,b with a < b",
+		valid: func(a, b float64) bool { return a < b },
+		unsafe: func(a, b float64) float64 {
+			w := b - a
+			if math.IsInf(w, 0) {
+				return 1 // the draw U·(b−a) + a overflows
+			}
+			bad := overlap(a, b, math.Inf(-1), -MaxMagnitude) + overlap(a, b, MaxMagnitude, math.Inf(1)) +
+				overlap(a, b, -MinMagnitude, MinMagnitude)
+			return bad / w
+		},
+		safe:       "bounds within ±1e100 whose range reaches beyond 1e-100 are safe",
 		draw:       detmath.Uniform,
 		mean:       func(a, b float64) float64 { return (a + b) / 2 },
 		variance:   func(a, b float64) float64 { return (b - a) * (b - a) / 12 },
@@ -134,8 +202,12 @@ var families = map[string]family{
 		pdf:        func(a, b float64) func(float64) float64 { return distuv.Uniform{Min: a, Max: b}.Prob },
 	},
 	"normal": {
-		want:       "normal:mu,sigma with sigma > 0",
-		valid:      func(a, b float64) bool { return b > 0 },
+		want:  "normal:mu,sigma with sigma > 0",
+		valid: func(a, b float64) bool { return b > 0 },
+		unsafe: func(a, b float64) float64 {
+			return normalTail((MaxMagnitude-a)/b) + normalTail((MaxMagnitude+a)/b) + normalBand(a, b, -MinMagnitude, MinMagnitude)
+		},
+		safe:       "|mu| + 8 sigma ≤ 1e100 with max(|mu|, sigma) ≥ 1e-85 is safe",
 		draw:       detmath.Normal,
 		mean:       func(a, b float64) float64 { return a },
 		variance:   func(a, b float64) float64 { return b * b },
@@ -146,7 +218,12 @@ var families = map[string]family{
 	"lognormal": {
 		want:  "lognormal:mu,sigma with 0 < sigma < 20 (the parameters of log ε)",
 		valid: func(a, b float64) bool { return b > 0 && b < 20 },
-		draw:  detmath.LogNormal,
+		// log ε ~ N(a, b²) must stay within ±log 1e100 ≈ ±230.
+		unsafe: func(a, b float64) float64 {
+			return normalTail((math.Log(MaxMagnitude)-a)/b) + normalTail((a-math.Log(MinMagnitude))/b)
+		},
+		safe: "|mu| + 8 sigma ≤ 230 is safe",
+		draw: detmath.LogNormal,
 		// exp(A + B²/2) and (exp(B²) − 1) exp(2A + B²)
 		mean: func(a, b float64) float64 { return detmath.Exp(a + float64(0.5*b*b)) },
 		variance: func(a, b float64) float64 {
@@ -200,13 +277,15 @@ type List struct {
 	Values []float64
 }
 
-// maxListValues bounds a list file's length (one float64 per value in memory).
-const maxListValues = 1 << 28
-
 // ReadList reads a list file: one value per line; blank lines and text after '#' are ignored.
-// Errors name the file and line.
+// A file over bounded.List (64 MiB) is refused before it is read. Every value must be finite
+// and usable (0, or a magnitude in [MinMagnitude, MaxMagnitude]). Errors name the file and,
+// for its content, the line.
 func ReadList(path string) (*List, error) {
-	f, err := os.Open(path)
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("dist: list: %s is a directory, not a file of values", path)
+	}
+	f, err := bounded.Open(path, bounded.List, "a list file")
 	if err != nil {
 		return nil, fmt.Errorf("dist: list: %w", err)
 	}
@@ -226,12 +305,15 @@ func ReadList(path string) (*List, error) {
 		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("%s:%d: dist: list: %q is not a finite number", path, line, text)
 		}
-		if len(l.Values) == maxListValues {
-			return nil, fmt.Errorf("%s:%d: dist: list: more than %d values", path, line, maxListValues)
+		if !usable(v) {
+			return nil, fmt.Errorf("%s:%d: dist: list: %s: want 0 or a magnitude in [%g, %g] (a solve's sums of squares of ε underflow or overflow beyond)", path, line, text, MinMagnitude, MaxMagnitude)
 		}
 		l.Values = append(l.Values, v)
 	}
 	if err := sc.Err(); err != nil {
+		if bounded.IsTooLarge(err) {
+			return nil, fmt.Errorf("dist: list: %w", err)
+		}
 		return nil, fmt.Errorf("%s:%d: dist: list: %w", path, line+1, err)
 	}
 	if len(l.Values) == 0 {

@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -150,4 +151,89 @@ func TestMomentsAgreeWithGonum(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, d, p)
 	}
+}
+
+// TestParseRefusesUnusableDraws: a distribution whose draws overflow, underflow a solve's sums
+// of squares or are NaN is refused by Parse, and the refusal is real: 2000 draws of each (built
+// without Parse) hold an unusable value. The accepted ones near the edges draw 10⁵ usable
+// values.
+func TestParseRefusesUnusableDraws(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want string // in the error
+	}{
+		{"beta:1e-3,1e-3", "with probability 0.4"},     // both gamma variates underflow: 0/0 = NaN
+		{"beta:1e-300,1e-300", "with probability 0.5"}, // every draw NaN
+		{"beta:0.01,5", "with probability 0.1"},        // draws like 1.5e-162: CG breaks down on p'Ap = 0
+		{"beta:1e308,1e308", "with probability 1"},     // the gamma variates' sum overflows: Inf/Inf
+		{"uniform:-1e308,1e308", "with probability 1"},
+		{"uniform:-1.7e308,1.7e308", "with probability 1"}, // b − a overflows
+		{"uniform:0,1e-200", "with probability 1"},
+		{"normal:0,1e307", "with probability 1"},
+		{"normal:1e308,1", "with probability 1"},
+		{"normal:0,1e-120", "with probability 1"},
+		{"lognormal:700,1", "with probability 1"}, // exp(700) ≈ 1e304
+		{"lognormal:-800,1", "with probability 1"},
+	} {
+		t.Run(tc.s, func(t *testing.T) {
+			_, err := Parse(tc.s, ".")
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Contains(t, err.Error(), "want at most 1e-14")
+			kind, args, _ := strings.Cut(tc.s, ":")
+			var a, b float64
+			_, err = fmt.Sscanf(strings.Replace(args, ",", " ", 1), "%g %g", &a, &b)
+			require.NoError(t, err)
+			d := Random{Kind: kind, A: a, B: b}
+			src := rand.NewPCG(1, 2)
+			bad := 0
+			for i := range 2000 {
+				// 0 is usable, but only a uniform draw can be 0 without an underflow.
+				if v := d.Draw(i, src); math.IsNaN(v) || !usable(v) || (v == 0 && kind != "uniform") {
+					bad++
+				}
+			}
+			assert.Positive(t, bad, "no unusable draw in 2000: the refusal is not needed")
+		})
+	}
+	for _, s := range []string{"beta:2,6", "beta:0.15,0.15", "beta:1,1", "beta:1e6,1e6", "uniform:-1e100,1e100", "uniform:-1e-85,1e-85",
+		"normal:0,1", "normal:0,1e99", "lognormal:0,19", "lognormal:-100,10"} {
+		t.Run(s, func(t *testing.T) {
+			d, err := Parse(s, ".")
+			require.NoError(t, err)
+			src := rand.NewPCG(1, 2)
+			for i := range 100_000 {
+				v := d.Draw(i, src)
+				require.True(t, usable(v), "draw %d = %g", i, v)
+			}
+		})
+	}
+}
+
+// List values follow the same rule, and list errors name the file as given.
+func TestListErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ body, want string }{
+		{"0.1\n1e300\n", "big.txt:2: dist: list: 1e300: want 0 or a magnitude in [1e-100, 1e+100]"},
+		{"0.1\n\n1e-200\n", "big.txt:3: dist: list: 1e-200: want 0 or a magnitude"},
+		{"# nothing\n", "big.txt: dist: list: no values"},
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "big.txt"), []byte(tc.body), 0o644))
+		_, err := Parse("list:big.txt", dir)
+		require.Error(t, err)
+		assert.True(t, strings.HasPrefix(err.Error(), filepath.Join(dir, tc.want)), err.Error())
+	}
+	_, err := Parse("list:", dir)
+	assert.EqualError(t, err, `dist: "list:": want list:FILE, a file of values one per line`)
+	_, err = Parse("list:.", dir)
+	assert.EqualError(t, err, "dist: list: "+dir+" is a directory, not a file of values")
+
+	// Over the limit: refused by its size, before it is read.
+	big := filepath.Join(dir, "huge.txt")
+	f, err := os.Create(big)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(65<<20))
+	require.NoError(t, f.Close())
+	_, err = Parse("list:huge.txt", dir)
+	assert.EqualError(t, err, "dist: list: "+big+": 65 MiB (68157440 bytes), over the 64 MiB limit of a list file")
 }

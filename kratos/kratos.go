@@ -20,12 +20,15 @@ package kratos
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"mcfem/internal/bounded"
 )
 
 // MaxFileSize bounds a project file's size.
@@ -87,8 +90,12 @@ func (p *project) errf(line int, key, format string, args ...any) error {
 
 // Read reads and checks the project file path.
 func Read(path string) (*Project, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	data, err := bounded.ReadFile(path, MaxFileSize, "a Kratos project file")
+	var tl *bounded.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		return nil, &Error{File: path, Msg: tl.Detail() + ": not a project file"}
+	case err != nil:
 		return nil, &Error{File: path, Msg: strings.TrimPrefix(err.Error(), "open "+path+": ")}
 	}
 	return Parse(data, path, filepath.Dir(path))
@@ -98,7 +105,8 @@ func Read(path string) (*Project, error) {
 // to dir.
 func Parse(data []byte, name, dir string) (*Project, error) {
 	if len(data) > MaxFileSize {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("larger than %d bytes: not a project file", MaxFileSize)}
+		tl := &bounded.TooLargeError{Path: name, Size: int64(len(data)), Limit: MaxFileSize, What: "a Kratos project file"}
+		return nil, &Error{File: name, Msg: tl.Detail() + ": not a project file"}
 	}
 	root, err := parseTree(data, name)
 	if err != nil {

@@ -60,15 +60,32 @@ func (r *Result) check() []Check {
 		{"finite", finite, "every QoI in the statistics is finite"},
 		{"allreduce", agree, "the allreduced count and mean agree with the ordered statistics (count equal, mean to 1e-10 relative)"},
 	}
-	if bad := n - failed[StatusOK] - failed[StatusRetried]; bad > 0 || failed[StatusRetried] > 0 {
+	usable := failed[StatusOK] + failed[StatusRetried]
+	if bad := n - usable; bad > 0 || failed[StatusRetried] > 0 {
 		var parts []string
 		for st, k := range failed {
 			if st != StatusOK && k > 0 {
 				parts = append(parts, fmt.Sprintf("%s %d", StatusNames[st], k))
 			}
 		}
-		checks = append(checks, Check{"failures", true, fmt.Sprintf("%d of %d samples failed and were left out (-on-failure %s): %s; the statistics rest on %d samples",
-			bad, n, r.Config.OnFailure, strings.Join(parts, ", "), n-bad)})
+		allowed := r.Config.MaxFailures.Allowed(n)
+		mf := r.Config.MaxFailures
+		ch := Check{"failures", bad <= allowed, fmt.Sprintf("%d of %d samples failed and were left out (-on-failure %s): %s; the statistics rest on %d samples",
+			bad, n, r.Config.OnFailure, strings.Join(parts, ", "), usable)}
+		if !ch.Pass {
+			ch.Detail += fmt.Sprintf("; more than -max-failures %s allows (%d): the statistics leave out the inputs whose solves fail", mf.String(), allowed)
+		}
+		checks = append(checks, ch)
+	}
+	if usable == 0 {
+		checks = append(checks, Check{"usable-samples", false, fmt.Sprintf("none of the %d samples is in the statistics: there is no estimate", n)})
+	}
+	if len(r.Rounds) > 0 {
+		last := r.Rounds[len(r.Rounds)-1]
+		if why := r.Config.budgetNote(last.Samples, len(r.Rounds), last.CIHalf); why != "" {
+			checks = append(checks, Check{"tolerance", false, fmt.Sprintf("the confidence interval's half-width %.4g is above -tol %g after %d samples in %d rounds: %s, the tolerance is not met (raise -max-samples to go on; with -out, -resume reuses the samples done)",
+				last.CIHalf, r.Config.Tol, last.Samples, len(r.Rounds), why)})
+		}
 	}
 	return checks
 }

@@ -27,14 +27,20 @@ type Config struct {
 	// TolQoI names the QoI whose confidence interval -tol controls ("" means the first).
 	TolQoI    string
 	OnFailure string // a failed sample: "fail" (end the run), "skip" (leave it out), "retry"
-	Problem   problem.Spec
-	Solver    solver.Options
+	// MaxSamples is the budget of a -tol campaign: its rounds never go beyond this many
+	// samples (budget.go).
+	MaxSamples int
+	// MaxFailures is the number of failed samples -on-failure skip may leave out of the
+	// statistics with a VALID verdict (budget.go).
+	MaxFailures MaxFailures
+	Problem     problem.Spec
+	Solver      solver.Options
 }
 
 // DefaultConfig is the seed's campaign: 1000 samples of the tutorial's problem on a 64×64
 // mesh, ε ~ Beta(2, 6), Jacobi-CG to 1e-8.
 func DefaultConfig() Config {
-	return Config{Samples: 1000, Seed: 1, Confidence: 0.95, OnFailure: "fail",
+	return Config{Samples: 1000, Seed: 1, Confidence: 0.95, OnFailure: "fail", MaxSamples: DefaultMaxSamples, MaxFailures: DefaultMaxFailures,
 		Problem: problem.Spec{Model: "reference", Cells: 64, Dist: dist.Beta(2, 6),
 			Field: field.Params{Sigma: 1, Lambda: 0.3, Terms: 50}},
 		Solver: solver.Options{Method: "cg", PC: "jacobi", Rtol: 1e-8, MaxIt: 10000, Batch: 1}}
@@ -42,9 +48,6 @@ func DefaultConfig() Config {
 
 // FailurePolicies lists the values of Config.OnFailure.
 var FailurePolicies = []string{"fail", "skip", "retry"}
-
-// MaxTolSamples bounds the samples a -tol campaign may reach.
-const MaxTolSamples = 1 << 30
 
 // Validate checks the campaign, its problem and its solver; it returns the first error
 // naming the field (*setting.Error).
@@ -54,6 +57,14 @@ func (c Config) Validate() error {
 	switch {
 	case c.Samples < 1:
 		return setting.Invalid("samples", fmt.Sprint(c.Samples), "an integer ≥ 1")
+	case c.Samples > MaxSampleCount:
+		return setting.Invalid("samples", fmt.Sprint(c.Samples), fmt.Sprintf("at most %d", MaxSampleCount))
+	case c.MaxSamples < 1 || c.MaxSamples > MaxSampleCount:
+		return setting.Invalid("max-samples", fmt.Sprint(c.MaxSamples), fmt.Sprintf("an integer in [1, %d]", MaxSampleCount))
+	case c.Tol > 0 && c.Samples > c.MaxSamples:
+		return setting.Invalid("samples", fmt.Sprint(c.Samples), fmt.Sprintf("a pilot of at most -max-samples (%d) with -tol", c.MaxSamples))
+	case c.MaxFailures.IsCount && c.MaxFailures.Count < 0, !c.MaxFailures.IsCount && !(c.MaxFailures.Fraction >= 0 && c.MaxFailures.Fraction <= 1):
+		return setting.Invalid("max-failures", c.MaxFailures.String(), "a count ≥ 0 or a fraction in [0, 1]")
 	case !(c.Confidence > 0 && c.Confidence < 1):
 		return setting.Invalid("confidence", fmt.Sprint(c.Confidence), "a level in (0, 1), e.g. 0.95")
 	case list > 0 && c.Samples > list:
@@ -127,4 +138,8 @@ type Options struct {
 	// Done are the samples recovered from journals (-resume), sorted by index: not solved again
 	// (unless Fields).
 	Done []journal.Record
+	// LevelsFit, if set, says whether the set-up of a multilevel campaign's first levels fits
+	// the memory (the command line's estimate against what is available): RunMLMC asks before
+	// it adds a level, and the ranks agree on the answer (any rank's no is everyone's).
+	LevelsFit func(levels int) bool
 }

@@ -6,7 +6,9 @@
 // or several for an accuracy -tol), each round closed by one exact integer allreduce of the
 // power sums (package stats), so every rank takes the same decisions for every rank count;
 // combine.go brings the records, as records of fixed binary layout, and the timings to rank 0;
-// result.go assembles the result there, check.go its verdict.
+// result.go assembles the result there, check.go its verdict. budget.go holds the budgets
+// behind that verdict (-max-samples for -tol and mlmc, -max-failures for -on-failure skip);
+// memory.go the estimate of a campaign's memory that the command line checks before it runs.
 //
 // Every sample of every campaign goes through one pipeline (loop.go): sample i's inputs are
 // drawn from the stream of (seed, stream, i) alone (sample.go, Draw), workers take batches in

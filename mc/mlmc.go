@@ -51,6 +51,8 @@ func (m MLMCConfig) Validate() error {
 		return setting.Invalid("pilot", fmt.Sprint(m.Pilot), "at least 10 samples per new level")
 	case b.Problem.ListLen() > 0:
 		return setting.Invalid("dist", b.Problem.Inputs(), "random inputs (a list has no levels)")
+	case int64(m.Levels)*int64(m.Pilot) > int64(b.MaxSamples):
+		return setting.Invalid("pilot", fmt.Sprint(m.Pilot), fmt.Sprintf("at most -max-samples/-levels = %d: the first round's pilots must fit the sample budget", b.MaxSamples/m.Levels))
 	}
 	return nil
 }
@@ -93,6 +95,10 @@ type MLMCResult struct {
 	Wall         float64
 	Exact        float64 // the problem's exact mean of the QoI (NaN when unknown)
 	z            float64 // the normal quantile of the confidence level
+	// Unmet says why the campaign stopped before its tolerance ("" when it met it): the sample
+	// budget Base.MaxSamples (over all levels), -max-levels or the memory with the bias still
+	// too large.
+	Unmet string
 }
 
 // levelStream is the random stream of level l's samples: (seed, l+1, index); stream 0 is
@@ -127,7 +133,15 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 		dN[l] = int64(mcfg.Pilot)
 	}
 	res := &MLMCResult{Config: mcfg, Ranks: c.Size(), Exact: math.NaN()}
+	budgetHit := false // the last round was cut to the sample budget
 	for round := 1; ; round++ {
+		if !fitBudget(levels, dN, base.MaxSamples) {
+			budgetHit = true
+			levels, dN = levels[:len(res.Levels)], dN[:len(res.Levels)] // a new level's pilot does not fit: drop it
+			if sum(dN) == 0 {
+				break
+			}
+		}
 		res.Rounds = round
 		// Solve the new samples of every level: level l's indices [next_l, next_l+dN_l), by block.
 		sums := make([]stats.ExactPowerSums, 2*len(levels))
@@ -165,16 +179,88 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 			lv.next += int(dN[l])
 		}
 		res.fill(levels, z)
+		if budgetHit {
+			break
+		}
 		if !res.decide(dN, mcfg.Tol) {
-			if res.BiasEstimate <= mcfg.Tol/math.Sqrt2 || len(levels) == mcfg.MaxLevels {
+			if res.BiasEstimate <= mcfg.Tol/math.Sqrt2 {
+				break
+			}
+			if len(levels) == mcfg.MaxLevels {
+				res.Unmet = fmt.Sprintf("-max-levels %d reached: the bias estimate %.3g is above tol/√2 = %.3g", mcfg.MaxLevels, res.BiasEstimate, mcfg.Tol/math.Sqrt2)
+				break
+			}
+			fits, err := levelFits(c, opt, len(levels)+1)
+			if err != nil {
+				return nil, err
+			}
+			if !fits {
+				res.Unmet = fmt.Sprintf("the memory: level %d (%d×%d cells) does not fit beside the others; the bias estimate %.3g is above tol/√2 = %.3g",
+					len(levels), base.Problem.Cells<<len(levels), base.Problem.Cells<<len(levels), res.BiasEstimate, mcfg.Tol/math.Sqrt2)
 				break
 			}
 			addLevel()
 			dN = append(dN, int64(mcfg.Pilot))
 		}
 	}
+	target := mcfg.Tol / math.Sqrt2
+	if budgetHit && (!(res.SamplingErr <= target) || !(res.BiasEstimate <= target)) {
+		var n int64
+		for _, ls := range res.Levels {
+			n += ls.N
+		}
+		res.Unmet = fmt.Sprintf("-max-samples %d reached (%d samples on %d levels) with the sampling error %.3g and the bias estimate %.3g against tol/√2 = %.3g each",
+			base.MaxSamples, n, len(res.Levels), res.SamplingErr, res.BiasEstimate, target)
+	}
 	res.Wall = time.Since(t0).Seconds()
 	return res, nil
+}
+
+// levelFits asks opt.LevelsFit whether levels levels fit the memory and agrees on the answer
+// over the ranks (one integer allreduce: any rank's no is everyone's). Without LevelsFit
+// they fit.
+func levelFits(c spmd.Comm, opt Options, levels int) (bool, error) {
+	v := []int64{1}
+	if opt.LevelsFit != nil && !opt.LevelsFit(levels) {
+		v[0] = 0
+	}
+	if err := c.AllreduceInt64s(v, v, spmd.Min); err != nil {
+		return false, err
+	}
+	return v[0] == 1, nil
+}
+
+// fitBudget fits the round's new samples dN (per level) into the sample budget over all
+// levels. It reports whether they fit as asked; if not, the levels already run get dN scaled
+// down in proportion (rounded down) so that the round fills the budget, and a level not yet run
+// (a new level's pilot) gets 0.
+func fitBudget(levels []*Level, dN []int64, budget int) bool {
+	var done, ask int64
+	for l, lv := range levels {
+		done += int64(lv.next)
+		ask += dN[l]
+	}
+	if done+ask <= int64(budget) {
+		return true
+	}
+	left := max(int64(budget)-done, 0)
+	for l, lv := range levels {
+		if lv.next == 0 {
+			dN[l] = 0
+			continue
+		}
+		dN[l] = int64(float64(dN[l]) * float64(left) / float64(ask))
+	}
+	return false
+}
+
+// sum is the sum of v.
+func sum(v []int64) int64 {
+	var s int64
+	for _, x := range v {
+		s += x
+	}
+	return s
 }
 
 // decide sets dN to the samples every level still needs for the sampling error tol/√2 (the
@@ -188,6 +274,12 @@ func (r *MLMCResult) decide(dN []int64, tol float64) bool {
 	more := false
 	for l, ls := range r.Levels {
 		nOpt := math.Ceil((r.z / target) * (r.z / target) * math.Sqrt(ls.VarY/ls.CostPerSample) * sum)
+		switch {
+		case math.IsNaN(nOpt): // no variance or cost known: nothing to ask
+			nOpt = 0
+		case nOpt > 1<<40: // far beyond any budget (MaxSampleCount): keeps the int64 sums exact
+			nOpt = 1 << 40
+		}
 		dN[l] = max(0, int64(nOpt)-ls.N)
 		more = more || dN[l] > 0
 	}

@@ -120,15 +120,17 @@ func (cp *campaign) reduce(sums []stats.ExactPowerSums) error {
 
 // nextSamples returns the sample count of the round after one that ended with n samples and
 // statistics st: n itself when the campaign is done (no -tol, the interval is narrow enough,
-// or the round cap is reached). The count that makes the half-width t·s/√N equal Tol is
-// n·(half-width/Tol)², asked with a 5% margin.
+// the round cap or the sample budget MaxSamples is reached). The count that makes the
+// half-width t·s/√N equal Tol is n·(half-width/Tol)², asked with a 5% margin, at most
+// MaxGrowth·n and never beyond MaxSamples: the last round fills the budget, and the result's
+// "tolerance" check then says that the budget, not the tolerance, ended the campaign.
 func (c Config) nextSamples(n int, st stats.Stats, round int) int {
-	if c.Tol <= 0 || round+1 >= MaxRounds || !(st.CIHalf > c.Tol) {
+	if c.Tol <= 0 || round+1 >= MaxRounds || !(st.CIHalf > c.Tol) || n >= c.MaxSamples {
 		return n
 	}
 	want := float64(n) * (st.CIHalf / c.Tol) * (st.CIHalf / c.Tol) * 1.05
-	next := int(math.Ceil(math.Min(want, float64(n)*MaxGrowth)))
-	return min(max(next, n+1), MaxTolSamples)
+	next := math.Ceil(math.Min(want, float64(n)*MaxGrowth))
+	return int(min(max(next, float64(n+1)), float64(c.MaxSamples)))
 }
 
 // missingIn returns the indices in [lo, hi) that done does not hold, in order.

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
+
+	"mcfem/internal/bounded"
 )
 
 // Kratos model part files (.mdpa).
@@ -99,9 +100,13 @@ type Property struct {
 	Line       int
 }
 
-// ReadMDPAFile opens path and reads it with ReadMDPA; errors name the path.
+// ReadMDPAFile opens path and reads it with ReadMDPA; errors name the path. A file over
+// bounded.MDPA (1 GiB) is refused before it is read (*bounded.TooLargeError).
 func ReadMDPAFile(path string, opt ReadOptions) (*Mesh, *MDPAInfo, error) {
-	f, err := os.Open(path)
+	f, err := bounded.Open(path, bounded.MDPA, "a .mdpa mesh file")
+	if bounded.IsTooLarge(err) {
+		return nil, nil, err
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("mesh: %w", err)
 	}

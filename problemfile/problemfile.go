@@ -3,9 +3,8 @@ package problemfile
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"mcfem/dist"
 	"mcfem/field"
+	"mcfem/internal/bounded"
 )
 
 // Limits on what a problem file may ask for; with MaxExprLen they bound the memory and time
@@ -150,16 +150,18 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// tooLarge says why a problem file is small.
+const tooLarge = "a problem file describes a problem, its data go in the mesh and list files"
+
 // Read reads and validates the problem file path. Relative paths in it (the mesh, list
 // inputs) are relative to its directory. Errors are *Error.
 func Read(path string) (*File, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &Error{File: path, Msg: oneLine(err.Error())}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
+	data, err := bounded.ReadFile(path, MaxFileSize, "a problem file")
+	var tl *bounded.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		return nil, &Error{File: path, Msg: tl.Detail() + ": " + tooLarge}
+	case err != nil:
 		return nil, &Error{File: path, Msg: oneLine(err.Error())}
 	}
 	return Parse(data, path, filepath.Dir(path))
@@ -175,7 +177,8 @@ func Parse(data []byte, name, dir string) (*File, error) {
 // files).
 func parse(data []byte, name, dir string, parseDist func(s, dir string) (dist.Dist, error)) (*File, error) {
 	if len(data) > MaxFileSize {
-		return nil, &Error{File: name, Msg: fmt.Sprintf("larger than %d bytes (1 MiB): a problem file describes a problem, its data go in the mesh and list files", MaxFileSize)}
+		tl := &bounded.TooLargeError{Path: name, Size: int64(len(data)), Limit: MaxFileSize, What: "a problem file"}
+		return nil, &Error{File: name, Msg: tl.Detail() + ": " + tooLarge}
 	}
 	r := newReader(data, name, dir, parseDist)
 	f, err := r.file()

@@ -178,7 +178,7 @@ var badFiles = []struct{ name, json, want string }{
 		`p.json:1: boundary: missing: want the boundary conditions, e.g. {"boundary": {"dirichlet": "0"}}`},
 	{"missing qoi", `{"mesh": {"square": 4}, "boundary": {"left": {"dirichlet": 0}}}`,
 		`p.json:1: qoi: missing: want the quantities of interest, e.g. {"mean_u": {"average": "domain"}}`},
-	{"too large", "{" + strings.Repeat(" ", MaxFileSize) + "}", `p.json: larger than 1048576 bytes (1 MiB): a problem file describes a problem, its data go in the mesh and list files`},
+	{"too large", "{" + strings.Repeat(" ", MaxFileSize) + "}", `p.json: 1.0 MiB (1048578 bytes), over the 1 MiB limit of a problem file: a problem file describes a problem, its data go in the mesh and list files`},
 
 	// The mesh.
 	{"mesh not an object", `{"mesh": 64, ` + body + `}`, `p.json:1: mesh: want {"square": N} or {"mdpa": "FILE"}, got the number 64`},
@@ -362,7 +362,7 @@ func TestReadErrors(t *testing.T) {
 	big := filepath.Join(dir, "big.json")
 	require.NoError(t, os.WriteFile(big, make([]byte, MaxFileSize+1), 0o644))
 	_, err = Read(big)
-	assert.EqualError(t, err, big+": larger than 1048576 bytes (1 MiB): a problem file describes a problem, its data go in the mesh and list files")
+	assert.EqualError(t, err, big+": 1.0 MiB (1048577 bytes), over the 1 MiB limit of a problem file: a problem file describes a problem, its data go in the mesh and list files")
 
 	// A list input is read relative to the file, and its errors name the list file and line.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.txt"), []byte("0.1\nzero\n"), 0o644))

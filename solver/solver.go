@@ -17,6 +17,10 @@ var (
 	Preconditioners = []string{"jacobi", "amg", "none"}
 )
 
+// MaxMaxIt bounds Options.MaxIt: ten times it (a retry's cap) stays within the 32 bits a
+// journal keeps a sample's iterations in.
+const MaxMaxIt = 100_000_000
+
 // MaxBatch bounds Options.Batch: beyond it the k vectors of a row no longer fit in a cache
 // line or two and batching stops paying.
 const MaxBatch = 64
@@ -48,6 +52,8 @@ func (o Options) Validate(varying bool) error {
 		return setting.Invalid("rtol", fmt.Sprint(o.Rtol), "a relative tolerance in (0, 1)")
 	case o.MaxIt < 1:
 		return setting.Invalid("maxit", fmt.Sprint(o.MaxIt), "an integer ≥ 1")
+	case o.MaxIt > MaxMaxIt:
+		return setting.Invalid("maxit", fmt.Sprint(o.MaxIt), fmt.Sprintf("at most %d (a retry runs 10× as many, and journals keep iterations in 32 bits)", MaxMaxIt))
 	case o.Batch < 0 || o.Batch > MaxBatch:
 		return setting.Invalid("batch", fmt.Sprint(o.Batch), fmt.Sprintf("samples per batch in [1, %d]", MaxBatch))
 	case varying && o.Method == "cholesky":

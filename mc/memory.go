@@ -1,0 +1,251 @@
+package mc
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"mcfem/internal/bounded"
+	"mcfem/problem"
+	"mcfem/solver"
+)
+
+// Memory is an estimate of the memory a campaign needs at its peak, made from the sizes of
+// its arrays before any of them is allocated (MemoryOfRun, MemoryOfMLMC): what one rank sets
+// up (the mesh and matrix, the solver, each thread's vectors, and the set-up's temporary
+// work), times the ranks that share the memory, plus the records of the samples on rank 0.
+//
+// The model, in bytes, for a mesh of N nodes, T triangles, U unknowns and Z nonzeros of K:
+//
+//	mesh and matrix  17N + 12T (mesh) + 8N + 8U + 12Z (K) + 108T (scatter map, element
+//	                 matrices) + 16U (load, areas); a problem file adds (inputs+1)·(8T + 8U +
+//	                 16N) for its affine pieces, a random field 8·terms·T for its basis
+//	solver           Jacobi 32U (inverse diagonal and band form); AMG 3·(12Z + 4U), the
+//	                 hierarchy measured at about three times K; Cholesky a factor of
+//	                 18·U·log₂U (nested dissection on a planar mesh: measured 16.5·U·log₂U − 10U
+//	                 on the unit squares 64…1024); auto the larger of AMG and the factor, the
+//	                 factor only while auto would take it (≤ 4 GiB)
+//	per thread       48U per batch column (the load, the solution, CG's four vectors); with a
+//	                 random matrix (the field, a random conductivity) its own 8Z values, 16T
+//	                 coefficients and its own preconditioner
+//	set-up work      half the mesh and matrix (the pattern and scatter map under
+//	                 construction), and the AMG hierarchy again while it is built
+//	records          600 bytes per sample on rank 0 (each rank's own records, their
+//	                 encoding, the gathered copy, the decoded one and the result's, measured
+//	                 at 580–640 bytes a sample with -np 1 and 2), 32 bytes more for each input
+//	                 and QoI beyond the first; 250 bytes per sample of its own block on
+//	                 every other rank
+//
+// Measured against the Go heap (TestMemoryEstimate): the estimate is within 1–2× of the
+// peak heap of a set-up rank. It is an estimate of the live data: Go's collector needs
+// headroom above it, which the command line gives by setting the runtime's soft memory limit
+// to the memory available.
+type Memory struct {
+	Ranks   int      // ranks sharing the memory (in-process ranks, or an MPI node's)
+	PerRank int64    // one rank's set-up, threads and set-up work
+	Records int64    // the records of the samples
+	Parts   []string // the per-rank parts, for the message: "mesh and matrix 1.2 GiB"
+	Mesh    string   // what the mesh is, for the message: "-mesh 20000"
+}
+
+// Total is the memory the ranks and the records need together.
+func (m Memory) Total() int64 { return int64(m.Ranks)*m.PerRank + m.Records }
+
+// String says the estimate and its breakdown: "about 61 GiB (2 ranks × 30 GiB: mesh and
+// matrix 20 GiB, solver 3 GiB, …; records of 1000 samples 586 KiB)".
+func (m Memory) String() string {
+	records := ""
+	if m.Records > 0 {
+		records = "; records " + bounded.Size(m.Records)
+	}
+	return fmt.Sprintf("about %s (%s × %s: %s%s)", bounded.Size(m.Total()), plural(m.Ranks, "rank"), bounded.Size(m.PerRank),
+		strings.Join(m.Parts, ", "), records)
+}
+
+// meshSize is the size of a problem's discrete system.
+type meshSize struct {
+	n, t, u, z float64 // nodes, triangles, unknowns, nonzeros of K
+}
+
+// sizeOf returns the size of spec's system without setting it up: from the structured mesh's
+// cells, or from the mesh read from a file.
+func sizeOf(spec problem.Spec) meshSize {
+	if m := spec.Mesh; m != nil {
+		n, t := float64(m.NumNodes()), float64(m.NumTris())
+		u := n
+		if spec.File == nil { // the tutorial's Dirichlet nodes are the mesh's boundary
+			u = 0
+			for _, b := range m.Boundary {
+				if !b {
+					u++
+				}
+			}
+		}
+		// Each unknown's row: itself and its neighbours, two per edge; a planar mesh has at
+		// most N + T edges (Euler).
+		return meshSize{n: n, t: t, u: u, z: u + 2*(n+t)}
+	}
+	c := float64(spec.Cells)
+	s := meshSize{n: (c + 1) * (c + 1), t: 2 * c * c, u: (c - 1) * (c - 1)}
+	if spec.File != nil { // its Dirichlet parts may be any: at most every node is unknown
+		s.u = s.n
+	}
+	s.z = 5 * s.u // the five-point rows of the structured mesh (the diagonals' zero entries pruned)
+	return s
+}
+
+// Memory model constants, in bytes (see Memory).
+const (
+	recordBytes      = 600 // per sample on rank 0
+	recordBytesOther = 250 // per sample of its own block on another rank
+	recordBytesValue = 32  // per input or QoI beyond the first of each
+	factorLog2Bytes  = 18  // the Cholesky factor: this · U · log₂U
+	autoFactorMax    = 4 << 30
+)
+
+// rankMemory estimates one rank's set-up of spec solved by so with threads workers, and
+// names its parts.
+func rankMemory(spec problem.Spec, so solver.Options, threads int) (int64, []string) {
+	s := sizeOf(spec)
+	varying := spec.Varying()
+	base := 17*s.n + 12*s.t + 8*s.n + 8*s.u + 12*s.z + 108*s.t + 16*s.u
+	if f := spec.File; f != nil {
+		base += float64(len(f.Inputs)+1) * (8*s.t + 8*s.u + 16*s.n)
+		if f.Field != nil {
+			base += 8 * float64(f.Field.Terms) * s.t
+		}
+	} else if spec.Model == "lognormal-field" {
+		base += 8 * float64(spec.Field.Terms) * s.t
+	}
+	amg := 3 * (12*s.z + 4*s.u)
+	factor := factorLog2Bytes * s.u * math.Log2(math.Max(s.u, 2))
+	var shared, perThreadPC float64
+	var what string
+	method, pc := so.Method, so.PC
+	if method == "auto" {
+		switch {
+		case varying:
+			method, pc = "cg", "" // auto takes CG with the given preconditioner
+		case factor <= autoFactorMax:
+			method = "cholesky-or-amg"
+		default:
+			method, pc = "cg", "amg"
+		}
+	}
+	pcBytes := func(pc string) float64 {
+		switch pc {
+		case "amg":
+			return amg
+		case "none":
+			return 0
+		}
+		return 32 * s.u
+	}
+	switch method {
+	case "cholesky":
+		shared, what = factor, "Cholesky factor"
+	case "cholesky-or-amg":
+		shared, what = math.Max(factor, amg), "Cholesky factor or AMG"
+	default:
+		what = "CG " + pc
+		if pc == "" {
+			what = "CG jacobi"
+		}
+		shared = pcBytes(pc) // for the set-up matrix
+		if varying {
+			perThreadPC = pcBytes(pc) // and each sample's own, per thread
+		}
+	}
+	batch := float64(max(so.Batch, 1))
+	thread := 48 * s.u * batch
+	if varying {
+		thread += 8*s.z + 16*s.t + perThreadPC
+	}
+	work := base / 2
+	if pc == "amg" || method == "cholesky-or-amg" {
+		work += amg
+	}
+	th := float64(max(threads, 1))
+	total := base + shared + th*thread + work
+	parts := []string{
+		"mesh and matrix " + bounded.Size(int64(base)),
+		what + " " + bounded.Size(int64(shared+th*perThreadPC)),
+		plural(int(th), "thread") + " " + bounded.Size(int64(th*(thread-perThreadPC))),
+		"set-up work " + bounded.Size(int64(work)),
+	}
+	return int64(math.Min(total, math.MaxInt64/1024)), parts
+}
+
+// recordMemory is the memory of n samples' records: on rank 0 (all of them), or on another
+// of ranks ranks (its block).
+func recordMemory(spec problem.Spec, n int, rank0 bool, ranks int) int64 {
+	extra := float64(len(spec.InputNames()) + len(spec.QoINames()) - 2)
+	if rank0 {
+		return int64(float64(n) * (recordBytes + recordBytesValue*extra))
+	}
+	return int64(float64(n) / float64(max(ranks, 1)) * (recordBytesOther + recordBytesValue*extra))
+}
+
+// MemoryOfRun estimates the memory of the campaign cfg on ranks ranks sharing the memory, each
+// with threads threads. The records are those of the most samples it may reach: -samples, or
+// with -tol -max-samples; withRank0 says whether rank 0 (which holds them all) is among the
+// ranks (in-process ranks: yes; under MPI the node of rank 0; counted on every node, as a
+// rank does not know where rank 0 runs), worldRanks the ranks in all.
+func MemoryOfRun(cfg Config, ranks, threads int, withRank0 bool, worldRanks int) Memory {
+	per, parts := rankMemory(cfg.Problem, cfg.Solver, threads)
+	n := cfg.Samples
+	if cfg.Tol > 0 {
+		n = max(n, cfg.MaxSamples)
+	}
+	m := Memory{Ranks: ranks, PerRank: per, Parts: parts, Mesh: meshFlag(cfg.Problem)}
+	m.Records = int64(ranks) * recordMemory(cfg.Problem, n, false, worldRanks)
+	if withRank0 {
+		m.Records += recordMemory(cfg.Problem, n, true, worldRanks)
+	}
+	return m
+}
+
+// MemoryOfMLMC estimates the memory of the multilevel campaign m's first levels (-levels: a
+// level added later is checked when it is added) on ranks ranks of threads threads: each rank
+// sets up every level, and a round's records are at most -max-samples.
+func MemoryOfMLMC(m MLMCConfig, levels, ranks, threads int) Memory {
+	var per int64
+	var parts []string
+	for l := range levels {
+		spec := m.Base.Problem
+		spec.Cells = m.Base.Problem.Cells << l
+		p, ps := rankMemory(spec, m.Base.Solver, threads)
+		per += p
+		if l == levels-1 {
+			parts = append([]string{fmt.Sprintf("%d levels, the finest %d×%d", levels, spec.Cells, spec.Cells)}, ps...)
+		}
+	}
+	rec := int64(float64(m.Base.MaxSamples) * 200) // a round's records: 2 QoIs, each rank's block
+	return Memory{Ranks: ranks, PerRank: per, Parts: parts, Records: rec, Mesh: fmt.Sprintf("-mesh %d -levels %d", m.Base.Problem.Cells, levels)}
+}
+
+// MemoryOfSpec estimates one rank's set-up of spec with one thread and solver so (verify and
+// bench set up one problem at a time).
+func MemoryOfSpec(spec problem.Spec, so solver.Options) Memory {
+	per, parts := rankMemory(spec, so, 1)
+	return Memory{Ranks: 1, PerRank: per, Parts: parts, Mesh: meshFlag(spec)}
+}
+
+// meshFlag names the flag that chose spec's mesh.
+func meshFlag(spec problem.Spec) string {
+	switch {
+	case spec.Mesh != nil && spec.MeshFile != "":
+		return spec.MeshFile
+	case spec.Mesh != nil:
+		return "the mesh"
+	}
+	return fmt.Sprintf("-mesh %d", spec.Cells)
+}
+
+// plural is "1 rank", "2 ranks".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

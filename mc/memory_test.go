@@ -1,0 +1,117 @@
+package mc
+
+import (
+	"runtime"
+	"runtime/metrics"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"mcfem/spmd"
+)
+
+// heapDuring runs f and returns the live heap it leaves (after a collection, while keep holds
+// what f returned) and the largest heap of objects seen while it ran (sampled every 100 µs),
+// both above the heap before it.
+func heapDuring(f func() any) (live, peak uint64) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapAlloc
+	var top atomic.Uint64
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			metrics.Read(s)
+			if v := s[0].Value.Uint64(); v > top.Load() {
+				top.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Microsecond):
+			}
+		}
+	}()
+	keep := f()
+	close(stop)
+	<-done
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	runtime.KeepAlive(keep)
+	return ms.HeapAlloc - base, max(top.Load(), ms.HeapAlloc) - base
+}
+
+func TestMemoryEstimate(t *testing.T) {
+	// The estimate of a rank's set-up against the Go heap of a real one (a campaign of two
+	// samples on one rank): never below the live heap it leaves, and within 2× of the peak
+	// heap while it runs — the estimate is of the peak, set-up work included. (Measured on
+	// the development machine: 1.06–1.39× the peak at 256 and 1024 cells.)
+	if testing.Short() {
+		t.Skip("sets up meshes of 256×256")
+	}
+	for _, tc := range []struct {
+		name, model, method, pc string
+		cells                   int
+	}{
+		{"jacobi 256", "reference", "cg", "jacobi", 256},
+		{"amg 256", "reference", "cg", "amg", 256},
+		{"cholesky 256", "reference", "cholesky", "jacobi", 256},
+		{"auto 256", "reference", "auto", "jacobi", 256},
+		{"field jacobi 256", "lognormal-field", "cg", "jacobi", 256},
+		{"field amg 128", "lognormal-field", "cg", "amg", 128},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Samples, cfg.Problem.Cells, cfg.Problem.Model = 2, tc.cells, tc.model
+			cfg.Solver.Method, cfg.Solver.PC = tc.method, tc.pc
+			est := MemoryOfRun(cfg, 1, 1, true, 1)
+			live, peak := heapDuring(func() any {
+				var res *Result
+				require.NoError(t, spmd.RunLocal(1, func(c spmd.Comm) error {
+					r, err := Run(c, cfg, Options{Threads: 1})
+					res = r
+					return err
+				}))
+				return res
+			})
+			t.Logf("estimate %d, live %d (%.2f×), peak %d (%.2f×): %s", est.Total(), live, float64(est.Total())/float64(live),
+				peak, float64(est.Total())/float64(peak), est)
+			assert.GreaterOrEqual(t, est.Total(), int64(live), "below the live heap")
+			assert.LessOrEqual(t, est.Total(), int64(2*peak), "more than twice the peak heap")
+		})
+	}
+}
+
+func TestMemoryModel(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Problem.Cells = 20000
+	one := MemoryOfRun(cfg, 1, 1, true, 1)
+	four := MemoryOfRun(cfg, 4, 1, true, 4)
+	assert.Equal(t, 4*one.PerRank, int64(four.Ranks)*four.PerRank, "in-process ranks each set up their own copy")
+	assert.Equal(t, "-mesh 20000", one.Mesh)
+	// 401 million nodes at about 600 bytes each (the heap measured per node at 1024 cells).
+	assert.InEpsilon(t, 600*20001.0*20001, float64(one.PerRank), 0.1)
+
+	// Records: 600 bytes a sample on rank 0; with -tol those of the whole budget.
+	cfg.Problem.Cells, cfg.Samples = 8, 1_000_000
+	assert.Equal(t, int64(600_000_000), MemoryOfRun(cfg, 1, 1, true, 1).Records-int64(250_000_000))
+	cfg.Samples, cfg.Tol, cfg.MaxSamples = 100, 0.01, 2_000_000
+	assert.Equal(t, int64(2_000_000*(600+250)), MemoryOfRun(cfg, 1, 1, true, 1).Records)
+
+	// The factor of a Cholesky run grows as U log U; the threads' vectors with the batch.
+	cfg = DefaultConfig()
+	cfg.Problem.Cells, cfg.Solver.Method = 1024, "cholesky"
+	chol := MemoryOfRun(cfg, 1, 1, true, 1)
+	cfg.Solver.Method = "cg"
+	cg := MemoryOfRun(cfg, 1, 1, true, 1)
+	// 18·U·log₂U bytes for U = 1023² unknowns, less CG's 32U of Jacobi and band: about 345 MB.
+	assert.InEpsilon(t, 18*1023.0*1023*20-32*1023*1023, float64(chol.PerRank-cg.PerRank), 0.01)
+	cfg.Solver.Batch = 8
+	assert.InEpsilon(t, 48*7*1023.0*1023, float64(MemoryOfRun(cfg, 1, 1, true, 1).PerRank-cg.PerRank), 0.01)
+}
