@@ -101,7 +101,9 @@ func usable(v float64) bool {
 }
 
 // normalTail is P(Z > z) for a standard normal Z, accurate far into the tail.
-func normalTail(z float64) float64 { return 0.5 * math.Erfc(z/math.Sqrt2) }
+func normalTail(z float64) float64 {
+	return float64(0.5 * math.Erfc(z/math.Sqrt2)) // rounded: callers add tails, no fused multiply-add
+}
 
 // normalBand is P(lo < mu + sigma·Z < hi).
 func normalBand(mu, sigma, lo, hi float64) float64 {
@@ -166,7 +168,7 @@ var families = map[string]family{
 			la, _ := math.Lgamma(a)
 			lb, _ := math.Lgamma(b)
 			lab, _ := math.Lgamma(a + b)
-			return math.Min(1, math.Exp(a*math.Log(MinMagnitude)-math.Log(a)-(la+lb-lab)))
+			return math.Min(1, math.Exp(float64(a*math.Log(MinMagnitude))-math.Log(a)-(la+lb-lab))) // rounded product: no FMA
 		},
 		safe: "shapes a, b in [0.15, 1e100] are safe (a smaller a puts mass near 0, where both gamma variates of a draw also underflow to 0/0 = NaN)",
 		draw: detmath.Beta,

@@ -39,7 +39,7 @@ func (m MaxFailures) Allowed(n int) int {
 		return m.Count
 	}
 	// The fraction of n, rounded down; the 1e-9 keeps 1% of 300 at 3 against 0.01·300 = 2.9999….
-	return int(math.Floor(m.Fraction*float64(n) + 1e-9))
+	return int(math.Floor(float64(m.Fraction*float64(n)) + 1e-9)) // the product rounded: no fused multiply-add
 }
 
 // String writes m as -max-failures takes it.

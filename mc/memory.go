@@ -108,16 +108,18 @@ const (
 func rankMemory(spec problem.Spec, so solver.Options, threads int) (int64, []string) {
 	s := sizeOf(spec)
 	varying := spec.Varying()
-	base := 17*s.n + 12*s.t + 8*s.n + 8*s.u + 12*s.z + 108*s.t + 16*s.u
+	// Every product is rounded (float64(…)) before it is added: no fused multiply-add, the
+	// same estimate in every build.
+	base := float64(17*s.n) + float64(12*s.t) + float64(8*s.n) + float64(8*s.u) + float64(12*s.z) + float64(108*s.t) + float64(16*s.u)
 	if f := spec.File; f != nil {
-		base += float64(len(f.Inputs)+1) * (8*s.t + 8*s.u + 16*s.n)
+		base += float64(float64(len(f.Inputs)+1) * (float64(8*s.t) + float64(8*s.u) + float64(16*s.n)))
 		if f.Field != nil {
-			base += 8 * float64(f.Field.Terms) * s.t
+			base += float64(8 * float64(f.Field.Terms) * s.t)
 		}
 	} else if spec.Model == "lognormal-field" {
-		base += 8 * float64(spec.Field.Terms) * s.t
+		base += float64(8 * float64(spec.Field.Terms) * s.t)
 	}
-	amg := 3 * (12*s.z + 4*s.u)
+	amg := float64(3 * (float64(12*s.z) + float64(4*s.u))) // rounded: no fused multiply-add
 	factor := factorLog2Bytes * s.u * math.Log2(math.Max(s.u, 2))
 	var shared, perThreadPC float64
 	var what string
@@ -157,19 +159,19 @@ func rankMemory(spec problem.Spec, so solver.Options, threads int) (int64, []str
 		}
 	}
 	batch := float64(max(so.Batch, 1))
-	thread := 48 * s.u * batch
+	thread := float64(48 * s.u * batch) // rounded: no fused multiply-add with the += below
 	if varying {
-		thread += 8*s.z + 16*s.t + perThreadPC
+		thread += float64(8*s.z) + float64(16*s.t) + perThreadPC
 	}
-	work := base / 2
+	work := float64(base / 2) // (×0.5 for the compiler: rounded, no fused multiply-add)
 	if pc == "amg" || method == "cholesky-or-amg" {
 		work += amg
 	}
 	th := float64(max(threads, 1))
-	total := base + shared + th*thread + work
+	total := base + shared + float64(th*thread) + work
 	parts := []string{
 		"mesh and matrix " + bounded.Size(int64(base)),
-		what + " " + bounded.Size(int64(shared+th*perThreadPC)),
+		what + " " + bounded.Size(int64(shared+float64(th*perThreadPC))),
 		plural(int(th), "thread") + " " + bounded.Size(int64(th*(thread-perThreadPC))),
 		"set-up work " + bounded.Size(int64(work)),
 	}
@@ -181,9 +183,9 @@ func rankMemory(spec problem.Spec, so solver.Options, threads int) (int64, []str
 func recordMemory(spec problem.Spec, n int, rank0 bool, ranks int) int64 {
 	extra := float64(len(spec.InputNames()) + len(spec.QoINames()) - 2)
 	if rank0 {
-		return int64(float64(n) * (recordBytes + recordBytesValue*extra))
+		return int64(float64(n) * (recordBytes + float64(recordBytesValue*extra)))
 	}
-	return int64(float64(n) / float64(max(ranks, 1)) * (recordBytesOther + recordBytesValue*extra))
+	return int64(float64(n) / float64(max(ranks, 1)) * (recordBytesOther + float64(recordBytesValue*extra)))
 }
 
 // MemoryOfRun estimates the memory of the campaign cfg on ranks ranks sharing the memory, each
