@@ -182,107 +182,134 @@ func (m *Mesh) Check(ids IDs) error {
 		return fmt.Errorf("mesh: %d triangles: too many to check (at most %d)", m.NumTris(), math.MaxInt32/3)
 	}
 	et := m.edgeTable()
-	var (
-		dups     [][]int32  // groups of triangles with the same nodes
-		dupNodes [][3]int32 // and their nodes
-		nonMan   [][]int32  // triangles at each non-manifold edge
-		nonEdge  [][2]int32 // and its nodes
-		folds    int        // edges whose two triangles lie on the same side
-		fold     [3]int32   // the first: triangles s, t and the edge's nodes u, w …
-		foldW    int32
-		outer    []int32 // the outer edges, as corner edges
-	)
-	tri := m.Tri
-	et.groups(func(u, w int32, g []uint64) {
-		switch len(g) {
-		case 1:
-			outer = append(outer, int32(uint32(g[0])))
-			return
-		case 2:
-			c0, c1 := int(uint32(g[0])), int(uint32(g[1]))
-			if (tri[c0] == u) == (tri[c1] == u) {
-				if folds == 0 {
-					fold, foldW = [3]int32{int32(c0 / 3), int32(c1 / 3), u}, w
-				}
-				folds++
-			}
-			if a, b := third(tri, c0), third(tri, c1); a == b && a > w {
-				dups = append(dups, []int32{int32(c0 / 3), int32(c1 / 3)})
-				dupNodes = append(dupNodes, [3]int32{u, w, a})
-			}
-			return
-		}
-		ts := make([]int32, len(g))
-		for i, e := range g {
-			ts[i] = int32(uint32(e) / 3)
-		}
-		nonMan = append(nonMan, ts)
-		nonEdge = append(nonEdge, [2]int32{u, w})
-		// Duplicates among them: the triangles whose two smallest nodes are u, w, by their
-		// third node.
-		var cand [][2]int32 // third node, triangle
-		for _, e := range g {
-			if a := third(tri, int(uint32(e))); a > w {
-				cand = append(cand, [2]int32{a, int32(uint32(e) / 3)})
-			}
-		}
-		slices.SortFunc(cand, func(x, y [2]int32) int { return int(x[0]) - int(y[0]) })
-		for i := 0; i < len(cand); {
-			j := i + 1
-			for j < len(cand) && cand[j][0] == cand[i][0] {
-				j++
-			}
-			if j-i > 1 {
-				grp := make([]int32, 0, j-i)
-				for _, c := range cand[i:j] {
-					grp = append(grp, c[1])
-				}
-				slices.Sort(grp)
-				dups = append(dups, grp)
-				dupNodes = append(dupNodes, [3]int32{u, w, cand[i][0]})
-			}
-			i = j
-		}
-	})
+	sc := edgeScan{tri: m.Tri}
+	et.groups(sc.visit)
 	switch {
-	case len(dups) > 0:
-		return dupError(dups, dupNodes, ids)
-	case len(nonMan) > 0:
-		var all []int32
-		for _, ts := range nonMan {
-			all = append(all, ts...)
-		}
-		first := ids.elementIDs(nonMan[0])
-		msg := fmt.Sprintf("non-manifold edge: elements %s share the edge of nodes %d and %d (an edge belongs to at most two elements)",
-			listIDs(first), ids.node(nonEdge[0][0]), ids.node(nonEdge[0][1]))
-		if n := len(nonMan); n > 1 {
-			msg += fmt.Sprintf("; %d such edges, elements %s", n, listIDs(ids.elementIDs(all)))
-		}
-		return &CheckError{Kind: NonManifold, Elements: ids.elementIDs(all), Msg: msg}
-	case folds > 0:
-		folded := m.foldedTriangles(et)
-		el := ids.elementIDs(folded)
-		msg := fmt.Sprintf("folded elements: %s inverted relative to %s neighbours (elements %d and %d lie on the same side of their shared edge, nodes %d and %d",
-			plural(len(el), "element "+listIDs(el)+" is", "elements "+listIDs(el)+" are"), plural(len(el), "its", "their"),
-			ids.element(int(fold[0])), ids.element(int(fold[1])), ids.node(fold[2]), ids.node(foldW))
-		if folds > 1 {
-			msg += fmt.Sprintf("; %d such edges", folds)
-		}
-		return &CheckError{Kind: Folded, Elements: el, Msg: msg + ")"}
+	case len(sc.dups) > 0:
+		return dupError(sc.dups, sc.dupNodes, ids)
+	case len(sc.nonMan) > 0:
+		return nonManifoldError(sc.nonMan, sc.nonEdge, ids)
+	case sc.folds > 0:
+		return m.foldError(et, &sc, ids)
 	}
-	if w := m.overlapWitness(outer); w >= 0 {
-		over := []int32{int32(w)}
-		for t := range m.NumTris() {
-			if t != w && m.boxesMeet(w, t) && m.trianglesOverlap(w, t) {
-				over = append(over, int32(t))
-			}
-		}
-		others := ids.elementIDs(over[1:])
-		return &CheckError{Kind: Overlapping, Elements: ids.elementIDs(over),
-			Msg: fmt.Sprintf("overlapping elements: element %d overlaps %s %s (their interiors intersect)",
-				ids.element(w), plural(len(others), "element", "elements"), listIDs(others))}
+	if w := m.overlapWitness(sc.outer); w >= 0 {
+		return m.overlapError(w, ids)
 	}
 	return nil
+}
+
+// edgeScan gathers what Check finds edge by edge: duplicated triangles, non-manifold edges,
+// folds and the outer edges.
+type edgeScan struct {
+	tri      []int32
+	dups     [][]int32  // groups of triangles with the same nodes
+	dupNodes [][3]int32 // and their nodes
+	nonMan   [][]int32  // triangles at each non-manifold edge
+	nonEdge  [][2]int32 // and its nodes
+	folds    int        // edges whose two triangles lie on the same side
+	fold     [3]int32   // the first: triangles s, t and the edge's nodes u, w …
+	foldW    int32
+	outer    []int32 // the outer edges, as corner edges
+}
+
+// visit takes the corner edges g of the edge of nodes u < w.
+func (sc *edgeScan) visit(u, w int32, g []uint64) {
+	tri := sc.tri
+	switch len(g) {
+	case 1:
+		sc.outer = append(sc.outer, int32(uint32(g[0])))
+		return
+	case 2:
+		c0, c1 := int(uint32(g[0])), int(uint32(g[1]))
+		if (tri[c0] == u) == (tri[c1] == u) {
+			if sc.folds == 0 {
+				sc.fold, sc.foldW = [3]int32{int32(c0 / 3), int32(c1 / 3), u}, w
+			}
+			sc.folds++
+		}
+		if a, b := third(tri, c0), third(tri, c1); a == b && a > w {
+			sc.dups = append(sc.dups, []int32{int32(c0 / 3), int32(c1 / 3)})
+			sc.dupNodes = append(sc.dupNodes, [3]int32{u, w, a})
+		}
+		return
+	}
+	ts := make([]int32, len(g))
+	for i, e := range g {
+		ts[i] = int32(uint32(e) / 3)
+	}
+	sc.nonMan = append(sc.nonMan, ts)
+	sc.nonEdge = append(sc.nonEdge, [2]int32{u, w})
+	sc.dupsAmong(u, w, g)
+}
+
+// dupsAmong records the duplicates among the triangles of a non-manifold edge u < w: the
+// triangles whose two smallest nodes are u, w, grouped by their third node.
+func (sc *edgeScan) dupsAmong(u, w int32, g []uint64) {
+	var cand [][2]int32 // third node, triangle
+	for _, e := range g {
+		if a := third(sc.tri, int(uint32(e))); a > w {
+			cand = append(cand, [2]int32{a, int32(uint32(e) / 3)})
+		}
+	}
+	slices.SortFunc(cand, func(x, y [2]int32) int { return int(x[0]) - int(y[0]) })
+	for i := 0; i < len(cand); {
+		j := i + 1
+		for j < len(cand) && cand[j][0] == cand[i][0] {
+			j++
+		}
+		if j-i > 1 {
+			grp := make([]int32, 0, j-i)
+			for _, c := range cand[i:j] {
+				grp = append(grp, c[1])
+			}
+			slices.Sort(grp)
+			sc.dups = append(sc.dups, grp)
+			sc.dupNodes = append(sc.dupNodes, [3]int32{u, w, cand[i][0]})
+		}
+		i = j
+	}
+}
+
+// nonManifoldError is Check's error for the edges of three triangles or more.
+func nonManifoldError(nonMan [][]int32, nonEdge [][2]int32, ids IDs) error {
+	var all []int32
+	for _, ts := range nonMan {
+		all = append(all, ts...)
+	}
+	first := ids.elementIDs(nonMan[0])
+	msg := fmt.Sprintf("non-manifold edge: elements %s share the edge of nodes %d and %d (an edge belongs to at most two elements)",
+		listIDs(first), ids.node(nonEdge[0][0]), ids.node(nonEdge[0][1]))
+	if n := len(nonMan); n > 1 {
+		msg += fmt.Sprintf("; %d such edges, elements %s", n, listIDs(ids.elementIDs(all)))
+	}
+	return &CheckError{Kind: NonManifold, Elements: ids.elementIDs(all), Msg: msg}
+}
+
+// foldError is Check's error for folded triangles.
+func (m *Mesh) foldError(et edgeTable, sc *edgeScan, ids IDs) error {
+	folded := m.foldedTriangles(et)
+	el := ids.elementIDs(folded)
+	msg := fmt.Sprintf("folded elements: %s inverted relative to %s neighbours (elements %d and %d lie on the same side of their shared edge, nodes %d and %d",
+		plural(len(el), "element "+listIDs(el)+" is", "elements "+listIDs(el)+" are"), plural(len(el), "its", "their"),
+		ids.element(int(sc.fold[0])), ids.element(int(sc.fold[1])), ids.node(sc.fold[2]), ids.node(sc.foldW))
+	if sc.folds > 1 {
+		msg += fmt.Sprintf("; %d such edges", sc.folds)
+	}
+	return &CheckError{Kind: Folded, Elements: el, Msg: msg + ")"}
+}
+
+// overlapError is Check's error for triangle w, which overlaps others: it names every one.
+func (m *Mesh) overlapError(w int, ids IDs) error {
+	over := []int32{int32(w)}
+	for t := range m.NumTris() {
+		if t != w && m.boxesMeet(w, t) && m.trianglesOverlap(w, t) {
+			over = append(over, int32(t))
+		}
+	}
+	others := ids.elementIDs(over[1:])
+	return &CheckError{Kind: Overlapping, Elements: ids.elementIDs(over),
+		Msg: fmt.Sprintf("overlapping elements: element %d overlaps %s %s (their interiors intersect)",
+			ids.element(w), plural(len(others), "element", "elements"), listIDs(others))}
 }
 
 // dupError is Check's error for the groups of duplicated triangles.
