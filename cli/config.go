@@ -46,91 +46,110 @@ func loadConfig(fs flagSet, path string) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	lineAt := func(off int64) int { return 1 + bytes.Count(data[:min(int(off), len(data))], []byte("\n")) }
-	fail := func(off int64, format string, a ...any) error {
-		return fmt.Errorf("%s:%d: %s", path, lineAt(off), fmt.Sprintf(format, a...))
-	}
-	// syntax describes a JSON error where want was expected: the end of the file, or a
-	// syntax error at its offset.
-	syntax := func(err error, want string) error {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fail(int64(len(data)), "the file ends early: want %s", want)
-		}
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return fail(se.Offset, "%v: want %s", err, want)
-		}
-		return fail(dec.InputOffset(), "%v: want %s", err, want)
-	}
+	cr := &configReader{path: path, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
+	cr.dec.UseNumber()
 	const object = "a JSON object of flag names and values, e.g. {\"samples\": 1000}"
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	if tok, err := cr.dec.Token(); err != nil || tok != json.Delim('{') {
 		if len(bytes.TrimSpace(data)) == 0 {
-			return fail(0, "the file is empty: want %s", object)
+			return cr.fail(0, "the file is empty: want %s", object)
 		}
-		return fail(dec.InputOffset(), "want %s", object)
+		return cr.fail(cr.dec.InputOffset(), "want %s", object)
 	}
 	seen := map[string]int{} // key → its line
-	for {
-		more := dec.More()
-		if !more {
-			break
-		}
-		keyOff := dec.InputOffset()
-		tok, err := dec.Token()
-		if err != nil {
-			return syntax(err, "a key (a flag name in quotes) or } to close the object")
-		}
-		key, isKey := tok.(string)
-		if !isKey {
-			return fail(dec.InputOffset(), "want a key (a flag name in quotes), not %v", tok)
-		}
-		if i := bytes.Index(data[keyOff:], []byte(strconv.Quote(key))); i >= 0 {
-			keyOff += int64(i) // the key itself, not the separator before it
-		}
-		var raw any
-		if err := dec.Decode(&raw); err != nil {
-			return syntax(err, fmt.Sprintf("the value of key %q", key))
-		}
-		f := fs.Lookup(key)
-		if f == nil || key == "config" {
-			return fail(keyOff, "unknown key %q (the keys are the flags of %s -h)", key, fs.Name())
-		}
-		if first, dup := seen[key]; dup {
-			return fail(keyOff, "key %q given twice (first on line %d): give each flag once", key, first)
-		}
-		seen[key] = lineAt(keyOff)
-		var value string
-		switch v := raw.(type) {
-		case string:
-			value = v
-		case json.Number:
-			value = v.String()
-		case bool:
-			value = strconv.FormatBool(v)
-		default:
-			return fail(keyOff, "key %q: want a string, number or boolean", key)
-		}
-		if pathFlags[key] || (key == "dist" && strings.HasPrefix(value, "list:")) {
-			p := strings.TrimPrefix(value, "list:")
-			if filepath.IsAbs(p) {
-				return fail(keyOff, "key %q: %q is absolute: paths in a configuration are relative to its file", key, p)
-			}
-			if p != "" {
-				value = strings.TrimSuffix(value, p) + filepath.Join(dir, p)
-			}
-		}
-		if err := fs.Set(key, value); err != nil {
-			return fail(keyOff, "key %q: invalid value %s: %s", key, jsonValue(raw), flagWant(f, err))
+	for cr.dec.More() {
+		if err := cr.entry(fs, seen); err != nil {
+			return err
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return syntax(err, "} to close the object")
+	if _, err := cr.dec.Token(); err != nil {
+		return cr.syntax(err, "} to close the object")
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return fail(dec.InputOffset(), "unexpected data after the configuration object")
+	if _, err := cr.dec.Token(); err != io.EOF {
+		return cr.fail(cr.dec.InputOffset(), "unexpected data after the configuration object")
+	}
+	return nil
+}
+
+// configReader reads a configuration file's JSON object, entry by entry, and says where an
+// error is (file:line).
+type configReader struct {
+	path string
+	data []byte
+	dec  *json.Decoder
+}
+
+// lineAt returns the line of byte offset off.
+func (cr *configReader) lineAt(off int64) int {
+	return 1 + bytes.Count(cr.data[:min(int(off), len(cr.data))], []byte("\n"))
+}
+
+// fail returns an error "FILE:LINE: message" at byte offset off.
+func (cr *configReader) fail(off int64, format string, a ...any) error {
+	return fmt.Errorf("%s:%d: %s", cr.path, cr.lineAt(off), fmt.Sprintf(format, a...))
+}
+
+// syntax describes a JSON error where want was expected: the end of the file, or a syntax
+// error at its offset.
+func (cr *configReader) syntax(err error, want string) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return cr.fail(int64(len(cr.data)), "the file ends early: want %s", want)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return cr.fail(se.Offset, "%v: want %s", err, want)
+	}
+	return cr.fail(cr.dec.InputOffset(), "%v: want %s", err, want)
+}
+
+// entry reads one "key": value of the object and sets the flag key of fs to it; seen holds
+// the line of every key set so far.
+func (cr *configReader) entry(fs flagSet, seen map[string]int) error {
+	keyOff := cr.dec.InputOffset()
+	tok, err := cr.dec.Token()
+	if err != nil {
+		return cr.syntax(err, "a key (a flag name in quotes) or } to close the object")
+	}
+	key, isKey := tok.(string)
+	if !isKey {
+		return cr.fail(cr.dec.InputOffset(), "want a key (a flag name in quotes), not %v", tok)
+	}
+	if i := bytes.Index(cr.data[keyOff:], []byte(strconv.Quote(key))); i >= 0 {
+		keyOff += int64(i) // the key itself, not the separator before it
+	}
+	var raw any
+	if err := cr.dec.Decode(&raw); err != nil {
+		return cr.syntax(err, fmt.Sprintf("the value of key %q", key))
+	}
+	f := fs.Lookup(key)
+	if f == nil || key == "config" {
+		return cr.fail(keyOff, "unknown key %q (the keys are the flags of %s -h)", key, fs.Name())
+	}
+	if first, dup := seen[key]; dup {
+		return cr.fail(keyOff, "key %q given twice (first on line %d): give each flag once", key, first)
+	}
+	seen[key] = cr.lineAt(keyOff)
+	var value string
+	switch v := raw.(type) {
+	case string:
+		value = v
+	case json.Number:
+		value = v.String()
+	case bool:
+		value = strconv.FormatBool(v)
+	default:
+		return cr.fail(keyOff, "key %q: want a string, number or boolean", key)
+	}
+	if pathFlags[key] || (key == "dist" && strings.HasPrefix(value, "list:")) {
+		p := strings.TrimPrefix(value, "list:")
+		if filepath.IsAbs(p) {
+			return cr.fail(keyOff, "key %q: %q is absolute: paths in a configuration are relative to its file", key, p)
+		}
+		if p != "" {
+			value = strings.TrimSuffix(value, p) + filepath.Join(filepath.Dir(cr.path), p)
+		}
+	}
+	if err := fs.Set(key, value); err != nil {
+		return cr.fail(keyOff, "key %q: invalid value %s: %s", key, jsonValue(raw), flagWant(f, err))
 	}
 	return nil
 }
