@@ -143,34 +143,8 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 			}
 		}
 		res.Rounds = round
-		// Solve the new samples of every level: level l's indices [next_l, next_l+dN_l), by block.
-		sums := make([]stats.ExactPowerSums, 2*len(levels))
-		for l, lv := range levels {
-			if dN[l] == 0 {
-				continue
-			}
-			pl, err := hier.pipeline(l, c.Rank(), t0, opt)
-			if err != nil {
-				return nil, err
-			}
-			if l == 0 {
-				// The exact mean describes the first QoI.
-				if e, ok := pl.ev.problem().Exact(); ok && mcfg.Base.Problem.QoIIndex(mcfg.Base.TolQoI) == 0 {
-					res.Exact = e.Mean
-				}
-			}
-			lo, hi := spmd.Block(int(dN[l]), c.Size(), c.Rank())
-			idx := make([]int, hi-lo)
-			for k := range idx {
-				idx[k] = lv.next + lo + k
-			}
-			s, err := pl.run(idx, newRecords(len(idx), 1, 2))
-			if err != nil {
-				return nil, err
-			}
-			sums[2*l], sums[2*l+1] = s[0], s[1]
-		}
-		if err := allreduceSums(c, sums); err != nil { // one allreduce for all levels
+		sums, err := res.solveRound(c, hier, levels, dN, t0, opt)
+		if err != nil {
 			return nil, err
 		}
 		for l, lv := range levels {
@@ -183,37 +157,94 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 			break
 		}
 		if !res.decide(dN, mcfg.Tol) {
-			if res.BiasEstimate <= mcfg.Tol/math.Sqrt2 {
-				break
-			}
-			if len(levels) == mcfg.MaxLevels {
-				res.Unmet = fmt.Sprintf("-max-levels %d reached: the bias estimate %.3g is above tol/√2 = %.3g", mcfg.MaxLevels, res.BiasEstimate, mcfg.Tol/math.Sqrt2)
-				break
-			}
-			fits, err := levelFits(c, opt, len(levels)+1)
+			grow, err := res.newLevel(c, opt, len(levels))
 			if err != nil {
 				return nil, err
 			}
-			if !fits {
-				res.Unmet = fmt.Sprintf("the memory: level %d (%d×%d cells) does not fit beside the others; the bias estimate %.3g is above tol/√2 = %.3g",
-					len(levels), base.Problem.Cells<<len(levels), base.Problem.Cells<<len(levels), res.BiasEstimate, mcfg.Tol/math.Sqrt2)
+			if !grow {
 				break
 			}
 			addLevel()
 			dN = append(dN, int64(mcfg.Pilot))
 		}
 	}
-	target := mcfg.Tol / math.Sqrt2
-	if budgetHit && (!(res.SamplingErr <= target) || !(res.BiasEstimate <= target)) {
-		var n int64
-		for _, ls := range res.Levels {
-			n += ls.N
-		}
-		res.Unmet = fmt.Sprintf("-max-samples %d reached (%d samples on %d levels) with the sampling error %.3g and the bias estimate %.3g against tol/√2 = %.3g each",
-			base.MaxSamples, n, len(res.Levels), res.SamplingErr, res.BiasEstimate, target)
+	if budgetHit {
+		res.budgetUnmet()
 	}
 	res.Wall = time.Since(t0).Seconds()
 	return res, nil
+}
+
+// solveRound solves the round's new samples of every level — level l's indices [next_l,
+// next_l+dN_l), by block — and returns their power sums (Y and Q of each level), allreduced.
+func (res *MLMCResult) solveRound(c spmd.Comm, hier *hierarchy, levels []*Level, dN []int64, t0 time.Time, opt Options) ([]stats.ExactPowerSums, error) {
+	sums := make([]stats.ExactPowerSums, 2*len(levels))
+	for l, lv := range levels {
+		if dN[l] == 0 {
+			continue
+		}
+		pl, err := hier.pipeline(l, c.Rank(), t0, opt)
+		if err != nil {
+			return nil, err
+		}
+		if l == 0 {
+			// The exact mean describes the first QoI.
+			if e, ok := pl.ev.problem().Exact(); ok && res.Config.Base.Problem.QoIIndex(res.Config.Base.TolQoI) == 0 {
+				res.Exact = e.Mean
+			}
+		}
+		lo, hi := spmd.Block(int(dN[l]), c.Size(), c.Rank())
+		idx := make([]int, hi-lo)
+		for k := range idx {
+			idx[k] = lv.next + lo + k
+		}
+		s, err := pl.run(idx, newRecords(len(idx), 1, 2))
+		if err != nil {
+			return nil, err
+		}
+		sums[2*l], sums[2*l+1] = s[0], s[1]
+	}
+	if err := allreduceSums(c, sums); err != nil { // one allreduce for all levels
+		return nil, err
+	}
+	return sums, nil
+}
+
+// newLevel decides, once the levels' sampling error meets the tolerance, whether the bias
+// asks for level n (the levels are 0..n-1): no when the bias estimate meets tol/√2, or when
+// -max-levels or the memory forbids it (Unmet then says why).
+func (res *MLMCResult) newLevel(c spmd.Comm, opt Options, n int) (bool, error) {
+	mcfg := res.Config
+	target := mcfg.Tol / math.Sqrt2
+	if res.BiasEstimate <= target {
+		return false, nil
+	}
+	if n == mcfg.MaxLevels {
+		res.Unmet = fmt.Sprintf("-max-levels %d reached: the bias estimate %.3g is above tol/√2 = %.3g", mcfg.MaxLevels, res.BiasEstimate, target)
+		return false, nil
+	}
+	fits, err := levelFits(c, opt, n+1)
+	if err != nil || fits {
+		return fits, err
+	}
+	cells := mcfg.Base.Problem.Cells << n
+	res.Unmet = fmt.Sprintf("the memory: level %d (%d×%d cells) does not fit beside the others; the bias estimate %.3g is above tol/√2 = %.3g",
+		n, cells, cells, res.BiasEstimate, target)
+	return false, nil
+}
+
+// budgetUnmet sets Unmet when the sample budget ended the campaign before the tolerance.
+func (res *MLMCResult) budgetUnmet() {
+	target := res.Config.Tol / math.Sqrt2
+	if res.SamplingErr <= target && res.BiasEstimate <= target {
+		return
+	}
+	var n int64
+	for _, ls := range res.Levels {
+		n += ls.N
+	}
+	res.Unmet = fmt.Sprintf("-max-samples %d reached (%d samples on %d levels) with the sampling error %.3g and the bias estimate %.3g against tol/√2 = %.3g each",
+		res.Config.Base.MaxSamples, n, len(res.Levels), res.SamplingErr, res.BiasEstimate, target)
 }
 
 // levelFits asks opt.LevelsFit whether levels levels fit the memory and agrees on the answer
