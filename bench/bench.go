@@ -6,9 +6,11 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
+	"mcfem/chol"
 	"mcfem/mc"
 	"mcfem/problem"
 	"mcfem/solver"
@@ -25,6 +27,9 @@ type Options struct {
 	// MaxSampleTime skips a (size, pc) whose single solve is estimated to take longer
 	// (Jacobi-CG at 1024 cells per side takes ~10 s); 0 never skips.
 	MaxSampleTime time.Duration
+	// ProbeElems is the length of each of the triad's three arrays (0: 1<<24, 128 MiB each);
+	// tests make it small.
+	ProbeElems int
 	// Problem, if not nil, is the problem to measure (a problem file's on the unit square;
 	// Cells is set per size); nil is the built-in tutorial.
 	Problem *problem.Spec
@@ -40,12 +45,43 @@ func DefaultOptions(quick bool) Options {
 		MinTime: time.Second, Rtol: 1e-8, MaxSampleTime: 30 * time.Second}
 }
 
-// Probe is the memory-bandwidth reference of the run.
+// Probe is the reference of the run, measured on the machine at hand: the memory bandwidth
+// (STREAM triad) and the flop peak of the factorisation's dense kernel.
 type Probe struct {
 	Triad1GBs   float64 `json:"triad_1thread_gbs"`
 	TriadAllGBs float64 `json:"triad_all_gbs"`
 	Threads     int     `json:"threads"`
 	ArrayMiB    float64 `json:"array_mib"`
+	LLCMiB      float64 `json:"llc_mib,omitempty"` // the last-level cache, as Linux reports it
+	PeakGflops  float64 `json:"peak_gflops"`       // chol.KernelGflops, one thread
+	PeakKernel  string  `json:"peak_kernel"`
+	Seconds     float64 `json:"probe_seconds"` // the probes' whole time, allocation included
+}
+
+// Direct is the direct solver's work model and rates at one (mesh, batch): the factor's
+// size, the factorisation's flops and rate, and the triangular solves' bytes and flops per
+// sample (chol.Factor.SolveBytes, SolveFlops) with the rates of the measured solve, held
+// against the probe's bandwidth and flop peak.
+type Direct struct {
+	FactorNNZ     int64   `json:"factor_nnz"`     // entries of L, diagonal included
+	TrilNNZ       int64   `json:"tril_nnz"`       // entries of K's lower triangle
+	Fill          float64 `json:"fill"`           // FactorNNZ / TrilNNZ
+	Supernodes    int     `json:"supernodes"`     //
+	FactorBytes   int64   `json:"factor_bytes"`   // memory held by the factor
+	FactorFlops   float64 `json:"factor_flops"`   // Σ_j c_j² (chol.Factor.Flops)
+	FactorSeconds float64 `json:"factor_seconds"` // numeric factorisation, best of the builds
+	FactorGflops  float64 `json:"factor_gflops"`
+	FactorOfPeak  float64 `json:"factor_of_peak"` // FactorGflops / Probe.PeakGflops
+	// Per sample: the bytes and flops of the forward and backward solves of one batch of
+	// Batch right-hand sides, divided by Batch.
+	SolveBytes   float64 `json:"solve_bytes_per_sample"`
+	SolveFlops   float64 `json:"solve_flops_per_sample"`
+	SolveSeconds float64 `json:"solve_seconds_per_sample"` // the batch's SolveBatch alone, best of repeated calls, / Batch
+	SolveGBs     float64 `json:"solve_gbs"`
+	SolveOfTriad float64 `json:"solve_of_triad"` // SolveGBs / Probe.Triad1GBs
+	SolveGflops  float64 `json:"solve_gflops"`
+	SolveOfPeak  float64 `json:"solve_of_peak"`   // SolveGflops / Probe.PeakGflops
+	SolveShare   float64 `json:"solve_of_sample"` // SolveSeconds / the whole sample's time
 }
 
 // Row is one (mesh, preconditioner, batch) measurement.
@@ -75,6 +111,8 @@ type Row struct {
 	SampleSpMVEq      float64 `json:"sample_spmv_equiv"`
 	Samples           int     `json:"samples_timed"`
 	Skipped           string  `json:"skipped,omitempty"`
+	// Direct is the direct solver's model and rates (pc "cholesky" only).
+	Direct *Direct `json:"direct,omitempty"`
 }
 
 // Report is a whole `mcfem bench` run.
@@ -91,16 +129,20 @@ type Report struct {
 // lines go to log.
 func Run(opt Options, log io.Writer) (*Report, error) {
 	rep := &Report{Machine: machine(), Go: runtime.Version(), Started: time.Now().UTC().Format(time.RFC3339), Rtol: opt.Rtol}
-	const n = 1 << 24 // 3 arrays of 128 MiB: far above any last-level cache
-	rep.Probe = Probe{Threads: runtime.GOMAXPROCS(0), ArrayMiB: 8 * n / (1 << 20)}
-	rep.Probe.Triad1GBs = Triad(n, 1, opt.MinTime)
-	rep.Probe.TriadAllGBs = Triad(n, rep.Probe.Threads, opt.MinTime)
-	fmt.Fprintf(log, "bench: triad %.1f GB/s (1 thread), %.1f GB/s (%d threads)\n", rep.Probe.Triad1GBs, rep.Probe.TriadAllGBs, rep.Probe.Threads)
+	// 3 arrays of 128 MiB: above the last-level cache of the machines at hand (1.5× a 256 MiB
+	// one); 4× that measures the same bandwidth but takes a second to allocate and touch.
+	n := 1 << 24
+	if opt.ProbeElems > 0 {
+		n = opt.ProbeElems
+	}
+	rep.Probe = MeasureProbe(n, runtime.GOMAXPROCS(0), opt.MinTime)
+	fmt.Fprintf(log, "bench: triad %.1f GB/s (1 thread), %.1f GB/s (%d threads); dense kernel %.2f Gflop/s; probes %.2f s\n",
+		rep.Probe.Triad1GBs, rep.Probe.TriadAllGBs, rep.Probe.Threads, rep.Probe.PeakGflops, rep.Probe.Seconds)
 	for _, cells := range opt.Sizes {
 		for _, pc := range opt.PCs {
 			var solveEstimate float64
 			for _, k := range opt.Batches {
-				row, err := measure(cells, pc, k, opt, rep.Probe.Triad1GBs, solveEstimate)
+				row, err := measure(cells, pc, k, opt, rep.Probe, solveEstimate)
 				if err != nil {
 					return rep, err
 				}
@@ -121,7 +163,8 @@ func Run(opt Options, log io.Writer) (*Report, error) {
 const setupReps = 3
 
 // measure builds the model setupReps times and times SpMV, set-up and samples.
-func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate float64) (Row, error) {
+func measure(cells int, pc string, k int, opt Options, probe Probe, solveEstimate float64) (Row, error) {
+	triad1 := probe.Triad1GBs
 	cfg := mc.DefaultConfig()
 	if opt.Problem != nil {
 		cfg.Problem = *opt.Problem
@@ -137,6 +180,7 @@ func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate flo
 		return row, nil
 	}
 	var bench *mc.Bench
+	factorSeconds := -1.0 // the numeric factorisation, best of the builds
 	for rep := range setupReps {
 		bench = nil // let the previous build go before the next one allocates
 		runtime.GC()
@@ -151,6 +195,12 @@ func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate flo
 		}
 		if rep == 0 || t < row.SetupSeconds {
 			row.SetupSeconds, row.PCSetupSeconds = t, b.Solver.SetupSeconds()
+		}
+		if f := solver.CholeskyFactor(b.Solver); f != nil {
+			_, _, num := f.Times()
+			if factorSeconds < 0 || num.Seconds() < factorSeconds {
+				factorSeconds = num.Seconds()
+			}
 		}
 	}
 	a := bench.Problem.System().K
@@ -196,14 +246,57 @@ func measure(cells int, pc string, k int, opt Options, triad1, solveEstimate flo
 		model := float64(sparse.SpMVBytes(a.N, a.NNZ())+48*int64(a.N)) / (triad1 * 1e9)
 		row.IterModelRatio = row.IterSeconds / model
 	}
+	if f := solver.CholeskyFactor(bench.Solver); f != nil {
+		row.Direct = measureDirect(f, a, k, factorSeconds, probe, opt.MinTime/4)
+		row.Direct.SolveShare = row.Direct.SolveSeconds / row.SampleSeconds
+	}
 	return row, nil
+}
+
+// measureDirect fills the direct solver's model from the factor f of a and times its batch
+// solve with k right-hand sides alone (the best of repeated calls over minTime); the
+// numeric factorisation took factorSeconds.
+func measureDirect(f *chol.Factor, a *sparse.CSR, k int, factorSeconds float64, probe Probe, minTime time.Duration) *Direct {
+	d := &Direct{
+		FactorNNZ:     f.NNZ(),
+		TrilNNZ:       trilNNZ(a),
+		Supernodes:    f.Supernodes(),
+		FactorBytes:   f.Bytes(),
+		FactorFlops:   f.Flops(),
+		FactorSeconds: factorSeconds,
+		SolveBytes:    float64(f.SolveBytes(k)) / float64(k),
+		SolveFlops:    float64(f.SolveFlops(k)) / float64(k),
+	}
+	d.Fill = float64(d.FactorNNZ) / float64(d.TrilNNZ)
+	if factorSeconds > 0 {
+		d.FactorGflops = d.FactorFlops / factorSeconds / 1e9
+		d.FactorOfPeak = d.FactorGflops / probe.PeakGflops
+	}
+	x, b := make([]float64, a.N*k), make([]float64, a.N*k)
+	for i := range b {
+		b[i] = 1
+	}
+	ws := f.NewWorkspace(k)
+	f.SolveBatch(x, b, k, ws) // touch the workspace
+	d.SolveSeconds = bestOf(func() { f.SolveBatch(x, b, k, ws) }, minTime, 5) / float64(k)
+	d.SolveGBs = d.SolveBytes / d.SolveSeconds / 1e9
+	d.SolveOfTriad = d.SolveGBs / probe.Triad1GBs
+	d.SolveGflops = d.SolveFlops / d.SolveSeconds / 1e9
+	d.SolveOfPeak = d.SolveGflops / probe.PeakGflops
+	return d
 }
 
 // WriteText writes the table.
 func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "machine: %s, %s\n", r.Machine, r.Go)
-	fmt.Fprintf(w, "bandwidth probe (STREAM triad, %.0f MiB arrays): %.1f GB/s one thread, %.1f GB/s %d threads\n",
-		r.Probe.ArrayMiB, r.Probe.Triad1GBs, r.Probe.TriadAllGBs, r.Probe.Threads)
+	llc := ""
+	if r.Probe.LLCMiB > 0 {
+		llc = fmt.Sprintf("; last-level cache %.0f MiB", r.Probe.LLCMiB)
+	}
+	fmt.Fprintf(w, "bandwidth probe (STREAM triad, 3 arrays of %.0f MiB%s), measured here: %.1f GB/s one thread, %.1f GB/s %d threads\n",
+		r.Probe.ArrayMiB, llc, r.Probe.Triad1GBs, r.Probe.TriadAllGBs, r.Probe.Threads)
+	fmt.Fprintf(w, "flop peak probe (%s), measured here: %.2f Gflop/s; probes took %.2f s\n",
+		r.Probe.PeakKernel, r.Probe.PeakGflops, r.Probe.Seconds)
 	fmt.Fprintf(w, "CG to rtol %g from u = 0; one rank, one thread; SpMV-eq = time / time of one SpMV y = Kx on the same matrix\n", r.Rtol)
 	fmt.Fprintf(w, "it/model = time of a CG iteration / time to move one SpMV's bytes + 6·8·n at the one-thread triad rate\n")
 	fmt.Fprintf(w, "setup = mesh + matrix + preconditioner, best of %d builds (the first build's time is in the JSON)\n", setupReps)
@@ -223,7 +316,48 @@ func (r *Report) WriteText(w io.Writer) error {
 			x.Cells, x.Unknowns, x.NonZeros, x.SpMVSeconds*1e3, x.SpMVGBs, 100*x.SpMVFraction, x.PC, x.Batch,
 			x.Iterations, it, ratio, x.SetupSeconds*1e3, x.SetupSpMVEq, x.SampleSeconds*1e3, x.SampleSpMVEq)
 	}
+	r.writeDirect(w)
 	return nil
+}
+
+// trilNNZ counts the entries of a's lower triangle, the diagonal included: what the
+// factorisation reads.
+func trilNNZ(a *sparse.CSR) int64 {
+	var n int64
+	for i := range a.N {
+		for _, c := range a.Col[a.RowPtr[i]:a.RowPtr[i+1]] {
+			if int(c) <= i {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// writeDirect writes the direct solver's table, if any row has one.
+func (r *Report) writeDirect(w io.Writer) {
+	if !slices.ContainsFunc(r.Rows, func(x Row) bool { return x.Direct != nil }) {
+		return
+	}
+	fmt.Fprintf(w, "\ndirect solver (sparse Cholesky): fill = nnz(L)/nnz(tril K); factor Gflop/s = Σ c_j² / numeric factorisation time (best of %d builds)\n", setupReps)
+	fmt.Fprintf(w, "solve, per sample (one column of a batch of k): bytes = (2·(8·nnz(L) + 4·row indices) + k·64·n)/k, flops = 4·nnz(L) − 2n;\n")
+	fmt.Fprintf(w, "solve ms = the batch's forward + backward solves alone / k; %%triad and %%peak against the probes above (%.1f GB/s, %.2f Gflop/s);\n",
+		r.Probe.Triad1GBs, r.Probe.PeakGflops)
+	fmt.Fprintf(w, "%%triad over 100%% means the factor stays in cache; %%sample = solve ms / the whole sample's time (load, solve, residual check, QoI)\n\n")
+	fmt.Fprintf(w, "%6s %5s | %9s %5s %6s %8s | %9s %9s %7s %6s | %8s %8s %9s %6s %6s %7s %6s %6s\n",
+		"cells", "batch", "nnz(L)", "fill", "snodes", "L MB", "fact Mflop", "fact ms", "Gflop/s", "%peak",
+		"MB/smp", "Mflop/smp", "solve ms", "GB/s", "%triad", "Gflop/s", "%peak", "%sample")
+	for _, x := range r.Rows {
+		d := x.Direct
+		if d == nil {
+			continue
+		}
+		fmt.Fprintf(w, "%6d %5d | %9d %5.2f %6d %8.2f | %10.1f %9.2f %7.2f %5.0f%% | %8.3f %9.3f %9.4f %6.2f %5.0f%% %7.2f %5.0f%% %5.0f%%\n",
+			x.Cells, x.Batch, d.FactorNNZ, d.Fill, d.Supernodes, float64(d.FactorBytes)/1e6,
+			d.FactorFlops/1e6, d.FactorSeconds*1e3, d.FactorGflops, 100*d.FactorOfPeak,
+			d.SolveBytes/1e6, d.SolveFlops/1e6, d.SolveSeconds*1e3, d.SolveGBs, 100*d.SolveOfTriad,
+			d.SolveGflops, 100*d.SolveOfPeak, 100*d.SolveShare)
+	}
 }
 
 // WriteJSON writes the report as JSON.

@@ -111,7 +111,10 @@ var commands = []command{
 	{"bench", "Measures this machine: a memory-bandwidth probe (STREAM triad, one thread and all), then for\n" +
 		"each mesh size and preconditioner the SpMV rate and its fraction of the probe, the CG\n" +
 		"iterations and time per iteration against the bandwidth model, the set-up cost and the\n" +
-		"per-sample time, each also in SpMV-equivalents (time / time of one SpMV on the same matrix).", cmdBench},
+		"per-sample time, each also in SpMV-equivalents (time / time of one SpMV on the same matrix).\n" +
+		"For cholesky, a second table: the factor's nnz(L) and fill, the factorisation's flops and\n" +
+		"Gflop/s, and per sample the triangular solves' bytes and flops with their measured GB/s and\n" +
+		"Gflop/s, against the triad and a flop peak probe (the factorisation's dense kernel in cache).", cmdBench},
 	{"mesh", "Writes the built-in structured mesh of the unit square as a Kratos .mdpa file, with the\n" +
 		"boundary nodes in a sub-model-part, so that the -mesh and -mdpa paths can be compared.", cmdMesh},
 	{"plot-scaling", "Reads the CSV of scripts/scaling.sh and draws speedup.png and efficiency.png against the\n" +
