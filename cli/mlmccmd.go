@@ -10,8 +10,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"mcfem/dist"
+	"mcfem/internal/setting"
 	"mcfem/mc"
 	"mcfem/problem"
 	"mcfem/report"
@@ -53,6 +55,7 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 	fs.Float64Var(&b.Confidence, "confidence", b.Confidence, "confidence level of the sampling error, in (0, 1)")
 	fs.IntVar(&b.MaxSamples, "max-samples", b.MaxSamples, fmt.Sprintf("the sample budget over all levels; the rounds stop there, and if the tolerance is not met the exit code is 5 (≤ %d)", mc.MaxSampleCount))
 	fs.IntVar(&j.np, "np", runtime.NumCPU(), "in-process ranks (≥ 1); under mpirun the rank count is mpirun's")
+	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, stallTimeoutHelp)
 	fs.StringVar(&j.out, "out", "", "directory to write summary.json into")
 	j.src.define(fs, false)
 	fs.BoolVar(&j.quiet, "quiet", false, "print nothing on stdout")
@@ -78,6 +81,19 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 	}
 	if code := checkRanks(fs, j.np, j.opt.Threads, stderr); code >= 0 {
 		return nil, code
+	}
+	if j.opt.StallTimeout < 0 {
+		return nil, usageError(fs, &setting.Error{Field: "stall-timeout", Value: j.opt.StallTimeout.String(), Want: "a duration ≥ 0 (0: never), e.g. 30m"}, stderr)
+	}
+	j.opt.OnStall = exitOnStall
+	fault, err := mc.ParseFault(os.Getenv("MCFEM_FAULT"))
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
+		return nil, exitUsage
+	}
+	if fault != nil { // test-only fault injection (a sample index is per level)
+		fault.Rtol = b.Solver.Rtol
+		j.opt.Hook = fault
 	}
 	if code := j.checkMemory(fs.Name(), stderr); code >= 0 {
 		return nil, code

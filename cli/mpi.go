@@ -31,7 +31,11 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		if code >= 0 {
 			return code
 		}
+		hb := startHeartbeat(c, j.opt.StallTimeout, stderr)
 		if err := rankMain(c, func() error { return j.rankWork(c, "mpi", stdout) }); err != nil {
+			c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
+		}
+		if err := hb.Stop(); err != nil {
 			c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
 		}
 		return finishMPI(c, exitOK)

@@ -178,6 +178,16 @@ func TestMPIStoppedRankEndsTheJob(t *testing.T) {
 	assert.Empty(t, strings.TrimSpace(string(out)), "a stopped rank was left behind")
 }
 
+func TestMPIStoppedRankEndsMLMC(t *testing.T) {
+	// The heartbeat watches mlmc's ranks too: rank 2 stopped at its first sample of a level.
+	mpiBin, _ := mpiBins(t)
+	r := mpirun(t, 4, []string{"MCFEM_FAULT=2:*:stop"}, mpiBin, "mlmc", "-tol", "0.001", "-mesh", "8", "-quiet", "-stall-timeout", "3s")
+	t.Logf("exit %d after %s; stderr:\n%s", r.code, r.took.Round(time.Millisecond), r.stderr)
+	assert.Equal(t, exitStall, r.code)
+	assert.Contains(t, r.stderr, "mcfem: rank 0: rank 2 has given no sign of life for")
+	assert.Less(t, r.took, 13*time.Second)
+}
+
 func TestMPISlowOversubscribedRanksDoNotStall(t *testing.T) {
 	// Issue 13, acceptance 1: 8 ranks on this machine's cores, each sample at 512 cells taking
 	// longer than the 2 s stall timeout (CG + Jacobi, ~2000 iterations): the solver's progress

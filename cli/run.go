@@ -95,7 +95,7 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.IntVar(&so.Batch, "batch", so.Batch, fmt.Sprintf("samples solved together, one pass over the matrix serving them all (1..%d; the results do not change)", solver.MaxBatch))
 	fs.IntVar(&so.MaxIt, "maxit", so.MaxIt, "CG iteration cap per sample (≥ 1)")
 	fs.Float64Var(&cfg.Confidence, "confidence", cfg.Confidence, "level of the confidence interval of the mean, in (0, 1)")
-	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, "end the job (exit 4) when a rank with samples left makes no progress for this long (no sample finished, no CG iteration), or, under mpirun, when a rank gives no sign of life at all (stopped, frozen, its node hung: the other ranks find it); 0: never. A slow rank is never a stall; ranks that are done never time out")
+	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, stallTimeoutHelp)
 	fs.StringVar(&j.out, "out", "", "directory to write summary.json, samples.csv, timings.csv and the journal (journal/, for -resume) into (created if needed; locked for the run; one that holds another campaign is refused without -resume or -overwrite)")
 	fs.BoolVar(&j.quiet, "quiet", false, "print no summary on stdout (errors still go to stderr, files are still written)")
 	fs.BoolVar(&j.resume, "resume", false, "with -out: take the finished samples from the journals in -out (written by an earlier, interrupted run, on any rank count) and compute only the rest (with -fields, the journaled samples are solved again for the field statistics)")
@@ -203,13 +203,18 @@ func (j *runJob) setUp(stderr io.Writer) int {
 		fault.Rtol = j.cfg.Solver.Rtol
 		j.opt.Hook = fault
 	}
-	j.opt.OnStall = func(msg string) {
-		// From the watchdog's goroutine: no MPI call here (FUNNELED). A rank that exits without
-		// MPI_Finalize ends the whole mpirun job.
-		fmt.Fprintln(os.Stderr, msg)
-		os.Exit(exitStall)
-	}
+	j.opt.OnStall = exitOnStall
 	return -1
+}
+
+// stallTimeoutHelp is -stall-timeout's help, for run and mlmc.
+const stallTimeoutHelp = "end the job (exit 4) when a rank with samples left makes no progress for this long (no sample finished, no CG iteration), or, under mpirun, when a rank gives no sign of life at all (stopped, frozen, its node hung: the other ranks find it); 0: never. A slow rank is never a stall; ranks that are done never time out"
+
+// exitOnStall is the stall watchdog's end of the job: from the watchdog's goroutine, no MPI
+// call (a rank that exits without MPI_Finalize ends the whole mpirun job).
+func exitOnStall(msg string) {
+	fmt.Fprintln(os.Stderr, msg)
+	os.Exit(exitStall)
 }
 
 // rankWork is what every rank does for `mcfem run`; rank 0 also reports and writes the files.
