@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -68,7 +69,14 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		p := j.startProgress(stderr, rank0Scale(c, j.cfg.Samples), " (estimated from rank 0's block)")
 		defer p.stop() // a deferred stop is safe: it makes no MPI call
 	}
-	if err := rankMain(c, func() error { return j.rankWork(c, env, stdout) }); err != nil {
+	work := func() error {
+		err := j.rankWork(c, env, stdout)
+		if errors.As(err, new(*setUpError)) {
+			j.undoOut() // refused by the set-up (exit 2): rank 0 leaves -out as it found it
+		}
+		return err
+	}
+	if err := rankMain(c, work); err != nil {
 		c.Abort(exitFailure, fmt.Sprintf("mcfem: rank %d: %v", c.Rank(), err))
 	}
 	if err := hb.Stop(); err != nil {

@@ -188,6 +188,20 @@ func TestMPIStoppedRankEndsMLMC(t *testing.T) {
 	assert.Less(t, r.took, 13*time.Second)
 }
 
+func TestMPISetUpRefusalLeavesNoOut(t *testing.T) {
+	// A problem file whose error shows only at set-up (κ ≤ 0 at a quadrature point): exit 2
+	// with one line, and the -out the run created is gone again, lock file included.
+	mpiBin, _ := mpiBins(t)
+	dir := t.TempDir()
+	pf := writeFile(t, `{"mesh": {"square": 8}, "conductivity": "x - 0.5", "source": "1",
+  "boundary": {"boundary": {"dirichlet": "0"}}, "qoi": {"m": {"integral": "domain"}}}`, dir, "p.json")
+	out := filepath.Join(dir, "out")
+	r := mpirun(t, 2, nil, mpiBin, "run", "-problem", pf, "-out", out, "-quiet")
+	assert.Equal(t, exitUsage, r.code, r.stderr)
+	assert.Contains(t, r.stderr, `conductivity: "x - 0.5" is -0.41`)
+	assert.NoDirExists(t, out)
+}
+
 func TestMPISlowOversubscribedRanksDoNotStall(t *testing.T) {
 	// Issue 13, acceptance 1: 8 ranks on this machine's cores, each sample at 512 cells taking
 	// longer than the 2 s stall timeout (CG + Jacobi, ~2000 iterations): the solver's progress
