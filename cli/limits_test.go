@@ -130,7 +130,7 @@ func boundedCases(t *testing.T, dir string) []boundedCase {
 		{"mlmc pilot above the budget", []string{"mlmc", "-pilot", "1000", "-max-samples", "2000"}, []string{"mcfem mlmc: -pilot 1000: want at most -max-samples/-levels = 666"}},
 		{"mlmc-test -tols inf", []string{"mlmc-test", "-tols", "1e-2,inf"}, []string{"mcfem mlmc-test: -tols 1e-2,inf: want comma-separated tolerances > 0"}},
 		{"mlmc-test huge -n", []string{"mlmc-test", "-n", "100000000000"}, []string{"mcfem mlmc-test: -levels-test 6 -n 100000000000: want 2 ≤ levels ≤ -max-levels (8) and 10 ≤ n ≤ -max-samples/levels (166666)"}},
-		{"verify -max beyond", []string{"verify", "-max", "46340"}, []string{"mcfem verify: -mesh 46340: want cells per side in [1, 46339]"}},
+		{"verify -max beyond", []string{"verify", "-max", "46340"}, []string{"mcfem verify: -mesh 46340: want cells per side in [2, 46339]"}},
 		{"verify -refine", []string{"verify", "-refine", "9"}, []string{"mcfem verify: -refine 9: want refinements in [1, 8]"}},
 		{"bench -sizes", []string{"bench", "-sizes", "46340"}, []string{"mcfem bench: -sizes 46340: want comma-separated cells per side in [1, 46339]"}},
 

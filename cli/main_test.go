@@ -80,7 +80,7 @@ func TestBadInputExitsTwoAndRunsNothing(t *testing.T) {
 		{[]string{"-samples", "0"}, "-samples 0: want an integer ≥ 1"},
 		{[]string{"-samples", "-3"}, "-samples -3: want an integer ≥ 1"},
 		{[]string{"-samples", "-5"}, "-samples -5: want an integer ≥ 1"},
-		{[]string{"-mesh", "0"}, "-mesh 0: want cells per side in [1, 46339]"},
+		{[]string{"-mesh", "0"}, "-mesh 0: want cells per side in [2, 46339]"},
 		{[]string{"-np", "0"}, "-np 0: want ranks ≥ 1"},
 		{[]string{"-rtol", "0"}, "-rtol 0: want a relative tolerance in (0, 1)"},
 		{[]string{"-rtol", "-1e-8"}, "-rtol -1e-08: want a relative tolerance in (0, 1)"},

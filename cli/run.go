@@ -84,7 +84,7 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "number of Monte Carlo samples N (≥ 1); with -tol, the pilot")
 	fs.Float64Var(&cfg.Tol, "tol", 0, "ask for an accuracy instead of a sample count: add rounds of samples until the confidence interval's half-width is at most this (0: fixed -samples)")
 	fs.StringVar(&cfg.TolQoI, "tol-qoi", "", "with -tol: the QoI (by name) whose confidence interval -tol controls (default: the first)")
-	fs.IntVar(&pb.Cells, "mesh", pb.Cells, "cells per side of the structured mesh of the unit square (≥ 1)")
+	fs.IntVar(&pb.Cells, "mesh", pb.Cells, "cells per side of the structured mesh of the unit square (≥ 2; ≥ 1 for a problem file with Neumann sides)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the random streams: sample i's input depends on (seed, i) only")
 	fs.IntVar(&j.np, "np", runtime.NumCPU(), "in-process ranks (≥ 1); under mpirun the rank count is mpirun's")
 	fs.IntVar(&j.opt.Threads, "threads", 1, "worker threads per rank, sharing the rank's matrix and preconditioner (≥ 1)")

@@ -153,8 +153,9 @@ func (s Spec) Validate() error {
 		return nil
 	case !slices.Contains(Models, s.Model):
 		return setting.Invalid("model", s.Model, "one of "+strings.Join(Models, ", "))
-	case s.Mesh == nil && (s.Cells < 1 || s.Cells > MaxCells):
-		return setting.Invalid("mesh", fmt.Sprint(s.Cells), fmt.Sprintf("cells per side in [1, %d]", MaxCells))
+	case s.Mesh == nil && (s.Cells < 2 || s.Cells > MaxCells):
+		// One cell has no interior node: u = 0 on ∂Ω leaves nothing to solve.
+		return setting.Invalid("mesh", fmt.Sprint(s.Cells), fmt.Sprintf("cells per side in [2, %d] (with 1, every node is on the Dirichlet boundary)", MaxCells))
 	case s.Dist == nil:
 		return setting.Invalid("dist", "none", "a distribution")
 	case s.Model == "lognormal-field" && s.Field.Validate() != nil:
