@@ -79,6 +79,9 @@ func (cp *campaign) combine() (*combined, error) {
 	c := cp.c
 	out := &combined{}
 	t2 := time.Now()
+	if err := cp.tally.reduce(c); err != nil {
+		return nil, err
+	}
 	codec := recordCodec{ni: len(cp.prob.InputNames()), nq: len(cp.prob.QoINames())}
 	sz := codec.size()
 	src := make([]byte, sz*len(cp.recs))

@@ -43,6 +43,7 @@ func (cp *campaign) solveRounds() error {
 		skip = nil
 	}
 	cp.owner0 = -1
+	cp.tally = newTally(nq, cp.cfg.Solver.Rtol)
 	for round := 0; ; round++ {
 		todo := missingIn(start, n, skip)
 		if cp.pl.done != nil {
@@ -72,12 +73,20 @@ func (cp *campaign) solveRounds() error {
 			l, h := spmd.Block(len(todo), size, r)
 			cp.counts[r] += h - l
 		}
+		for k := range recs {
+			cp.tally.add(&recs[k])
+		}
 		cp.recs = append(cp.recs, recs...)
 		if rank == 0 && skip != nil { // the journaled samples of the round count once, on rank 0
+			jr := newRecords(1, ni, nq)
 			for _, d := range cp.opt.Done {
-				if int(d.Index) >= start && int(d.Index) < n && ok(int(d.Status)) {
-					for q := range sums {
-						sums[q].Add(d.QoIs[q], cp.solv.Cost(int(d.Iterations)))
+				if int(d.Index) >= start && int(d.Index) < n {
+					jr[0].fromJournal(d)
+					cp.tally.add(&jr[0])
+					if ok(int(d.Status)) {
+						for q := range sums {
+							sums[q].Add(d.QoIs[q], cp.solv.Cost(int(d.Iterations)))
+						}
 					}
 				}
 			}

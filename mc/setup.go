@@ -26,6 +26,7 @@ type campaign struct {
 
 	// The rounds' outcome.
 	recs     []Record               // this rank's records over all rounds, in order
+	tally    *tally                 // the rank's records' tally; after combine, the campaign's
 	counts   []int                  // every rank's number of records
 	global   []stats.ExactPowerSums // the allreduced sums, per QoI
 	computed int                    // samples solved in this run (not from journals)
