@@ -213,13 +213,27 @@ func (j *runJob) setUp(stderr io.Writer) int {
 }
 
 // rankWork is what every rank does for `mcfem run`; rank 0 also reports and writes the files.
+//
+// With -out, the records pass to rank 0 in sample order once solved (each rank keeps its own
+// until then, beyond a few MiB in an unlinked temporary file in -out), and rank 0 writes
+// samples.csv and timings.csv as they pass.
 func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
-	res, err := mc.Run(c, j.cfg, j.opt)
+	opt := j.opt // the ranks' own copy
+	var st *report.Streamed
+	if j.out != "" {
+		opt.Stream, opt.SpillDir = true, j.out
+		if c.Rank() == 0 {
+			st = report.NewStreamed(j.out, j.cfg.Problem.InputNames(), j.cfg.Problem.QoINames())
+			opt.Sink = st
+			defer st.Discard() // after a failure; nothing once the files are in place
+		}
+	}
+	res, err := mc.Run(c, j.cfg, opt)
 	if err != nil || res == nil {
 		return j.src.wrap("mcfem run", err)
 	}
 	if j.out != "" {
-		if err := report.WriteFiles(j.out, res, env, report.Extras{Fields: j.opt.Fields, Trace: j.trace, Plots: j.plots}); err != nil {
+		if err := report.WriteFiles(j.out, res, st, env, report.Extras{Fields: j.opt.Fields, Trace: j.trace, Plots: j.plots}); err != nil {
 			return err
 		}
 	}

@@ -40,8 +40,8 @@ type Result struct {
 	// allreduced exact sums' (Global).
 	Ordered bool
 
-	duplicates int    // records rank 0 received twice or out of range (a bug if ever > 0)
-	tally      *tally // the campaign's records, counted (every rank's, reduced)
+	passed, inOrder bool   // rank 0 saw every record in the ordered pass; their indices were 0..N−1
+	tally           *tally // the campaign's records, counted (every rank's, reduced)
 }
 
 // OrderedValues bounds the QoI values (samples × QoIs) of a campaign whose statistics are
@@ -57,8 +57,8 @@ var orderedValues = OrderedValues
 // ordered reports whether a campaign of n samples of nq QoIs has ordered statistics.
 func ordered(n, nq int) bool { return int64(n)*int64(nq) <= int64(orderedValues) }
 
-// result is the fourth phase, on rank 0: every sample in its place (the journaled ones, then
-// the computed ones by their index), each QoI's statistics in sample order, the checks.
+// result is the fourth phase, on rank 0: each QoI's statistics (in sample order from the
+// ordered pass, or from the exact sums), the checks.
 func (cp *campaign) result(cb *combined) *Result {
 	n := cp.cfg.Samples
 	res := &Result{Config: cp.cfg, Ranks: cp.c.Size(), Problem: cp.prob, Solver: cp.solv, Timing: cb.timing,
@@ -69,56 +69,17 @@ func (cp *campaign) result(cb *combined) *Result {
 			res.Journaled++
 		}
 	}
-	ni, nq := len(cp.prob.InputNames()), len(cp.prob.QoINames())
-	res.Records = newRecords(n, ni, nq)
-	filled := make([]bool, n)
-	put := func(r *Record) {
-		if r.Index < 0 || r.Index >= n || filled[r.Index] {
-			res.duplicates++
-			return
-		}
-		filled[r.Index] = true
-		dst := &res.Records[r.Index]
-		in, q := dst.Inputs, dst.QoIs
-		*dst = *r
-		dst.Inputs, dst.QoIs = in, q
-		copy(in, r.Inputs)
-		copy(q, r.QoIs)
-	}
-	scratch := newRecords(1, ni, nq)
-	for _, d := range cp.opt.Done {
-		if int(d.Index) < n && cp.pl.done == nil { // else solved again: among the computed records
-			scratch[0].fromJournal(d)
-			put(&scratch[0])
-		}
-	}
-	for k := range cb.records {
-		put(&cb.records[k])
-	}
-	for i, f := range filled {
-		if !f {
-			res.Records[i].Index = -1 // caught by the sample-indices check
-		}
-	}
+	nq := len(cp.prob.QoINames())
+	res.Records, res.passed, res.inOrder = cb.records, cb.passed, cb.inOrder
 	res.Ordered = ordered(n, nq)
-	var qois []float64
-	if res.Ordered {
-		qois = make([]float64, 0, n)
-	}
 	for q := range nq {
 		g := cp.global[q].Describe(cp.cfg.Confidence)
 		res.Global = append(res.Global, g)
-		if !res.Ordered {
+		if res.Ordered {
+			res.Stats = append(res.Stats, stats.DescribeOrdered(cb.values[q], cp.cfg.Confidence))
+		} else {
 			res.Stats = append(res.Stats, g)
-			continue
 		}
-		qois = qois[:0]
-		for _, r := range res.Records {
-			if ok(r.Status) {
-				qois = append(qois, r.QoIs[q])
-			}
-		}
-		res.Stats = append(res.Stats, stats.DescribeOrdered(qois, cp.cfg.Confidence))
 	}
 	res.Checks = res.check()
 	if cb.fields != nil {
