@@ -104,7 +104,7 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.Var(&cfg.MaxFailures, "max-failures", "with -on-failure skip: the failed samples the statistics may leave out, a `count` (5) or a fraction of the samples (0.01 or 1%); beyond it, or with no usable sample, the verdict is INVALID and the exit code 5")
 	fs.IntVar(&cfg.MaxSamples, "max-samples", cfg.MaxSamples, fmt.Sprintf("with -tol: the sample budget; the rounds stop there, and if the tolerance is not met the verdict is INVALID and the exit code 5 (≤ %d)", mc.MaxSampleCount))
 	fs.BoolVar(&j.opt.Fields, "fields", false, "with -out: write fields.vtu (ParaView) with the mean and std of u at every node and sample 0's u")
-	fs.BoolVar(&j.trace, "trace", false, "with -out: write trace.json (Chrome trace events: open in Perfetto or chrome://tracing), a track per rank and thread")
+	fs.BoolVar(&j.trace, "trace", false, "with -out: write trace.json (Chrome trace events: open in Perfetto or chrome://tracing), a track per rank and thread, spans for each rank's first ⌈65536/ranks⌉ samples")
 	fs.BoolVar(&j.plots, "plots", false, "with -out: write qoi-histogram.png (with the exact density) and running-mean.png (with the confidence band)")
 	fs.StringVar(&j.mdpa, "mdpa", "", "read the mesh from this Kratos .mdpa file (2D 3-node triangles; nodes reordered by reverse Cuthill–McKee) instead of -mesh")
 	fs.StringVar(&pb.Boundary, "boundary", "", "with -mdpa: the sub-model-part whose nodes are the Dirichlet boundary (default: the nodes on the mesh's outer edges)")
@@ -223,7 +223,8 @@ func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
 	if j.out != "" {
 		opt.Stream, opt.SpillDir = true, j.out
 		if c.Rank() == 0 {
-			st = report.NewStreamed(j.out, j.cfg.Problem.InputNames(), j.cfg.Problem.QoINames())
+			st = report.NewStreamed(j.out, j.cfg.Problem.InputNames(), j.cfg.Problem.QoINames(),
+				report.Extras{Fields: j.opt.Fields, Trace: j.trace, Plots: j.plots})
 			opt.Sink = st
 			defer st.Discard() // after a failure; nothing once the files are in place
 		}

@@ -141,7 +141,8 @@ func (cp *campaign) orderedPass(out *combined) error {
 		out.records = newRecords(n, cp.codec.ni, nq)[:0]
 		if sink = cp.opt.Sink; sink != nil {
 			t := cp.tally
-			if err := sink.Begin(PassInfo{Samples: n, Usable: t.usable(), QoIMin: t.qMin, QoIMax: t.qMax}); err != nil {
+			if err := sink.Begin(PassInfo{Samples: n, Usable: t.usable(), QoIMin: t.qMin, QoIMax: t.qMax,
+				Ranks: cp.c.Size(), Ordered: ordered(n, nq)}); err != nil {
 				return err
 			}
 		}

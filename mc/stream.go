@@ -15,12 +15,15 @@ type Sink interface {
 }
 
 // PassInfo is what a Sink knows before the first record: the sample count, how many of the
-// samples are in the statistics, and the least and largest of each QoI's finite values in them
-// (+Inf and −Inf when there are none).
+// samples are in the statistics, the least and largest of each QoI's finite values in them
+// (+Inf and −Inf when there are none), the rank count, and whether the campaign's statistics
+// are the ordered ones (N·QoIs ≤ OrderedValues: rank 0 may hold that many values).
 type PassInfo struct {
 	Samples        int
 	Usable         int64
 	QoIMin, QoIMax []float64
+	Ranks          int
+	Ordered        bool
 }
 
 // passChunk is the most bytes of records one collective of the ordered pass moves.

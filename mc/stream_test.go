@@ -86,7 +86,7 @@ func TestOrderedPassBringsEveryRecordInOrder(t *testing.T) {
 					assert.Equal(t, tc.resume && (i%3 == 1 || i >= 45), r.Journaled, "sample %d", i)
 				}
 				assert.Equal(t, resultsOnly(res.Records), resultsOnly(sink.recs))
-				assert.Equal(t, PassInfo{Samples: n, Usable: int64(n), QoIMin: res.tally.qMin, QoIMax: res.tally.qMax}, sink.info)
+				assert.Equal(t, PassInfo{Samples: n, Usable: int64(n), QoIMin: res.tally.qMin, QoIMax: res.tally.qMax, Ranks: p, Ordered: res.Ordered}, sink.info)
 				assert.Equal(t, tc.ordered == OrderedValues, res.Ordered)
 				assert.Contains(t, checkNamed(t, res, "sample-indices").Detail, "rank 0 holds exactly")
 				if ref == nil {

@@ -11,6 +11,7 @@ import (
 
 	"mcfem/internal/atomicfile"
 	"mcfem/mc"
+	"mcfem/output"
 )
 
 // samplesHeader is samples.csv's first line: the sample, the inputs and QoIs by the problem's
@@ -70,22 +71,54 @@ func WriteSamplesCSV(w io.Writer, r *mc.Result) error {
 // Streamed writes a campaign's samples.csv and timings.csv as its records pass to rank 0 in
 // sample order (it is the campaign's mc.Sink), into temporary files in dir, which WriteFiles
 // renames into place; Discard removes them. Its memory does not depend on the sample count.
+//
+// It also keeps what the extras x asks for need of the records, bounded: for the plots (-plots)
+// each QoI's running mean at its drawn points and either its values (while the statistics are
+// the ordered ones: at most mc.OrderedValues of them) or a histogram of fixed bins; for the
+// trace (-trace) the spans of at most traceSpans samples.
 type Streamed struct {
 	dir           string
 	inputs, qois  []string
+	x             Extras
 	samples, tims *atomicfile.Pending
 	sb, tb        *bufio.Writer
 	line          []byte
+
+	running []*output.RunningMean // per QoI (-plots)
+	values  [][]float64           // per QoI, the usable values (-plots, ordered statistics)
+	hists   []*output.Histogram   // per QoI, otherwise
+	spans   []output.Span         // the samples' spans (-trace)
+	kept    []int                 // per rank, the spans kept
+	perRank int                   // the spans kept per rank
 }
 
+// traceSpans bounds the sample spans of a trace: each rank's first ⌈traceSpans/P⌉.
+const traceSpans = 1 << 16
+
 // NewStreamed returns the writer of the files of a campaign into dir of a problem with the
-// given inputs and QoIs (by name).
-func NewStreamed(dir string, inputs, qois []string) *Streamed {
-	return &Streamed{dir: dir, inputs: inputs, qois: qois}
+// given inputs and QoIs (by name), with the extras x.
+func NewStreamed(dir string, inputs, qois []string, x Extras) *Streamed {
+	return &Streamed{dir: dir, inputs: inputs, qois: qois, x: x}
 }
 
 // Begin starts the temporary files and writes their headers.
-func (s *Streamed) Begin(mc.PassInfo) error {
+func (s *Streamed) Begin(info mc.PassInfo) error {
+	if s.x.Plots {
+		for q := range s.qois {
+			s.running = append(s.running, output.NewRunningMean(int(info.Usable)))
+			switch {
+			case info.Ordered:
+				s.values = append(s.values, make([]float64, 0, info.Usable))
+			case info.Usable > 0:
+				s.hists = append(s.hists, output.NewHistogram(info.QoIMin[q], info.QoIMax[q]))
+			default:
+				s.hists = append(s.hists, nil)
+			}
+		}
+	}
+	if s.x.Trace {
+		s.kept, s.perRank = make([]int, info.Ranks), (traceSpans+info.Ranks-1)/info.Ranks
+	}
 	var err error
 	if s.samples, err = atomicfile.Create(filepath.Join(s.dir, "samples.csv")); err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -108,6 +141,20 @@ func (s *Streamed) Add(rec *mc.Record) error {
 	s.line = appendTiming(s.line[:0], rec)
 	if _, err := s.tb.Write(s.line); err != nil {
 		return fmt.Errorf("report: %w", err)
+	}
+	if s.running != nil && (rec.Status == mc.StatusOK || rec.Status == mc.StatusRetried) {
+		for q, v := range rec.QoIs {
+			s.running[q].Add(v)
+			if s.values != nil {
+				s.values[q] = append(s.values[q], v)
+			} else if s.hists[q] != nil {
+				s.hists[q].Add(v)
+			}
+		}
+	}
+	if s.kept != nil && !rec.Journaled && s.kept[rec.Rank] < s.perRank {
+		s.kept[rec.Rank]++
+		s.spans = append(s.spans, sampleSpan(rec, s.inputs, s.qois))
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ func WriteFiles(dir string, r *mc.Result, st *Streamed, env Env, x Extras) error
 		st.Discard()
 		return err
 	}
-	if err := WriteExtras(dir, r, x); err != nil {
+	if err := WriteExtras(dir, r, st, x); err != nil {
 		return err
 	}
 	atomicfile.SyncDir(dir)
