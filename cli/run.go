@@ -104,7 +104,7 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.Var(&cfg.MaxFailures, "max-failures", "with -on-failure skip: the failed samples the statistics may leave out, a `count` (5) or a fraction of the samples (0.01 or 1%); beyond it, or with no usable sample, the verdict is INVALID and the exit code 5")
 	fs.IntVar(&cfg.MaxSamples, "max-samples", cfg.MaxSamples, fmt.Sprintf("with -tol: the sample budget; the rounds stop there, and if the tolerance is not met the verdict is INVALID and the exit code 5 (≤ %d)", mc.MaxSampleCount))
 	fs.BoolVar(&j.opt.Fields, "fields", false, "with -out: write fields.vtu (ParaView) with the mean and std of u at every node and sample 0's u")
-	fs.BoolVar(&j.trace, "trace", false, "with -out: write trace.json (Chrome trace events: open in Perfetto or chrome://tracing), a track per rank and thread")
+	fs.BoolVar(&j.trace, "trace", false, "with -out: write trace.json (Chrome trace events: open in Perfetto or chrome://tracing), a track per rank and thread, spans for each rank's first ⌈65536/ranks⌉ samples")
 	fs.BoolVar(&j.plots, "plots", false, "with -out: write qoi-histogram.png (with the exact density) and running-mean.png (with the confidence band)")
 	fs.StringVar(&j.mdpa, "mdpa", "", "read the mesh from this Kratos .mdpa file (2D 3-node triangles; nodes reordered by reverse Cuthill–McKee) instead of -mesh")
 	fs.StringVar(&pb.Boundary, "boundary", "", "with -mdpa: the sub-model-part whose nodes are the Dirichlet boundary (default: the nodes on the mesh's outer edges)")
@@ -218,13 +218,28 @@ func exitOnStall(msg string) {
 }
 
 // rankWork is what every rank does for `mcfem run`; rank 0 also reports and writes the files.
+//
+// With -out, the records pass to rank 0 in sample order once solved (each rank keeps its own
+// until then, beyond a few MiB in an unlinked temporary file in -out), and rank 0 writes
+// samples.csv and timings.csv as they pass.
 func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
-	res, err := mc.Run(c, j.cfg, j.opt)
+	opt := j.opt // the ranks' own copy
+	var st *report.Streamed
+	if j.out != "" {
+		opt.Stream, opt.SpillDir = true, j.out
+		if c.Rank() == 0 {
+			st = report.NewStreamed(j.out, j.cfg.Problem.InputNames(), j.cfg.Problem.QoINames(),
+				report.Extras{Fields: j.opt.Fields, Trace: j.trace, Plots: j.plots})
+			opt.Sink = st
+			defer st.Discard() // after a failure; nothing once the files are in place
+		}
+	}
+	res, err := mc.Run(c, j.cfg, opt)
 	if err != nil || res == nil {
 		return j.src.wrap("mcfem run", err)
 	}
 	if j.out != "" {
-		if err := report.WriteFiles(j.out, res, env, report.Extras{Fields: j.opt.Fields, Trace: j.trace, Plots: j.plots}); err != nil {
+		if err := report.WriteFiles(j.out, res, st, env, report.Extras{Fields: j.opt.Fields, Trace: j.trace, Plots: j.plots}); err != nil {
 			return err
 		}
 	}

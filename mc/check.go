@@ -26,41 +26,25 @@ func (r *Result) Valid() bool {
 // check runs the integrity checks of a finished campaign on rank 0. Their details depend only on
 // the results, never on the rank count, so the verdict reads the same for every P.
 func (r *Result) check() []Check {
-	n := r.Config.Samples
-	indices := len(r.Records) == n && r.duplicates == 0
-	for i := 0; indices && i < n; i++ {
-		indices = r.Records[i].Index == i
+	n, t := r.Config.Samples, r.tally
+	// The records, counted on the ranks and reduced exactly; and, when rank 0 saw them in the
+	// ordered pass, their order.
+	indices := t.indicesExact(n)
+	held := fmt.Sprintf("the records and journals hold exactly the %d distinct sample indices 0..%d (counted on the ranks, reduced exactly)", n, n-1)
+	if r.passed {
+		indices = indices && r.inOrder
+		held = fmt.Sprintf("rank 0 holds exactly the %d distinct sample indices 0..%d, in order", n, n-1)
 	}
-	var maxRes float64
-	converged, finite := true, true
-	failed := make([]int, len(StatusNames))
-	for _, rec := range r.Records {
-		failed[rec.Status]++
-		if !ok(rec.Status) {
-			continue
-		}
-		if !(rec.Residual <= r.Config.Solver.Rtol) {
-			converged = false
-		}
-		maxRes = math.Max(maxRes, rec.Residual)
-		for _, q := range rec.QoIs {
-			if math.IsNaN(q) || math.IsInf(q, 0) {
-				finite = false
-			}
-		}
-	}
-	// The allreduced sums add the same values in another order: their mean agrees with the
-	// ordered one to a few ulps times log N; 1e-10 relative is far above that and far below
-	// any real disagreement.
-	g, s := r.Global[0], r.Stats[0]
-	agree := g.N == s.N && (s.N == 0 || math.Abs(g.Mean-s.Mean) <= 1e-10*math.Max(1, math.Abs(s.Mean)))
+	maxRes := t.maxResidual()
+	converged, finite := t.slow == 0, t.nonFin == 0
+	failed := t.status[:]
 	checks := []Check{
-		{"sample-indices", indices, fmt.Sprintf("rank 0 holds exactly the %d distinct sample indices 0..%d, in order", n, n-1)},
+		{"sample-indices", indices, held},
 		{"converged", converged, fmt.Sprintf("every CG solve in the statistics reached rtol %g (largest final relative residual %.3g)", r.Config.Solver.Rtol, maxRes)},
 		{"finite", finite, "every QoI in the statistics is finite"},
-		{"allreduce", agree, "the allreduced count and mean agree with the ordered statistics (count equal, mean to 1e-10 relative)"},
+		r.allreduceCheck(),
 	}
-	usable := failed[StatusOK] + failed[StatusRetried]
+	usable := int(t.usable())
 	if bad := n - usable; bad > 0 || failed[StatusRetried] > 0 {
 		var parts []string
 		for st, k := range failed {
@@ -88,4 +72,22 @@ func (r *Result) check() []Check {
 		}
 	}
 	return checks
+}
+
+// allreduceCheck compares the allreduced sums with what the records say: with ordered
+// statistics, the count and mean of the ordered pass (the same values added in another order:
+// their means agree to a few ulps times log N; 1e-10 relative is far above that and far below
+// any real disagreement); with the exact sums' statistics, every QoI's count with the usable
+// records counted by status.
+func (r *Result) allreduceCheck() Check {
+	g, s := r.Global[0], r.Stats[0]
+	if r.Ordered {
+		agree := g.N == s.N && (s.N == 0 || math.Abs(g.Mean-s.Mean) <= 1e-10*math.Max(1, math.Abs(s.Mean)))
+		return Check{"allreduce", agree, "the allreduced count and mean agree with the ordered statistics (count equal, mean to 1e-10 relative)"}
+	}
+	agree := true
+	for _, g := range r.Global {
+		agree = agree && g.N == r.tally.usable()
+	}
+	return Check{"allreduce", agree, fmt.Sprintf("the allreduced count of every QoI equals the usable samples counted by status (the statistics are the exact sums': more than %d values)", OrderedValues)}
 }

@@ -67,34 +67,35 @@ func allreduceSums(c spmd.Comm, sums []stats.ExactPowerSums) error {
 
 // combined is what the combine phase brings to rank 0.
 type combined struct {
-	records []Record     // every computed sample, in rank order (rank 0; nil elsewhere)
+	passed  bool         // the ordered pass ran: rank 0 saw every record in sample order
+	inOrder bool         // and their indices were 0, 1, …, N−1
+	records []Record     // every sample's record, in sample order (rank 0, after a pass)
+	values  [][]float64  // per QoI, the usable values in sample order (rank 0, ordered statistics)
 	fields  []float64    // the field sums over all ranks (with Options.Fields)
 	sample0 []float64    // sample 0's u (rank 0, with Options.Fields; NaN if it did not solve)
 	timing  []RankTiming // every rank's timing and host (rank 0)
 }
 
-// combine is the third phase: every rank's records to rank 0, as records of fixed binary
-// layout (recordCodec), the field sums to every rank, then every rank's timing and host name.
+// combine is the third phase: the tallies reduced; the ordered pass, when the records are kept
+// (Options.Stream, or ordered statistics), which brings them to rank 0 in sample order for the
+// ordered statistics and Options.Sink; the field sums to every rank; then every rank's timing
+// and host name.
 func (cp *campaign) combine() (*combined, error) {
 	c := cp.c
 	out := &combined{}
 	t2 := time.Now()
-	codec := recordCodec{ni: len(cp.prob.InputNames()), nq: len(cp.prob.QoINames())}
-	sz := codec.size()
-	src := make([]byte, sz*len(cp.recs))
-	for k := range cp.recs {
-		codec.encode(src[k*sz:], &cp.recs[k])
-	}
-	all, err := gatherBlocks(c, src, sz, func(r int) int { return cp.counts[r] })
-	if err != nil {
+	if err := cp.tally.reduce(c); err != nil {
 		return nil, err
 	}
-	cp.span(collectiveRecords, t2)
-	if c.Rank() == 0 {
-		out.records = newRecords(len(all)/sz, codec.ni, codec.nq)
-		for k := range out.records {
-			codec.decode(all[k*sz:], &out.records[k])
+	if cp.spill != nil {
+		if err := cp.orderedPass(out); err != nil {
+			return nil, err
 		}
+		cp.span(collectiveRecords, t2)
+		if err := cp.spill.close(); err != nil {
+			return nil, err
+		}
+		cp.spill = nil
 	}
 	if cp.pl.fields != nil {
 		out.fields = cp.pl.fields.total()
@@ -103,9 +104,11 @@ func (cp *campaign) combine() (*combined, error) {
 			return nil, err
 		}
 		cp.span(collectiveFields, tf)
-		if out.sample0, err = cp.gatherSample0(); err != nil {
+		s0, err := cp.gatherSample0()
+		if err != nil {
 			return nil, err
 		}
+		out.sample0 = s0
 	}
 	cp.tm.Phase[PhaseCombine] += time.Since(t2).Seconds()
 
@@ -120,6 +123,57 @@ func (cp *campaign) combine() (*combined, error) {
 		out.timing[r].Rank = r
 	}
 	return out, nil
+}
+
+// orderedPass runs the campaign's ordered pass; rank 0 checks the indices' order, keeps the
+// usable values when the statistics are the ordered ones, and hands every record to the sink.
+func (cp *campaign) orderedPass(out *combined) error {
+	n, nq := cp.cfg.Samples, cp.codec.nq
+	var sink Sink
+	if cp.c.Rank() == 0 {
+		out.passed, out.inOrder = true, true
+		if ordered(n, nq) {
+			out.values = make([][]float64, nq)
+			for q := range out.values {
+				out.values[q] = make([]float64, 0, cp.tally.usable())
+			}
+		}
+		out.records = newRecords(n, cp.codec.ni, nq)[:0]
+		if sink = cp.opt.Sink; sink != nil {
+			t := cp.tally
+			if err := sink.Begin(PassInfo{Samples: n, Usable: t.usable(), QoIMin: t.qMin, QoIMax: t.qMax,
+				Ranks: cp.c.Size(), Ordered: ordered(n, nq)}); err != nil {
+				return err
+			}
+		}
+	}
+	next := 0
+	defer func() { out.inOrder = out.inOrder && next == n }()
+	return cp.pass(func(r *Record) error {
+		if r.Index != next {
+			out.inOrder = false
+		}
+		next++
+		if out.values != nil && ok(r.Status) {
+			for q, v := range r.QoIs {
+				out.values[q] = append(out.values[q], v)
+			}
+		}
+		if len(out.records) < cap(out.records) {
+			k := len(out.records)
+			out.records = out.records[:k+1]
+			dst := &out.records[k]
+			in, q := dst.Inputs, dst.QoIs
+			*dst = *r
+			dst.Inputs, dst.QoIs = in, q
+			copy(in, r.Inputs)
+			copy(q, r.QoIs)
+		}
+		if sink != nil {
+			return sink.Add(r)
+		}
+		return nil
+	})
 }
 
 // gatherSample0 brings sample 0's u from the rank that solved it (cp.owner0, which every rank

@@ -138,6 +138,14 @@ type Options struct {
 	// Done are the samples recovered from journals (-resume), sorted by index: not solved again
 	// (unless Fields).
 	Done []journal.Record
+	// Stream, on every rank, makes the campaign pass every record to rank 0 in sample order
+	// once it is solved (for Sink), whatever its size; SpillDir is where a rank keeps its records
+	// until then, beyond a few MiB (a temporary file, removed at once; "": os.TempDir()). Sink,
+	// on rank 0, receives the records of that pass. (Without Stream, a campaign small enough
+	// for ordered statistics passes its records too; Sink then receives them as well.)
+	Stream   bool
+	SpillDir string
+	Sink     Sink
 	// LevelsFit, if set, says whether the set-up of a multilevel campaign's first levels fits
 	// the memory (the command line's estimate against what is available): RunMLMC asks before
 	// it adds a level, and the ranks agree on the answer (any rank's no is everyone's).

@@ -36,63 +36,50 @@ type Result struct {
 	// solves its journaled samples again, since journals keep QoIs, not fields), and sample
 	// 0's u (NaN if it did not solve).
 	FieldMean, FieldStd, FieldSample0 []float64
+	// Ordered says whether Stats are the ordered statistics (N·QoIs ≤ OrderedValues) or the
+	// allreduced exact sums' (Global).
+	Ordered bool
 
-	duplicates int // records rank 0 received twice or out of range (a bug if ever > 0)
+	passed, inOrder bool   // rank 0 saw every record in the ordered pass; their indices were 0..N−1
+	tally           *tally // the campaign's records, counted (every rank's, reduced)
 }
 
-// result is the fourth phase, on rank 0: every sample in its place (the journaled ones, then
-// the computed ones by their index), each QoI's statistics in sample order, the checks.
+// OrderedValues bounds the QoI values (samples × QoIs) of a campaign whose statistics are
+// computed in sample order, two-pass (stats.DescribeOrdered: rank 0 holds them, at most
+// 16 MiB): the statistics of every campaign up to it keep the bits they always had. Above it
+// the statistics are the allreduced exact power sums' (Result.Global), which no rank needs
+// per-sample data for. Both are the same for every rank count, thread count and batch.
+const OrderedValues = 1 << 21
+
+// orderedValues is OrderedValues, lowered by tests to reach the exact sums' regime cheaply.
+var orderedValues = OrderedValues
+
+// ordered reports whether a campaign of n samples of nq QoIs has ordered statistics.
+func ordered(n, nq int) bool { return int64(n)*int64(nq) <= int64(orderedValues) }
+
+// result is the fourth phase, on rank 0: each QoI's statistics (in sample order from the
+// ordered pass, or from the exact sums), the checks.
 func (cp *campaign) result(cb *combined) *Result {
 	n := cp.cfg.Samples
 	res := &Result{Config: cp.cfg, Ranks: cp.c.Size(), Problem: cp.prob, Solver: cp.solv, Timing: cb.timing,
 		Wall: time.Since(cp.t0).Seconds(), Computed: cp.computed, Resolved: cp.resolved,
-		Rounds: cp.rounds, TotalCost: cp.global[0].Cost}
+		Rounds: cp.rounds, TotalCost: cp.global[0].Cost, tally: cp.tally}
 	for _, d := range cp.opt.Done {
 		if int(d.Index) < n {
 			res.Journaled++
 		}
 	}
-	ni, nq := len(cp.prob.InputNames()), len(cp.prob.QoINames())
-	res.Records = newRecords(n, ni, nq)
-	filled := make([]bool, n)
-	put := func(r *Record) {
-		if r.Index < 0 || r.Index >= n || filled[r.Index] {
-			res.duplicates++
-			return
-		}
-		filled[r.Index] = true
-		dst := &res.Records[r.Index]
-		in, q := dst.Inputs, dst.QoIs
-		*dst = *r
-		dst.Inputs, dst.QoIs = in, q
-		copy(in, r.Inputs)
-		copy(q, r.QoIs)
-	}
-	scratch := newRecords(1, ni, nq)
-	for _, d := range cp.opt.Done {
-		if int(d.Index) < n && cp.pl.done == nil { // else solved again: among the computed records
-			scratch[0].fromJournal(d)
-			put(&scratch[0])
-		}
-	}
-	for k := range cb.records {
-		put(&cb.records[k])
-	}
-	for i, f := range filled {
-		if !f {
-			res.Records[i].Index = -1 // caught by the sample-indices check
-		}
-	}
-	qois := make([]float64, 0, n)
+	nq := len(cp.prob.QoINames())
+	res.Records, res.passed, res.inOrder = cb.records, cb.passed, cb.inOrder
+	res.Ordered = ordered(n, nq)
 	for q := range nq {
-		qois = qois[:0]
-		for _, r := range res.Records {
-			if ok(r.Status) {
-				qois = append(qois, r.QoIs[q])
-			}
+		g := cp.global[q].Describe(cp.cfg.Confidence)
+		res.Global = append(res.Global, g)
+		if res.Ordered {
+			res.Stats = append(res.Stats, stats.DescribeOrdered(cb.values[q], cp.cfg.Confidence))
+		} else {
+			res.Stats = append(res.Stats, g)
 		}
-		res.Stats = append(res.Stats, stats.DescribeOrdered(qois, cp.cfg.Confidence))
-		res.Global = append(res.Global, cp.global[q].Describe(cp.cfg.Confidence))
 	}
 	res.Checks = res.check()
 	if cb.fields != nil {
@@ -109,22 +96,9 @@ type IterationStats struct {
 	MaxResidual float64
 }
 
-// Iterations summarises the iterations and residuals of the samples in the statistics.
-func (r *Result) Iterations() IterationStats {
-	s := IterationStats{Min: math.MaxInt}
-	var sum float64
-	for _, rec := range r.Records {
-		if !ok(rec.Status) {
-			continue
-		}
-		s.Min = min(s.Min, rec.Iterations)
-		s.Max = max(s.Max, rec.Iterations)
-		s.MaxResidual = math.Max(s.MaxResidual, rec.Residual)
-		sum += float64(rec.Iterations)
-	}
-	s.Mean = sum / float64(r.Stats[0].N)
-	return s
-}
+// Iterations summarises the iterations and residuals of the samples in the statistics, from
+// the counts reduced over the ranks.
+func (r *Result) Iterations() IterationStats { return r.tally.iterations() }
 
 // PhaseSummary is a phase's time over the ranks, in seconds.
 type PhaseSummary struct {

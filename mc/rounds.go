@@ -5,7 +5,6 @@ import (
 	"math"
 	"time"
 
-	"mcfem/journal"
 	"mcfem/spmd"
 	"mcfem/stats"
 )
@@ -35,7 +34,6 @@ const (
 // round is, as in an uninterrupted run, and the journal records only check them.
 func (cp *campaign) solveRounds() error {
 	rank, size := cp.c.Rank(), cp.c.Size()
-	cp.counts = make([]int, size)
 	ni, nq := len(cp.prob.InputNames()), len(cp.prob.QoINames())
 	n, start := cp.cfg.Samples, 0
 	skip := cp.opt.Done // the samples not solved
@@ -43,39 +41,73 @@ func (cp *campaign) solveRounds() error {
 		skip = nil
 	}
 	cp.owner0 = -1
+	cp.tally = newTally(nq, cp.cfg.Solver.Rtol)
+	cp.codec = recordCodec{ni: ni, nq: nq}
+	if cp.opt.Stream || ordered(n, nq) {
+		cp.spill = newSpill(cp.codec, cp.opt.SpillDir)
+	}
+	var (
+		recs []Record // one window's, reused
+		idx  []int
+	)
 	for round := 0; ; round++ {
-		todo := missingIn(start, n, skip)
+		td := newTodo(start, n, skip)
 		if cp.pl.done != nil {
-			journaled := (n - start) - len(missingIn(start, n, cp.pl.done))
+			journaled := len(within(cp.pl.done, start, n))
 			cp.resolved += journaled
-			cp.computed += len(todo) - journaled
+			cp.computed += td.len() - journaled
 		} else {
-			cp.computed += len(todo)
+			cp.computed += td.len()
 		}
-		if len(todo) > 0 && todo[0] == 0 { // the rank whose block starts the list solves sample 0
+		if td.len() > 0 && start == 0 && (len(td.skip) == 0 || td.skip[0].Index > 0) { // the rank whose block starts the list solves sample 0
 			for r := 0; cp.owner0 < 0; r++ {
-				if _, h := spmd.Block(len(todo), size, r); h > 0 {
+				if _, h := spmd.Block(td.len(), size, r); h > 0 {
 					cp.owner0 = r
 				}
 			}
 		}
-		lo, hi := spmd.Block(len(todo), size, rank)
-		recs := newRecords(hi-lo, ni, nq)
+		if cp.spill != nil && !cp.opt.Stream && !ordered(n, nq) { // no pass will read the records
+			if err := cp.spill.close(); err != nil {
+				return err
+			}
+			cp.spill = nil
+		}
+		cp.blocks = append(cp.blocks, td.len())
+		lo, hi := spmd.Block(td.len(), size, rank)
+		if m := min(window, hi-lo); m > len(recs) {
+			recs, idx = newRecords(m, ni, nq), make([]int, m)
+		}
+		sums := make([]stats.ExactPowerSums, nq)
 		tb := time.Now()
-		sums, err := cp.pl.run(todo[lo:hi], recs)
+		for w := lo; w < hi; w += window {
+			m := min(window, hi-w)
+			td.fill(w, idx[:m])
+			s, err := cp.pl.run(idx[:m], recs[:m])
+			if err != nil {
+				_ = cp.closeJournal()
+				return err
+			}
+			for q := range sums {
+				sums[q].Merge(&s[q])
+			}
+			for k := range recs[:m] {
+				cp.tally.add(&recs[k])
+				if cp.spill != nil {
+					if err := cp.spill.add(&recs[k]); err != nil {
+						_ = cp.closeJournal()
+						return err
+					}
+				}
+			}
+		}
 		cp.tm.Phase[PhaseSolve] += time.Since(tb).Seconds()
-		if err != nil {
-			_ = cp.closeJournal()
-			return err
-		}
-		for r := range cp.counts {
-			l, h := spmd.Block(len(todo), size, r)
-			cp.counts[r] += h - l
-		}
-		cp.recs = append(cp.recs, recs...)
+		cp.tm.Samples += hi - lo
 		if rank == 0 && skip != nil { // the journaled samples of the round count once, on rank 0
-			for _, d := range cp.opt.Done {
-				if int(d.Index) >= start && int(d.Index) < n && ok(int(d.Status)) {
+			jr := newRecords(1, ni, nq)
+			for _, d := range td.skip {
+				jr[0].fromJournal(d)
+				cp.tally.add(&jr[0])
+				if ok(int(d.Status)) {
 					for q := range sums {
 						sums[q].Add(d.QoIs[q], cp.solv.Cost(int(d.Iterations)))
 					}
@@ -97,9 +129,12 @@ func (cp *campaign) solveRounds() error {
 		return fmt.Errorf("journal: %w", err)
 	}
 	cp.cfg.Samples = n
-	cp.tm.Samples = len(cp.recs)
 	return nil
 }
+
+// window is the most samples a rank solves between two hand-overs of their records to the
+// tally and the spill: the records of one window are all the per-sample data a rank holds.
+const window = 1 << 16
 
 // reduce adds every rank's sums of the round to the global ones with one integer allreduce.
 func (cp *campaign) reduce(sums []stats.ExactPowerSums) error {
@@ -131,21 +166,4 @@ func (c Config) nextSamples(n int, st stats.Stats, round int) int {
 	want := float64(n) * (st.CIHalf / c.Tol) * (st.CIHalf / c.Tol) * 1.05
 	next := math.Ceil(math.Min(want, float64(n)*MaxGrowth))
 	return int(min(max(next, float64(n+1)), float64(c.MaxSamples)))
-}
-
-// missingIn returns the indices in [lo, hi) that done does not hold, in order.
-func missingIn(lo, hi int, done []journal.Record) []int {
-	have := make([]bool, hi-lo)
-	for _, d := range done {
-		if int(d.Index) >= lo && int(d.Index) < hi {
-			have[int(d.Index)-lo] = true
-		}
-	}
-	todo := make([]int, 0, hi-lo)
-	for i, h := range have {
-		if !h {
-			todo = append(todo, lo+i)
-		}
-	}
-	return todo
 }

@@ -25,8 +25,10 @@ type campaign struct {
 	t0   time.Time // after the opening barrier: the origin of the rank's clock
 
 	// The rounds' outcome.
-	recs     []Record               // this rank's records over all rounds, in order
-	counts   []int                  // every rank's number of records
+	tally    *tally                 // the rank's records' tally; after combine, the campaign's
+	codec    recordCodec            // the records' binary layout
+	spill    *spill                 // the rank's records, in order, for the ordered pass (nil: no pass)
+	blocks   []int                  // per round, the number of samples solved (every rank's blocks of it)
 	global   []stats.ExactPowerSums // the allreduced sums, per QoI
 	computed int                    // samples solved in this run (not from journals)
 	resolved int                    // journaled samples solved again (Options.Fields)

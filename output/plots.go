@@ -75,8 +75,14 @@ var (
 // no finite value or the file cannot be written.
 func HistogramPNG(path string, xs []float64, density func(float64) float64, title, xlabel string) error {
 	bins, n := histogramBins(xs)
+	return drawHistogram(path, bins, n, len(xs)-n, density, title, xlabel)
+}
+
+// drawHistogram draws the bins of n finite values (skipped non-finite ones left out) as
+// HistogramPNG describes.
+func drawHistogram(path string, bins []plotter.HistogramBin, n, skipped int, density func(float64) float64, title, xlabel string) error {
 	if n == 0 {
-		return fmt.Errorf("output: histogram %s: no finite values among %d", path, len(xs))
+		return fmt.Errorf("output: histogram %s: no finite values among %d", path, skipped)
 	}
 	p := newPlot(title, xlabel, "density")
 	h := &plotter.Histogram{
@@ -87,7 +93,7 @@ func HistogramPNG(path string, xs []float64, density func(float64) float64, titl
 	}
 	p.Add(h)
 	label := fmt.Sprintf("samples (N = %d, %d bins)", n, len(bins))
-	if skipped := len(xs) - n; skipped > 0 {
+	if skipped > 0 {
 		label += fmt.Sprintf(", %d non-finite left out", skipped)
 	}
 	p.Legend.Add(label, h)
@@ -114,6 +120,56 @@ func HistogramPNG(path string, xs []float64, density func(float64) float64, titl
 	half := len(bins) / 2
 	placeLegend(p, true, maxWeight(bins[:half]) < maxWeight(bins[half:]))
 	return savePNG(p, path)
+}
+
+// Histogram counts a stream of values in equal-width bins over a range fixed in advance (the
+// least and largest of the values, known before they pass): memory independent of the number
+// of values, and counts that do not depend on their order. The bins and their heights are
+// HistogramPNG's, but their number is fixed (maxBins, or minBins for a range of one value:
+// then the bins cover [x − 0.5, x + 0.5]) instead of Freedman–Diaconis's, whose quartiles
+// would need every value.
+type Histogram struct {
+	lo, hi, width float64
+	count         []int64
+	n, skipped    int
+}
+
+// NewHistogram returns an empty histogram of values in [lo, hi] (lo ≤ hi, both finite).
+func NewHistogram(lo, hi float64) *Histogram {
+	if !(lo <= hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		panic("output: NewHistogram: the range is not finite and ordered")
+	}
+	k := maxBins
+	if lo == hi {
+		lo, hi, k = lo-0.5, hi+0.5, minBins
+	}
+	return &Histogram{lo: lo, hi: hi, width: (hi - lo) / float64(k), count: make([]int64, k)}
+}
+
+// Add counts x (NaN and ±Inf are left out, and counted apart).
+func (h *Histogram) Add(x float64) {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		h.skipped++
+		return
+	}
+	h.n++
+	j := int((x - h.lo) / h.width)
+	h.count[min(max(j, 0), len(h.count)-1)]++ // the maximum falls on the right edge of the last bin
+}
+
+// WritePNG draws the histogram as HistogramPNG does.
+func (h *Histogram) WritePNG(path string, density func(float64) float64, title, xlabel string) error {
+	k := len(h.count)
+	bins := make([]plotter.HistogramBin, k)
+	for j := range bins {
+		bins[j] = plotter.HistogramBin{
+			Min:    h.lo + float64(float64(j)*h.width),
+			Max:    h.lo + float64(float64(j+1)*h.width),
+			Weight: float64(h.count[j]) / (float64(h.n) * h.width),
+		}
+	}
+	bins[k-1].Max = h.hi
+	return drawHistogram(path, bins, h.n, h.skipped, density, title, xlabel)
 }
 
 // histogramBins returns the density-normalised bins of the finite values of xs, as described
@@ -205,19 +261,85 @@ func curveSegments(f func(float64) float64, lo, hi float64, n int) []plotter.XYs
 // empty or holds a NaN or ±Inf (which would make every later mean NaN), and panics if z is not
 // positive and finite.
 func RunningMeanPNG(path string, xs []float64, z float64, exact float64, title string) error {
+	rm := newRunningMean(len(xs), maxCurvePoints)
+	for _, x := range xs {
+		rm.Add(x)
+	}
+	return rm.WritePNG(path, z, exact, title)
+}
+
+// RunningMean accumulates the running mean of a stream of n values (n announced in advance)
+// and keeps the points that RunningMeanPNG draws: its memory does not depend on n, and its
+// plot is RunningMeanPNG's of the same values, bit for bit.
+type RunningMean struct {
+	keep     []int // the indices whose points are kept
+	pts      []meanPoint
+	i        int     // values added
+	mean, m2 float64 // Welford's state
+	bad      int     // the first non-finite value's index (-1: none)
+	badX     float64
+}
+
+// NewRunningMean returns the running mean of a stream of n values.
+func NewRunningMean(n int) *RunningMean { return newRunningMean(n, maxCurvePoints) }
+
+func newRunningMean(n, maxPts int) *RunningMean {
+	keep := thinIndices(n, maxPts)
+	return &RunningMean{keep: keep, pts: make([]meanPoint, 0, len(keep)), bad: -1}
+}
+
+// Add adds the next value, with Welford's update
+//
+//	δ = x − mean, mean += δ/n, M2 += δ·(x − mean), s² = M2/(n − 1)
+//
+// and keeps the point of the sample count n if thinIndices picks it, with its s/√n (the band's
+// half-width over z; NaN at n = 1).
+func (r *RunningMean) Add(x float64) {
+	if r.bad < 0 && (math.IsNaN(x) || math.IsInf(x, 0)) {
+		r.bad, r.badX = r.i, x
+	}
+	i := r.i
+	r.i++
+	n := float64(i + 1)
+	d := x - r.mean
+	r.mean += d / n
+	r.m2 += float64(d * (x - r.mean))
+	if next := len(r.pts); next < len(r.keep) && r.keep[next] == i {
+		sd := math.NaN()
+		if i > 0 {
+			sd = math.Sqrt(r.m2 / (n - 1) / n)
+		}
+		r.pts = append(r.pts, meanPoint{N: i + 1, Mean: r.mean, Half: sd})
+	}
+}
+
+// points returns the kept points with their half-widths z·s/√n.
+func (r *RunningMean) points(z float64) []meanPoint {
+	pts := make([]meanPoint, len(r.pts))
+	for k, q := range r.pts {
+		q.Half = z * q.Half
+		pts[k] = q
+	}
+	return pts
+}
+
+// WritePNG draws the running mean of the values added, as RunningMeanPNG describes. It
+// returns an error if fewer values than announced were added.
+func (r *RunningMean) WritePNG(path string, z float64, exact float64, title string) error {
 	if !(z > 0) || math.IsInf(z, 0) {
 		panic("output: RunningMeanPNG: z is not positive and finite")
 	}
-	if len(xs) == 0 {
+	if r.i == 0 {
 		return fmt.Errorf("output: running mean %s: no samples", path)
 	}
-	for i, x := range xs {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("output: running mean %s: sample %d is %v", path, i, x)
-		}
+	if r.bad >= 0 {
+		return fmt.Errorf("output: running mean %s: sample %d is %v", path, r.bad, r.badX)
 	}
-	pts := runningMean(xs, z, maxCurvePoints)
-	N := len(xs)
+	if len(r.pts) != len(r.keep) || r.i != r.keep[len(r.keep)-1]+1 {
+		return fmt.Errorf("output: running mean %s: %d values, not the %d announced", path, r.i, len(r.keep))
+	}
+	pts := r.points(z)
+	N := r.i
 	p := newPlot(title, "samples n", "running mean")
 
 	var upper, lower plotter.XYs
@@ -281,32 +403,14 @@ type meanPoint struct {
 	Mean, Half float64
 }
 
-// runningMean accumulates the running mean and unbiased variance of xs in one pass with
-// Welford's update
-//
-//	δ = x − mean, mean += δ/n, M2 += δ·(x − mean), s² = M2/(n − 1)
-//
-// and returns at most maxPts points, at the sample counts thinIndices picks.
+// runningMean returns the points of the running mean of xs that RunningMeanPNG draws, at most
+// maxPts, with their half-widths z·s/√n (tests).
 func runningMean(xs []float64, z float64, maxPts int) []meanPoint {
-	keep := thinIndices(len(xs), maxPts)
-	pts := make([]meanPoint, 0, len(keep))
-	var mean, m2 float64
-	next := 0
-	for i, x := range xs {
-		n := float64(i + 1)
-		d := x - mean
-		mean += d / n
-		m2 += float64(d * (x - mean))
-		if next < len(keep) && keep[next] == i {
-			half := math.NaN()
-			if i > 0 {
-				half = z * math.Sqrt(m2/(n-1)/n)
-			}
-			pts = append(pts, meanPoint{N: i + 1, Mean: mean, Half: half})
-			next++
-		}
+	r := newRunningMean(len(xs), maxPts)
+	for _, x := range xs {
+		r.Add(x)
 	}
-	return pts
+	return r.points(z)
 }
 
 // thinIndices returns at most m (≥ 2) strictly increasing indices evenly spread over

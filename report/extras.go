@@ -17,8 +17,9 @@ type Extras struct {
 	Plots  bool // qoi-histogram.png and running-mean.png
 }
 
-// WriteExtras writes the chosen optional outputs of a campaign into dir.
-func WriteExtras(dir string, r *mc.Result, x Extras) error {
+// WriteExtras writes the chosen optional outputs of a campaign into dir, from the result and
+// from what st kept of the records as they passed.
+func WriteExtras(dir string, r *mc.Result, st *Streamed, x Extras) error {
 	if x.Fields {
 		m := r.Problem.System().Mesh
 		sample0 := r.FieldSample0
@@ -41,13 +42,13 @@ func WriteExtras(dir string, r *mc.Result, x Extras) error {
 	}
 	if x.Trace {
 		if err := WriteAtomic(filepath.Join(dir, "trace.json"), func(f io.Writer) error {
-			return output.WriteTrace(f, traceSpans(r))
+			return output.WriteTrace(f, append(rankSpans(r, st), st.spans...))
 		}); err != nil {
 			return err
 		}
 	}
 	if x.Plots {
-		return writePlots(dir, r)
+		return writePlots(dir, r, st)
 	}
 	return nil
 }
@@ -55,18 +56,14 @@ func WriteExtras(dir string, r *mc.Result, x Extras) error {
 // writePlots draws, for every QoI, its histogram and its running mean with the confidence
 // band: qoi-histogram.png and running-mean.png for the first QoI, NAME-histogram.png and
 // NAME-running-mean.png for the others. The problem's exact density and mean (which describe
-// the first QoI) are drawn where it knows them.
-func writePlots(dir string, r *mc.Result) error {
+// the first QoI) are drawn where it knows them. The histogram's bins are Freedman–Diaconis's
+// while the values are at hand (ordered statistics), else 80 of equal width over the values'
+// range (see output.Histogram); the running mean is the same either way.
+func writePlots(dir string, r *mc.Result, st *Streamed) error {
 	info := r.Problem.Info()
 	e, known := r.Problem.Exact()
 	for q, name := range r.Problem.QoINames() {
 		hist, running := plotNames(q, name)
-		values := make([]float64, 0, len(r.Records))
-		for _, rec := range r.Records {
-			if rec.Status == mc.StatusOK || rec.Status == mc.StatusRetried {
-				values = append(values, rec.QoIs[q])
-			}
-		}
 		mean, density, xlabel := math.NaN(), (func(float64) float64)(nil), name
 		if q == 0 {
 			if known {
@@ -76,17 +73,26 @@ func writePlots(dir string, r *mc.Result) error {
 				xlabel = fmt.Sprintf("%s (density of the %s overlaid)", name, e.Label)
 			}
 		}
-		title := fmt.Sprintf("%s, %s, %s, %d samples", name, r.Config.Problem.Inputs(), info.Mesh, len(values))
-		if err := output.HistogramPNG(filepath.Join(dir, hist), values, density, title, xlabel); err != nil {
+		s := r.Stats[q]
+		title := fmt.Sprintf("%s, %s, %s, %d samples", name, r.Config.Problem.Inputs(), info.Mesh, s.N)
+		var err error
+		switch {
+		case st.values != nil:
+			err = output.HistogramPNG(filepath.Join(dir, hist), st.values[q], density, title, xlabel)
+		case st.hists[q] != nil:
+			err = st.hists[q].WritePNG(filepath.Join(dir, hist), density, title, xlabel)
+		default:
+			err = output.HistogramPNG(filepath.Join(dir, hist), nil, density, title, xlabel)
+		}
+		if err != nil {
 			return err
 		}
-		s := r.Stats[q]
 		// The interval's own quantile, to 3 digits (it is printed in the legend).
 		z := math.Round(1000*s.CIHalf/s.StdErr) / 1000
 		if math.IsNaN(z) || z <= 0 {
 			z = 1.96
 		}
-		if err := output.RunningMeanPNG(filepath.Join(dir, running), values, z, mean,
+		if err := st.running[q].WritePNG(filepath.Join(dir, running), z, mean,
 			fmt.Sprintf("running mean of %s with its confidence band", name)); err != nil {
 			return err
 		}
@@ -103,19 +109,20 @@ func plotNames(q int, name string) (hist, running string) {
 	return name + "-histogram.png", name + "-running-mean.png"
 }
 
-// traceSpans turns a campaign's records and per-rank timings into trace spans: per rank a
-// set-up and a combine span on its main track, and per sample solved in this run a span on its
-// worker's track (a sample recovered from a journal by -resume ran in an earlier run: it has
-// none).
-func traceSpans(r *mc.Result) []output.Span {
+// rankSpans are the trace's spans of every rank's main track: a set-up and a combine span and
+// its collectives. When a rank solved more samples than the trace keeps spans of (its first
+// ⌈2¹⁶/P⌉), its combine span says how many it left out.
+func rankSpans(r *mc.Result, st *Streamed) []output.Span {
 	const us = 1e6
-	spans := make([]output.Span, 0, len(r.Records)+2*len(r.Timing))
+	var spans []output.Span
 	for _, t := range r.Timing {
 		setup, solve := t.Phase[mc.PhaseSetup], t.Phase[mc.PhaseSolve]
-		spans = append(spans,
-			output.Span{Rank: t.Rank, Thread: output.MainThread, Name: "setup", Cat: "setup", Start: 0, Dur: setup * us},
-			output.Span{Rank: t.Rank, Thread: output.MainThread, Name: "combine", Cat: "combine",
-				Start: (setup + solve) * us, Dur: t.Phase[mc.PhaseCombine] * us})
+		combine := output.Span{Rank: t.Rank, Thread: output.MainThread, Name: "combine", Cat: "combine",
+			Start: (setup + solve) * us, Dur: t.Phase[mc.PhaseCombine] * us}
+		if left := t.Samples - st.kept[t.Rank]; left > 0 {
+			combine.Args = map[string]any{"samples solved": t.Samples, "sample spans left out": left}
+		}
+		spans = append(spans, output.Span{Rank: t.Rank, Thread: output.MainThread, Name: "setup", Cat: "setup", Start: 0, Dur: setup * us}, combine)
 		for k, c := range t.Collective {
 			if c[1] > 0 {
 				spans = append(spans, output.Span{Rank: t.Rank, Thread: output.MainThread, Name: mc.CollectiveNames[k],
@@ -123,20 +130,20 @@ func traceSpans(r *mc.Result) []output.Span {
 			}
 		}
 	}
-	inputs, qois := r.Problem.InputNames(), r.Problem.QoINames()
-	for _, rec := range r.Records {
-		if rec.Journaled {
-			continue
-		}
-		args := map[string]any{"sample": rec.Index, "iterations": rec.Iterations}
-		for k, name := range inputs {
-			args[name] = rec.Inputs[k]
-		}
-		for k, name := range qois {
-			args[name] = rec.QoIs[k]
-		}
-		spans = append(spans, output.Span{Rank: rec.Rank, Thread: rec.Thread, Name: fmt.Sprintf("sample %d", rec.Index), Cat: "sample",
-			Start: rec.Start * us, Dur: rec.Seconds * us, Args: args})
-	}
 	return spans
+}
+
+// sampleSpan is the trace's span of a sample solved in this run, on its worker's track (a
+// sample recovered from a journal by -resume ran in an earlier run: it has none).
+func sampleSpan(rec *mc.Record, inputs, qois []string) output.Span {
+	const us = 1e6
+	args := map[string]any{"sample": rec.Index, "iterations": rec.Iterations}
+	for k, name := range inputs {
+		args[name] = rec.Inputs[k]
+	}
+	for k, name := range qois {
+		args[name] = rec.QoIs[k]
+	}
+	return output.Span{Rank: rec.Rank, Thread: rec.Thread, Name: fmt.Sprintf("sample %d", rec.Index), Cat: "sample",
+		Start: rec.Start * us, Dur: rec.Seconds * us, Args: args}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"mcfem/internal/atomicfile"
@@ -34,24 +33,17 @@ func WriteJSON(path string, v any) error {
 // never stands beside missing or stale outputs.
 const SummaryFile = "summary.json"
 
-// WriteFiles writes a campaign's outputs into dir (created if needed), each atomically:
-// samples.csv, timings.csv, then the extras x asks for, and summary.json last, once the others
-// are durable. A failure at any step leaves no summary.json written by this call (the caller
-// removes an older one before the run) and no temporary file.
-func WriteFiles(dir string, r *mc.Result, env Env, x Extras) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// WriteFiles writes a campaign's outputs into dir: samples.csv and timings.csv, which st wrote
+// as the campaign's records passed (its sink), renamed into place, then the extras x asks for
+// and summary.json last, once the others are durable, each atomically. A failure at any step
+// leaves no summary.json written by this call (the caller removes an older one before the run)
+// and no temporary file; the caller discards st after a failure of the campaign.
+func WriteFiles(dir string, r *mc.Result, st *Streamed, env Env, x Extras) error {
+	if err := st.commit(); err != nil {
+		st.Discard()
 		return err
 	}
-	csv := func(write func(io.Writer, *mc.Result) error) func(io.Writer) error {
-		return func(w io.Writer) error { return write(w, r) }
-	}
-	if err := WriteAtomic(filepath.Join(dir, "samples.csv"), csv(WriteSamplesCSV)); err != nil {
-		return err
-	}
-	if err := WriteAtomic(filepath.Join(dir, "timings.csv"), csv(WriteTimingsCSV)); err != nil {
-		return err
-	}
-	if err := WriteExtras(dir, r, x); err != nil {
+	if err := WriteExtras(dir, r, st, x); err != nil {
 		return err
 	}
 	atomicfile.SyncDir(dir)

@@ -20,35 +20,83 @@ const TempSuffix = ".tmp"
 // 0644), fsyncs it and renames it into place. On any failure, a panic of write included, the
 // temporary file is removed and path is left as it was. Errors name path.
 func Write(path string, write func(io.Writer) error) (err error) {
+	p, err := Create(path)
+	if err != nil {
+		return err
+	}
+	defer p.Discard() // an error or a panic: nothing of it may stay (a no-op after Commit)
+	if err := write(p.f); err != nil {
+		return p.fail(err)
+	}
+	return p.Commit()
+}
+
+// Pending is a file being written to a temporary file NAME.tmp* beside its final name, to be
+// renamed into place by Commit or removed by Discard: Write, for content that is written over
+// a while (as a campaign's records pass) and committed later, beside other files.
+type Pending struct {
+	path string
+	f    *os.File
+	done bool
+}
+
+// Create starts the pending file of path: a temporary file NAME.tmp* in path's directory,
+// mode 0644. Errors name path.
+func Create(path string) (*Pending, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+TempSuffix+"*")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return nil, fmt.Errorf("writing %s: %w", path, err)
 	}
-	done := false
-	defer func() {
-		if !done { // an error or a panic: nothing of it may stay
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	fail := func(err error) error { return fmt.Errorf("writing %s: %w", path, err) }
+	p := &Pending{path: path, f: tmp}
 	if err := tmp.Chmod(0o644); err != nil {
-		return fail(err)
+		p.Discard()
+		return nil, p.fail(err)
 	}
-	if err := write(tmp); err != nil {
-		return fail(err)
+	return p, nil
+}
+
+// Write appends b to the temporary file.
+func (p *Pending) Write(b []byte) (int, error) {
+	n, err := p.f.Write(b)
+	if err != nil {
+		err = p.fail(err)
 	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
+	return n, err
+}
+
+// fail names the final path in err.
+func (p *Pending) fail(err error) error { return fmt.Errorf("writing %s: %w", p.path, err) }
+
+// Commit fsyncs the temporary file and renames it into place. After an error the temporary
+// file is removed and the final path left as it was.
+func (p *Pending) Commit() error {
+	if p.done {
+		panic("atomicfile: Commit after Commit or Discard")
 	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
+	if err := p.f.Sync(); err != nil {
+		p.Discard()
+		return p.fail(err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fail(err)
+	if err := p.f.Close(); err != nil {
+		p.Discard()
+		return p.fail(err)
 	}
-	done = true
+	if err := os.Rename(p.f.Name(), p.path); err != nil {
+		p.Discard()
+		return p.fail(err)
+	}
+	p.done = true
 	return nil
+}
+
+// Discard removes the temporary file, unless Commit or Discard already ended it.
+func (p *Pending) Discard() {
+	if p.done {
+		return
+	}
+	p.done = true
+	p.f.Close()
+	os.Remove(p.f.Name())
 }
 
 // IsTemp reports whether name (a base name) is a temporary file of Write's for the final name

@@ -75,3 +75,32 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+func TestPending(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	require.NoError(t, os.WriteFile(a, []byte("old\n"), 0o644))
+	pa, err := Create(a)
+	require.NoError(t, err)
+	pb, err := Create(b)
+	require.NoError(t, err)
+	for range 3 { // written over a while, both at once
+		_, err := io.WriteString(pa, "new\n")
+		require.NoError(t, err)
+		_, err = io.WriteString(pb, "b\n")
+		require.NoError(t, err)
+	}
+	// Until Commit, the final names hold what they held.
+	assert.Equal(t, "old\n", string(must(os.ReadFile(a))))
+	assert.Len(t, entries(t, dir), 3, "a.csv and two temporary files")
+	require.NoError(t, pa.Commit())
+	pa.Discard() // a no-op after Commit
+	assert.Equal(t, "new\nnew\nnew\n", string(must(os.ReadFile(a))))
+	pb.Discard()
+	pb.Discard()
+	assert.Equal(t, []string{"a.csv"}, entries(t, dir), "the discarded file leaves nothing")
+	info, err := os.Stat(a)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), info.Mode().Perm())
+	assert.Panics(t, func() { pa.Commit() })
+}
