@@ -126,6 +126,32 @@ func (pl *pipeline) run(idx []int, recs []Record) ([]stats.ExactPowerSums, error
 	return sums, first
 }
 
+// runRange solves the samples first, …, first+n−1 in windows of at most window samples, one
+// window of records (of ni inputs and nq QoIs) reused for all, calling each (if not nil) with
+// every window's records, and returns the exact sums of all of them: no O(n) memory.
+func (pl *pipeline) runRange(first, n, ni, nq int, each func([]Record)) ([]stats.ExactPowerSums, error) {
+	m := min(window, n)
+	recs, idx := newRecords(m, ni, nq), make([]int, m)
+	sums := make([]stats.ExactPowerSums, pl.ev.numQoIs())
+	for w := 0; w < n; w += window {
+		k := min(window, n-w)
+		for j := range idx[:k] {
+			idx[j] = first + w + j
+		}
+		s, err := pl.run(idx[:k], recs[:k])
+		if err != nil {
+			return nil, err
+		}
+		for q := range sums {
+			sums[q].Merge(&s[q])
+		}
+		if each != nil {
+			each(recs[:k])
+		}
+	}
+	return sums, nil
+}
+
 // worker is one thread's state, allocated once per run and reused by every batch.
 type worker struct {
 	pl    *pipeline

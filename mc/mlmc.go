@@ -160,11 +160,7 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 				}
 			}
 			lo, hi := spmd.Block(int(dN[l]), c.Size(), c.Rank())
-			idx := make([]int, hi-lo)
-			for k := range idx {
-				idx[k] = lv.next + lo + k
-			}
-			s, err := pl.run(idx, newRecords(len(idx), 1, 2))
+			s, err := pl.runRange(lv.next+lo, hi-lo, 1, 2, nil)
 			if err != nil {
 				return nil, err
 			}

@@ -15,7 +15,6 @@ type Result struct {
 	Ranks   int
 	Problem problem.Problem // as set up on rank 0
 	Solver  solver.Solver
-	Records []Record // in sample order
 	// Stats are each QoI's statistics from the records, in sample order: bit-identical for
 	// every rank count. Global are the same from the allreduced exact sums, as every rank
 	// knows them.
@@ -70,7 +69,7 @@ func (cp *campaign) result(cb *combined) *Result {
 		}
 	}
 	nq := len(cp.prob.QoINames())
-	res.Records, res.passed, res.inOrder = cb.records, cb.passed, cb.inOrder
+	res.passed, res.inOrder = cb.passed, cb.inOrder
 	res.Ordered = ordered(n, nq)
 	for q := range nq {
 		g := cp.global[q].Describe(cp.cfg.Confidence)

@@ -43,9 +43,9 @@ func TestFieldsWithRetriesInBatches(t *testing.T) {
 		mean /= float64(n)
 		// Sums of 15 terms: a few ulps; 1e-12 relative is far above that, far below any
 		// misplaced solution.
-		assert.InEpsilon(t, mean, fieldIntegral(res, res.FieldMean), 1e-12, "fault at sample %d", sample)
+		assert.InEpsilon(t, mean, fieldIntegral(res.Result, res.FieldMean), 1e-12, "fault at sample %d", sample)
 		require.NotNil(t, res.FieldSample0)
-		assert.InEpsilon(t, res.Records[0].QoIs[0], fieldIntegral(res, res.FieldSample0), 1e-12)
+		assert.InEpsilon(t, res.Records[0].QoIs[0], fieldIntegral(res.Result, res.FieldSample0), 1e-12)
 	}
 }
 
@@ -56,7 +56,7 @@ func TestFieldsSample0FromAnotherRank(t *testing.T) {
 	cfg.Samples, cfg.Problem.Cells = 2, 8
 	res := runLocalOpt(t, 3, cfg, Options{Fields: true})
 	require.Len(t, res.FieldSample0, res.Problem.System().Mesh.NumNodes())
-	assert.InEpsilon(t, res.Records[0].QoIs[0], fieldIntegral(res, res.FieldSample0), 1e-12)
+	assert.InEpsilon(t, res.Records[0].QoIs[0], fieldIntegral(res.Result, res.FieldSample0), 1e-12)
 
 	cfg.OnFailure = "skip"
 	res = runLocalOptRank(t, 3, cfg, func(int) Options {

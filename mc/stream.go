@@ -40,7 +40,11 @@ func (cp *campaign) pass(fn func(r *Record) error) error {
 	c, rank, size := cp.c, cp.c.Rank(), cp.c.Size()
 	sz := cp.codec.size()
 	chunk := max(1, min(1<<16, passChunk/sz))
-	buf := make([]byte, chunk*sz)
+	most := 0 // the largest block
+	for _, m := range cp.blocks {
+		most = max(most, (m+size-1)/size)
+	}
+	buf := make([]byte, min(chunk, most)*sz)
 	var counts []int
 	rec := newRecords(1, cp.codec.ni, cp.codec.nq)
 	var journaled []journal.Record // rank 0: the journaled samples not solved again, by index
