@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"mcfem/journal"
 	"mcfem/spmd"
 )
 
@@ -166,4 +167,45 @@ func TestHeapDoesNotGrowWithTheSamples(t *testing.T) {
 		t.Logf("stream %v: peak heap %.1f MiB at 2·10⁵ samples, %.1f MiB at 2·10⁶", stream, float64(peak[200_000])/(1<<20), float64(peak[2_000_000])/(1<<20))
 		assert.Less(t, peak[2_000_000], peak[200_000]+16<<20, "stream %v", stream)
 	}
+}
+
+func TestHeapOfAResumeDoesNotGrowWithTheSamples(t *testing.T) {
+	// The same for -resume: sorting the journals (journal.SortDir, on disk beyond a few MiB)
+	// and a campaign whose samples all come from them, merged into the ordered pass.
+	if testing.Short() {
+		t.Skip("campaigns of 2·10⁶ samples")
+	}
+	defer func(v int) { orderedValues = v }(orderedValues)
+	orderedValues = 1000
+	cfg := DefaultConfig()
+	cfg.Problem.Cells = 2
+	sortPeak, runPeak := map[int]uint64{}, map[int]uint64{}
+	for _, n := range []int{200_000, 2_000_000} {
+		cfg.Samples = n
+		dir := t.TempDir()
+		onRank0(t, 2, func(c spmd.Comm) (*Result, error) { return Run(c, cfg, Options{JournalDir: dir}) })
+		var tab *journal.Sorted
+		_, sortPeak[n] = heapDuring(func() any {
+			var err error
+			tab, _, _, err = journal.SortDir(dir, cfg.JournalFields(), 1, 1, dir)
+			require.NoError(t, err)
+			return nil
+		})
+		require.Equal(t, n, tab.Len())
+		_, runPeak[n] = heapDuring(func() any {
+			return onRank0(t, 2, func(c spmd.Comm) (*Result, error) {
+				opt := Options{Stream: true, SpillDir: dir, Done: tab}
+				if c.Rank() == 0 {
+					opt.Sink = discard{}
+				}
+				return Run(c, cfg, opt)
+			})
+		})
+		require.NoError(t, tab.Close())
+	}
+	t.Logf("sort: peak heap %.1f MiB at 2·10⁵ journaled samples, %.1f MiB at 2·10⁶", float64(sortPeak[200_000])/(1<<20), float64(sortPeak[2_000_000])/(1<<20))
+	t.Logf("resume: peak heap %.1f MiB at 2·10⁵ journaled samples, %.1f MiB at 2·10⁶", float64(runPeak[200_000])/(1<<20), float64(runPeak[2_000_000])/(1<<20))
+	// The sort holds a run of 2¹⁸ records: 2·10⁵ fit in one, 2·10⁶ take eight and a merge.
+	assert.Less(t, sortPeak[2_000_000], sortPeak[200_000]+32<<20)
+	assert.Less(t, runPeak[2_000_000], runPeak[200_000]+16<<20)
 }

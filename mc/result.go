@@ -63,11 +63,7 @@ func (cp *campaign) result(cb *combined) *Result {
 	res := &Result{Config: cp.cfg, Ranks: cp.c.Size(), Problem: cp.prob, Solver: cp.solv, Timing: cb.timing,
 		Wall: time.Since(cp.t0).Seconds(), Computed: cp.computed, Resolved: cp.resolved,
 		Rounds: cp.rounds, TotalCost: cp.global[0].Cost, tally: cp.tally}
-	for _, d := range cp.opt.Done {
-		if int(d.Index) < n {
-			res.Journaled++
-		}
-	}
+	_, res.Journaled, _ = within(cp.opt.Done, 0, n) // read already: no error now
 	nq := len(cp.prob.QoINames())
 	res.passed, res.inOrder = cb.passed, cb.inOrder
 	res.Ordered = ordered(n, nq)

@@ -85,7 +85,7 @@ func TestResumeWithFieldsSolvesJournaledSamplesAgain(t *testing.T) {
 		}
 	}
 	again := t.TempDir()
-	res := runLocalOpt(t, 3, cfg, Options{Fields: true, Done: done, JournalDir: again})
+	res := runLocalOpt(t, 3, cfg, Options{Fields: true, Done: journal.SortedOf(done, 1, 1), JournalDir: again})
 	assert.Equal(t, resultsOnly(full.Records), resultsOnly(res.Records))
 	assert.Equal(t, len(done), res.Journaled)
 	assert.Equal(t, len(done), res.Resolved)
@@ -109,7 +109,7 @@ func TestResumeWithFieldsSolvesJournaledSamplesAgain(t *testing.T) {
 	// A journal record that the solve does not reproduce ends the run, naming the sample.
 	bad := append([]journal.Record(nil), done...)
 	bad[3].QoIs = []float64{bad[3].QoIs[0] + 1e-9}
-	err = runErr(t, 2, cfg, Options{Fields: true, Done: bad})
+	err = runErr(t, 2, cfg, Options{Fields: true, Done: journal.SortedOf(bad, 1, 1)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "differs from its journal record")
 	assert.Contains(t, err.Error(), "sample 5,") // done holds 0, 2, 3, 5, …

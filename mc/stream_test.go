@@ -65,7 +65,7 @@ func TestOrderedPassBringsEveryRecordInOrder(t *testing.T) {
 						done = append(done, r.journalRecord())
 					}
 				}
-				base.Done = done
+				base.Done = journal.SortedOf(done, 1, 1)
 			}
 			var ref []Record
 			for _, p := range []int{1, 2, 3, 4} {
