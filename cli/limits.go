@@ -222,7 +222,7 @@ func memoryRanks(np int) (ranks, world int, withRank0 bool, ranksFlag string) {
 // checkMemory refuses the run when its memory estimate does not fit (see checkMemory).
 func (j *runJob) checkMemory(stderr io.Writer) int {
 	ranks, world, withRank0, ranksFlag := memoryRanks(j.np)
-	m := mc.MemoryOfRun(j.cfg, ranks, j.opt.Threads, withRank0, world)
+	m := mc.MemoryOfRun(j.cfg, ranks, j.opt.Threads, j.out != "", withRank0, world)
 	samples := fmt.Sprintf("-samples %d", j.cfg.Samples)
 	if j.cfg.Tol > 0 && j.cfg.MaxSamples > j.cfg.Samples {
 		samples = fmt.Sprintf("-max-samples %d", j.cfg.MaxSamples)

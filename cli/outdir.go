@@ -62,6 +62,8 @@ func (j *runJob) claimOut(stderr io.Writer) int {
 
 // releaseOut releases the lock on -out, if this process holds it.
 func (j *runJob) releaseOut() {
+	_ = j.opt.Done.Close()
+	j.opt.Done = nil
 	if j.lock != nil {
 		_ = j.lock.Unlock()
 		j.lock = nil
@@ -193,34 +195,39 @@ func probeWritable(dir string) error {
 	return nil
 }
 
-// readJournals reads the journals of -resume into the job: the samples of indices below the
-// run's count (the others are left out and said to be, unless -tol's later rounds may reach
-// them).
+// readJournals reads the journals of -resume into the job: a table of their records sorted
+// by index (journal.SortDir: on disk in -out, unlinked, beyond a few MiB), of which the
+// campaign uses the samples of indices below the run's count (the others are left out and
+// said to be, unless -tol's later rounds may reach them).
 func (j *runJob) readJournals(stderr io.Writer) int {
 	pb := &j.cfg.Problem
-	done, files, notes, err := journal.ReadDir(j.out, j.cfg.JournalFields(), len(pb.InputNames()), len(pb.QoINames()))
+	done, files, notes, err := journal.SortDir(j.out, j.cfg.JournalFields(), len(pb.InputNames()), len(pb.QoINames()), j.out)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcfem run: -resume: %v\n", err)
 		return exitUsage
 	}
 	if len(files) == 0 {
+		_ = done.Close()
 		fmt.Fprintf(stderr, "mcfem run: -resume: no journal in %s: nothing to resume (run without -resume)\n", filepath.Join(j.out, "journal"))
 		return exitUsage
 	}
 	n := j.cfg.Samples
+	j.journaled = done.Len()
 	if j.cfg.Tol == 0 {
-		k := 0
-		for k < len(done) && int(done[k].Index) < n { // done is sorted by index
-			k++
+		k, err := done.Search(int64(n))
+		if err != nil {
+			_ = done.Close()
+			fmt.Fprintf(stderr, "mcfem run: -resume: %v\n", err)
+			return exitUsage
 		}
-		if extra := len(done) - k; extra > 0 {
+		if extra := done.Len() - k; extra > 0 {
 			notes = append(notes, fmt.Sprintf("%d journaled sample%s of index %d or more %s beyond -samples %d: not used", extra, pluralS(extra), n, isAre(extra), n))
-			done = done[:k:k]
+			j.journaled = k
 		}
 	}
 	j.opt.Done, j.notes = done, append(j.notes, notes...)
-	if j.opt.Fields && len(done) > 0 {
-		j.notes = append(j.notes, fmt.Sprintf("-fields: the %d journaled sample%s will be solved again for the field statistics (journals keep QoIs, not fields) and checked against their journal records", len(done), pluralS(len(done))))
+	if j.opt.Fields && j.journaled > 0 {
+		j.notes = append(j.notes, fmt.Sprintf("-fields: the %d journaled sample%s will be solved again for the field statistics (journals keep QoIs, not fields) and checked against their journal records", j.journaled, pluralS(j.journaled)))
 	}
 	return -1
 }
@@ -229,14 +236,15 @@ func (j *runJob) readJournals(stderr io.Writer) int {
 // directory, with what to do; "" when it holds none (no journal, no output of mcfem's).
 func (j *runJob) heldCampaign() string {
 	pb := &j.cfg.Problem
-	done, files, _, err := journal.ReadDir(j.out, j.cfg.JournalFields(), len(pb.InputNames()), len(pb.QoINames()))
+	done, files, _, err := journal.SortDir(j.out, j.cfg.JournalFields(), len(pb.InputNames()), len(pb.QoINames()), j.out)
+	_ = done.Close()
 	switch {
 	case err != nil:
 		return fmt.Sprintf("holds another campaign (%s): use -overwrite to replace it (its journals and outputs are removed), or choose another -out",
 			strings.TrimPrefix(err.Error(), "journal: "))
 	case len(files) > 0:
 		return fmt.Sprintf("holds journals of this campaign (%d sample%s in %d journal%s): use -resume to continue or -overwrite to start over",
-			len(done), pluralS(len(done)), len(files), pluralS(len(files)))
+			done.Len(), pluralS(done.Len()), len(files), pluralS(len(files)))
 	}
 	if outs := j.outputsIn(); len(outs) > 0 {
 		return fmt.Sprintf("holds the outputs of an earlier run (%s) and no journal: use -overwrite to replace them, or choose another -out", strings.Join(outs, ", "))

@@ -37,6 +37,9 @@ type runJob struct {
 	dist   string            // -dist as given
 	conf   map[string]string // every flag's effective value, for the report
 	notes  []string          // what -resume recovered
+	// journaled is the number of journaled samples -resume recovered that the run uses (of
+	// indices below -samples; with -tol all of them).
+	journaled int
 
 	// overwrite (-overwrite) replaces the campaign in -out; lock is this process's lock on -out,
 	// madeOut whether this run created it (outdir.go).

@@ -74,8 +74,8 @@ func (j *runJob) sayNotes(stderr io.Writer) {
 	}
 	switch {
 	case j.resume && j.cfg.Tol > 0: // the final count is not known yet
-		fmt.Fprintf(stderr, "mcfem: resuming: %d samples recovered from journals (-tol: the pilot is %d)\n", len(j.opt.Done), j.cfg.Samples)
+		fmt.Fprintf(stderr, "mcfem: resuming: %d samples recovered from journals (-tol: the pilot is %d)\n", j.journaled, j.cfg.Samples)
 	case j.resume:
-		fmt.Fprintf(stderr, "mcfem: resuming: %d of %d samples recovered from journals\n", len(j.opt.Done), j.cfg.Samples)
+		fmt.Fprintf(stderr, "mcfem: resuming: %d of %d samples recovered from journals\n", j.journaled, j.cfg.Samples)
 	}
 }

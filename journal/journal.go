@@ -327,13 +327,27 @@ func (e *journalShortHeaderError) Error() string {
 //
 // where N is the offset of the record's first byte in the file.
 func Read(r io.Reader, name string) (Header, []Record, []string, error) {
-	br := bufio.NewReader(r)
-	h, off, seed, err := readJournalHeader(br, name)
+	var recs []Record
+	h, notes, err := scan(r, name, func(rec Record) error {
+		recs = append(recs, rec)
+		return nil
+	})
 	if err != nil {
 		return Header{}, nil, nil, err
 	}
+	return h, recs, notes, nil
+}
+
+// scan is Read with each good record handed to fn as it is read (in file order) instead of
+// collected; an error of fn ends the scan with it.
+func scan(r io.Reader, name string, fn func(Record) error) (Header, []string, error) {
+	br := bufio.NewReader(r)
+	h, off, seed, err := readJournalHeader(br, name)
+	if err != nil {
+		return Header{}, nil, err
+	}
 	var (
-		recs      []Record
+		good      int
 		corrupt   int
 		listed    []int64 // offsets of the first corrupt records
 		truncated = int64(-1)
@@ -349,10 +363,13 @@ func Read(r io.Reader, name string) (Header, []Record, []string, error) {
 			break
 		}
 		if err != nil {
-			return Header{}, nil, nil, fmt.Errorf("journal: %s: read at byte %d: %w", name, off, err)
+			return Header{}, nil, fmt.Errorf("journal: %s: read at byte %d: %w", name, off, err)
 		}
 		if rec, ok := decodeJournalRecord(slot, h.Inputs, h.QoIs, seed); ok {
-			recs = append(recs, rec)
+			good++
+			if err := fn(rec); err != nil {
+				return Header{}, nil, err
+			}
 		} else {
 			corrupt++
 			if len(listed) < journalMaxListed {
@@ -362,10 +379,10 @@ func Read(r io.Reader, name string) (Header, []Record, []string, error) {
 		off += int64(n)
 	}
 	if corrupt == 0 && truncated < 0 {
-		return h, recs, nil, nil
+		return h, nil, nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "recovered %d sample%s from %s", len(recs), pluralS(len(recs)), name)
+	fmt.Fprintf(&b, "recovered %d sample%s from %s", good, pluralS(good), name)
 	switch {
 	case corrupt == 1:
 		fmt.Fprintf(&b, "; dropped a corrupt record at byte %d", listed[0])
@@ -384,7 +401,7 @@ func Read(r io.Reader, name string) (Header, []Record, []string, error) {
 	if truncated >= 0 {
 		fmt.Fprintf(&b, "; dropped a truncated record at byte %d", truncated)
 	}
-	return h, recs, []string{b.String()}, nil
+	return h, []string{b.String()}, nil
 }
 
 // readJournalHeader reads and checks the header and returns it with its length in bytes and the
@@ -457,89 +474,30 @@ func readJournalHeader(br *bufio.Reader, name string) (Header, int64, uint32, er
 // duplicates give "K samples appear in more than one record with identical results; kept once".
 // A file so skipped is not among the files read.
 func ReadDir(dir string, want map[string]string, inputs, qois int) ([]Record, []string, []string, error) {
-	jdir := filepath.Join(dir, journalSubdir)
-	ents, err := os.ReadDir(jdir) // sorted by name
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil, nil
+	s, files, notes, err := SortDir(dir, want, inputs, qois, "")
+	if err != nil || s == nil {
+		return nil, files, notes, err
 	}
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("journal: %w", err)
+	defer s.Close()
+	var out []Record
+	if s.Len() > 0 {
+		out = make([]Record, 0, s.Len())
 	}
-	type sourced struct {
-		rec  Record
-		file int
-	}
-	var (
-		all          []sourced
-		files, notes []string
-	)
-	for _, e := range ents {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), journalExt) {
-			continue
-		}
-		path := filepath.Join(jdir, e.Name())
-		h, recs, n, err := readJournalFile(path)
-		var short *journalShortHeaderError
-		if errors.As(err, &short) {
-			notes = append(notes, fmt.Sprintf("ignored %s: the file ends inside its header (%d bytes); it holds no samples", path, short.n))
-			continue
-		}
+	c := s.Cursor(0, s.Len())
+	for {
+		r, err := c.Next()
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if err := checkJournalFields(path, h.Fields, want); err != nil {
-			if h.Format < Format {
-				err = fmt.Errorf("%w (a format-%d journal, written by an earlier version of mcfem that recorded fewer settings)", err, h.Format)
-			}
-			return nil, nil, nil, err
+		if r == nil {
+			return out, files, notes, nil
 		}
-		if h.Inputs != inputs || h.QoIs != qois {
-			return nil, nil, nil, fmt.Errorf("journal: %s holds samples of %d inputs and %d QoIs; this run has %d and %d", path, h.Inputs, h.QoIs, inputs, qois)
-		}
-		files = append(files, path)
-		notes = append(notes, n...)
-		for _, r := range recs {
-			all = append(all, sourced{r, len(files) - 1})
-		}
+		rec := newRecord(inputs, qois)
+		copy(rec.Inputs, r.Inputs)
+		copy(rec.QoIs, r.QoIs)
+		rec.Index, rec.Residual, rec.Iterations, rec.Status = r.Index, r.Residual, r.Iterations, r.Status
+		out = append(out, rec)
 	}
-	slices.SortStableFunc(all, func(a, b sourced) int { return cmp.Compare(a.rec.Index, b.rec.Index) })
-	var out []Record
-	if len(all) > 0 {
-		out = make([]Record, 0, len(all))
-	}
-	dups, kept := 0, 0 // kept: the file of out's last record
-	for _, s := range all {
-		if n := len(out); n > 0 && out[n-1].Index == s.rec.Index {
-			if d := Diff(out[n-1], s.rec); d != "" {
-				if kept == s.file {
-					return nil, nil, nil, fmt.Errorf("journal: %s holds two different results for sample %d: %s", files[kept], s.rec.Index, d)
-				}
-				return nil, nil, nil, fmt.Errorf("journal: journals %s and %s hold different results for sample %d: %s", files[kept], files[s.file], s.rec.Index, d)
-			}
-			dups++
-			continue
-		}
-		out = append(out, s.rec)
-		kept = s.file
-	}
-	if dups > 0 {
-		verb := "appear"
-		if dups == 1 {
-			verb = "appears"
-		}
-		notes = append(notes, fmt.Sprintf("%d sample%s %s in more than one record with identical results; kept once", dups, pluralS(dups), verb))
-	}
-	return out, files, notes, nil
-}
-
-// readJournalFile reads one journal file.
-func readJournalFile(path string) (Header, []Record, []string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return Header{}, nil, nil, fmt.Errorf("journal: %w", err)
-	}
-	defer f.Close()
-	return Read(f, path)
 }
 
 // checkJournalFields compares a journal's fields with the current run's, key by key.

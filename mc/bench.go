@@ -45,17 +45,15 @@ func (b *Bench) SetupSeconds() float64 { return b.Problem.SetupSeconds() + b.Sol
 // Solve solves the next n samples and returns their total solver iterations; a failed sample
 // is an error.
 func (b *Bench) Solve(n int) (iterations int, err error) {
-	idx := make([]int, n)
-	for k := range idx {
-		idx[k] = b.next + k
-	}
+	first := b.next
 	b.next += n
-	recs := newRecords(n, len(b.Problem.InputNames()), len(b.Problem.QoINames()))
-	if _, err := b.pl.run(idx, recs); err != nil {
+	_, err = b.pl.runRange(first, n, len(b.Problem.InputNames()), len(b.Problem.QoINames()), func(recs []Record) {
+		for _, r := range recs {
+			iterations += r.Iterations
+		}
+	})
+	if err != nil {
 		return 0, err
-	}
-	for _, r := range recs {
-		iterations += r.Iterations
 	}
 	return iterations, nil
 }

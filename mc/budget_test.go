@@ -78,7 +78,7 @@ func TestMaxFailuresVerdict(t *testing.T) {
 			cfg := base
 			require.NoError(t, cfg.MaxFailures.Set(tc.max))
 			res := runLocalOpt(t, 2, cfg, Options{Hook: f})
-			ch := checkNamed(t, res, "failures")
+			ch := checkNamed(t, res.Result, "failures")
 			assert.Equal(t, tc.valid, ch.Pass, ch.Detail)
 			assert.Equal(t, tc.valid, res.Valid())
 			assert.Contains(t, ch.Detail, strconv.Itoa(tc.failed)+" of 200 samples failed")
@@ -100,8 +100,8 @@ func TestNoUsableSampleIsInvalid(t *testing.T) {
 	res := runLocalOptRank(t, 2, cfg, opt)
 	assert.Zero(t, res.Stats[0].N)
 	assert.True(t, math.IsNaN(res.Stats[0].Mean))
-	assert.True(t, checkNamed(t, res, "failures").Pass, "100% allowed")
-	u := checkNamed(t, res, "usable-samples")
+	assert.True(t, checkNamed(t, res.Result, "failures").Pass, "100% allowed")
+	u := checkNamed(t, res.Result, "usable-samples")
 	assert.False(t, u.Pass)
 	assert.Equal(t, "none of the 10 samples is in the statistics: there is no estimate", u.Detail)
 	assert.False(t, res.Valid())
@@ -139,7 +139,7 @@ func TestTolBudgetVerdict(t *testing.T) {
 	last := res.Rounds[len(res.Rounds)-1]
 	assert.Equal(t, 700, last.Samples)
 	assert.Greater(t, last.CIHalf, cfg.Tol)
-	ch := checkNamed(t, res, "tolerance")
+	ch := checkNamed(t, res.Result, "tolerance")
 	assert.False(t, ch.Pass)
 	assert.Contains(t, ch.Detail, "-max-samples 700 reached, the tolerance is not met")
 	assert.False(t, res.Valid())

@@ -15,24 +15,42 @@ import (
 	"mcfem/stats"
 )
 
-// runLocal runs a campaign on p in-process ranks and returns rank 0's result.
-func runLocal(t *testing.T, p int, cfg Config) *Result {
+// tested is a campaign's result on rank 0 with every record, in sample order, as a Sink got
+// them in the campaign's ordered pass (Result keeps none).
+type tested struct {
+	*Result
+	Records []Record
+	info    PassInfo // what the sink was told before the records
+}
+
+// runLocal runs a campaign on p in-process ranks and returns rank 0's result and records.
+func runLocal(t *testing.T, p int, cfg Config) *tested {
 	t.Helper()
 	return runLocalOpt(t, p, cfg, Options{})
 }
 
 // runLocalOpt is runLocal with run options.
-func runLocalOpt(t *testing.T, p int, cfg Config, opt Options) *Result {
+func runLocalOpt(t *testing.T, p int, cfg Config, opt Options) *tested {
 	t.Helper()
 	return runLocalOptRank(t, p, cfg, func(int) Options { return opt })
 }
 
-// runLocalOptRank is runLocal with each rank's own run options.
-func runLocalOptRank(t *testing.T, p int, cfg Config, opt func(rank int) Options) *Result {
+// runLocalOptRank is runLocal with each rank's own run options; the records come from a
+// capture on rank 0 (with Options.Stream on every rank).
+func runLocalOptRank(t *testing.T, p int, cfg Config, opt func(rank int) Options) *tested {
 	t.Helper()
-	res := onRank0(t, p, func(c spmd.Comm) (*Result, error) { return Run(c, cfg, opt(c.Rank())) })
+	sink := &capture{}
+	res := onRank0(t, p, func(c spmd.Comm) (*Result, error) {
+		o := opt(c.Rank())
+		o.Stream = true
+		if c.Rank() == 0 {
+			o.Sink = sink
+		}
+		return Run(c, cfg, o)
+	})
 	require.NotNil(t, res)
-	return res
+	require.Equal(t, 1, sink.began)
+	return &tested{res, sink.recs, sink.info}
 }
 
 // resultsOnly strips where and how long each sample ran.

@@ -69,7 +69,6 @@ func allreduceSums(c spmd.Comm, sums []stats.ExactPowerSums) error {
 type combined struct {
 	passed  bool         // the ordered pass ran: rank 0 saw every record in sample order
 	inOrder bool         // and their indices were 0, 1, …, N−1
-	records []Record     // every sample's record, in sample order (rank 0, after a pass)
 	values  [][]float64  // per QoI, the usable values in sample order (rank 0, ordered statistics)
 	fields  []float64    // the field sums over all ranks (with Options.Fields)
 	sample0 []float64    // sample 0's u (rank 0, with Options.Fields; NaN if it did not solve)
@@ -138,7 +137,6 @@ func (cp *campaign) orderedPass(out *combined) error {
 				out.values[q] = make([]float64, 0, cp.tally.usable())
 			}
 		}
-		out.records = newRecords(n, cp.codec.ni, nq)[:0]
 		if sink = cp.opt.Sink; sink != nil {
 			t := cp.tally
 			if err := sink.Begin(PassInfo{Samples: n, Usable: t.usable(), QoIMin: t.qMin, QoIMax: t.qMax,
@@ -158,16 +156,6 @@ func (cp *campaign) orderedPass(out *combined) error {
 			for q, v := range r.QoIs {
 				out.values[q] = append(out.values[q], v)
 			}
-		}
-		if len(out.records) < cap(out.records) {
-			k := len(out.records)
-			out.records = out.records[:k+1]
-			dst := &out.records[k]
-			in, q := dst.Inputs, dst.QoIs
-			*dst = *r
-			dst.Inputs, dst.QoIs = in, q
-			copy(in, r.Inputs)
-			copy(q, r.QoIs)
 		}
 		if sink != nil {
 			return sink.Add(r)

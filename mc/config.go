@@ -135,9 +135,10 @@ type Options struct {
 	// a signal handler can flush them.
 	JournalDir string
 	Journals   *journal.Set
-	// Done are the samples recovered from journals (-resume), sorted by index: not solved again
-	// (unless Fields).
-	Done []journal.Record
+	// Done are the samples recovered from journals (-resume), sorted by index (a table that
+	// may be on disk: journal.SortDir; nil: none): not solved again (unless Fields). The
+	// ranks read it as they need it; none holds it.
+	Done *journal.Sorted
 	// Stream, on every rank, makes the campaign pass every record to rank 0 in sample order
 	// once it is solved (for Sink), whatever its size; SpillDir is where a rank keeps its records
 	// until then, beyond a few MiB (a temporary file, removed at once; "": os.TempDir()). Sink,

@@ -45,7 +45,8 @@ type pipeline struct {
 	t0        time.Time // the rank's start, for the records' Start
 	opt       Options
 	jw        *journal.Writer  // nil: no journal
-	done      []journal.Record // journaled samples solved again (for the fields), sorted by index
+	done      []journal.Record // the window's journaled samples solved again (for the fields), by index
+	doneVals  []float64        // their inputs and QoIs
 	fields    *fieldSums       // nil: no field sums
 	lastSync  atomic.Int64
 	workers   []*worker // allocated by the first run, reused by the next ones
@@ -124,6 +125,32 @@ func (pl *pipeline) run(idx []int, recs []Record) ([]stats.ExactPowerSums, error
 		}
 	}
 	return sums, first
+}
+
+// runRange solves the samples first, …, first+n−1 in windows of at most window samples, one
+// window of records (of ni inputs and nq QoIs) reused for all, calling each (if not nil) with
+// every window's records, and returns the exact sums of all of them: no O(n) memory.
+func (pl *pipeline) runRange(first, n, ni, nq int, each func([]Record)) ([]stats.ExactPowerSums, error) {
+	m := min(window, n)
+	recs, idx := newRecords(m, ni, nq), make([]int, m)
+	sums := make([]stats.ExactPowerSums, pl.ev.numQoIs())
+	for w := 0; w < n; w += window {
+		k := min(window, n-w)
+		for j := range idx[:k] {
+			idx[j] = first + w + j
+		}
+		s, err := pl.run(idx[:k], recs[:k])
+		if err != nil {
+			return nil, err
+		}
+		for q := range sums {
+			sums[q].Merge(&s[q])
+		}
+		if each != nil {
+			each(recs[:k])
+		}
+	}
+	return sums, nil
 }
 
 // worker is one thread's state, allocated once per run and reused by every batch.
@@ -251,6 +278,34 @@ func (wk *worker) journal(recs []Record) error {
 		}
 	}
 	return nil
+}
+
+// loadDone reads the journaled samples of indices in [lo, hi) from done into pl.done (copies,
+// in storage reused window after window): the journal records that the window's samples,
+// solved again for the fields, are checked against.
+func (pl *pipeline) loadDone(done *journal.Sorted, lo, hi int) error {
+	a, b, err := within(done, lo, hi)
+	if err != nil {
+		return err
+	}
+	ni, nq := len(pl.ev.problem().InputNames()), pl.ev.numQoIs()
+	pl.done = pl.done[:0]
+	if need := (b - a) * (ni + nq); cap(pl.doneVals) < need {
+		pl.doneVals = make([]float64, need)
+	}
+	c := done.Cursor(a, b)
+	for k := 0; ; k++ {
+		d, err := c.Next()
+		if d == nil || err != nil {
+			return err
+		}
+		v := pl.doneVals[k*(ni+nq) : (k+1)*(ni+nq) : (k+1)*(ni+nq)]
+		copy(v, d.Inputs)
+		copy(v[ni:], d.QoIs)
+		r := *d
+		r.Inputs, r.QoIs = v[:ni:ni], v[ni:]
+		pl.done = append(pl.done, r)
+	}
 }
 
 // journaled returns sample i's journal record when i is one of pl.done, or nil.

@@ -13,7 +13,7 @@ import (
 // Memory is an estimate of the memory a campaign needs at its peak, made from the sizes of
 // its arrays before any of them is allocated (MemoryOfRun, MemoryOfMLMC): what one rank sets
 // up (the mesh and matrix, the solver, each thread's vectors, and the set-up's temporary
-// work), times the ranks that share the memory, plus the records of the samples on rank 0.
+// work), times the ranks that share the memory, plus the buffers of the samples' records.
 //
 // The model, in bytes, for a mesh of N nodes, T triangles, U unknowns and Z nonzeros of K:
 //
@@ -30,11 +30,12 @@ import (
 //	                 coefficients and its own preconditioner
 //	set-up work      half the mesh and matrix (the pattern and scatter map under
 //	                 construction), and the AMG hierarchy again while it is built
-//	records          600 bytes per sample on rank 0 (each rank's own records, their
-//	                 encoding, the gathered copy, the decoded one and the result's, measured
-//	                 at 580–640 bytes a sample with -np 1 and 2), 32 bytes more for each input
-//	                 and QoI beyond the first; 250 bytes per sample of its own block on
-//	                 every other rank
+//	record buffers   per rank, a window of at most 64 Ki records of 136 + 8·(inputs + QoIs)
+//	                 bytes, and, when the records are kept (-out, ordered statistics), twice its
+//	                 block's encoded records up to 4 MiB (the spill's memory, a chunk of the
+//	                 ordered pass); on rank 0, with
+//	                 ordered statistics, 16 bytes per QoI value (N·QoIs ≤ 2²¹: the statistics'
+//	                 copy and the plots'). None grows with the samples beyond those bounds.
 //
 // Measured against the Go heap (TestMemoryEstimate): the estimate is within 1–2× of the
 // peak heap of a set-up rank. It is an estimate of the live data: Go's collector needs
@@ -43,12 +44,12 @@ import (
 type Memory struct {
 	Ranks   int      // ranks sharing the memory (in-process ranks, or an MPI node's)
 	PerRank int64    // one rank's set-up, threads and set-up work
-	Records int64    // the records of the samples
+	Records int64    // the buffers of the samples' records
 	Parts   []string // the per-rank parts, for the message: "mesh and matrix 1.2 GiB"
 	Mesh    string   // what the mesh is, for the message: "-mesh 20000"
 }
 
-// Total is the memory the ranks and the records need together.
+// Total is the memory the ranks and the record buffers need together.
 func (m Memory) Total() int64 { return int64(m.Ranks)*m.PerRank + m.Records }
 
 // String says the estimate and its breakdown: "about 61 GiB (2 ranks × 30 GiB: mesh and
@@ -56,7 +57,7 @@ func (m Memory) Total() int64 { return int64(m.Ranks)*m.PerRank + m.Records }
 func (m Memory) String() string {
 	records := ""
 	if m.Records > 0 {
-		records = "; records " + bounded.Size(m.Records)
+		records = "; record buffers " + bounded.Size(m.Records)
 	}
 	return fmt.Sprintf("about %s (%s × %s: %s%s)", bounded.Size(m.Total()), plural(m.Ranks, "rank"), bounded.Size(m.PerRank),
 		strings.Join(m.Parts, ", "), records)
@@ -96,10 +97,10 @@ func sizeOf(spec problem.Spec) meshSize {
 
 // Memory model constants, in bytes (see Memory).
 const (
-	recordBytes      = 600 // per sample on rank 0
-	recordBytesOther = 250 // per sample of its own block on another rank
-	recordBytesValue = 32  // per input or QoI beyond the first of each
-	factorLog2Bytes  = 18  // the Cholesky factor: this · U · log₂U
+	recordBytes      = 136     // a record of the window (the Record and its index)
+	recordBytesValue = 8       // per input or QoI
+	recordKept       = 8 << 20 // the spill's memory and a chunk of the ordered pass
+	factorLog2Bytes  = 18      // the Cholesky factor: this · U · log₂U
 	autoFactorMax    = 4 << 30
 )
 
@@ -178,38 +179,46 @@ func rankMemory(spec problem.Spec, so solver.Options, threads int) (int64, []str
 	return int64(math.Min(total, math.MaxInt64/1024)), parts
 }
 
-// recordMemory is the memory of n samples' records: on rank 0 (all of them), or on another
-// of ranks ranks (its block).
-func recordMemory(spec problem.Spec, n int, rank0 bool, ranks int) int64 {
-	extra := float64(len(spec.InputNames()) + len(spec.QoINames()) - 2)
-	if rank0 {
-		return int64(float64(n) * (recordBytes + float64(recordBytesValue*extra)))
+// recordMemory is the memory of the record buffers of a campaign of n samples of ni inputs and
+// nq QoIs on one of ranks ranks (rank0: rank 0, with its ordered values), the records kept or
+// not (see Memory).
+func recordMemory(n, ni, nq int, kept, rank0 bool, ranks int) int64 {
+	block := int64(n)/int64(max(ranks, 1)) + 1
+	m := min(int64(window), block) * int64(recordBytes+recordBytesValue*(ni+nq))
+	if kept {
+		m += 2 * min(recordKept/2, block*int64(recordCodec{ni, nq}.size()))
 	}
-	return int64(float64(n) / float64(max(ranks, 1)) * (recordBytesOther + float64(recordBytesValue*extra)))
+	if rank0 && ordered(n, nq) {
+		m += 16 * int64(n) * int64(nq)
+	}
+	return m
 }
 
 // MemoryOfRun estimates the memory of the campaign cfg on ranks ranks sharing the memory, each
-// with threads threads. The records are those of the most samples it may reach: -samples, or
-// with -tol -max-samples; withRank0 says whether rank 0 (which holds them all) is among the
-// ranks (in-process ranks: yes; under MPI the node of rank 0; counted on every node, as a
-// rank does not know where rank 0 runs), worldRanks the ranks in all.
-func MemoryOfRun(cfg Config, ranks, threads int, withRank0 bool, worldRanks int) Memory {
+// with threads threads, the records kept (kept: -out) or not. The record buffers are those of
+// the most samples it may reach: -samples, or with -tol -max-samples; withRank0 says whether
+// rank 0 (which holds the ordered values) is among the ranks (in-process ranks: yes; under MPI
+// the node of rank 0; counted on every node, as a rank does not know where rank 0 runs),
+// worldRanks the ranks in all.
+func MemoryOfRun(cfg Config, ranks, threads int, kept, withRank0 bool, worldRanks int) Memory {
 	per, parts := rankMemory(cfg.Problem, cfg.Solver, threads)
 	n := cfg.Samples
 	if cfg.Tol > 0 {
 		n = max(n, cfg.MaxSamples)
 	}
 	m := Memory{Ranks: ranks, PerRank: per, Parts: parts, Mesh: meshFlag(cfg.Problem)}
-	m.Records = int64(ranks) * recordMemory(cfg.Problem, n, false, worldRanks)
+	ni, nq := len(cfg.Problem.InputNames()), len(cfg.Problem.QoINames())
+	kept = kept || ordered(n, nq)
+	m.Records = int64(ranks) * recordMemory(n, ni, nq, kept, false, worldRanks)
 	if withRank0 {
-		m.Records += recordMemory(cfg.Problem, n, true, worldRanks)
+		m.Records += recordMemory(n, ni, nq, kept, true, worldRanks) - recordMemory(n, ni, nq, kept, false, worldRanks)
 	}
 	return m
 }
 
 // MemoryOfMLMC estimates the memory of the multilevel campaign m's first levels (-levels: a
 // level added later is checked when it is added) on ranks ranks of threads threads: each rank
-// sets up every level, and a round's records are at most -max-samples.
+// sets up every level, and a round's records pass through one window per rank.
 func MemoryOfMLMC(m MLMCConfig, levels, ranks, threads int) Memory {
 	var per int64
 	var parts []string
@@ -222,7 +231,7 @@ func MemoryOfMLMC(m MLMCConfig, levels, ranks, threads int) Memory {
 			parts = append([]string{fmt.Sprintf("%d levels, the finest %d×%d", levels, spec.Cells, spec.Cells)}, ps...)
 		}
 	}
-	rec := int64(float64(m.Base.MaxSamples) * 200) // a round's records: 2 QoIs, each rank's block
+	rec := int64(ranks) * recordMemory(m.Base.MaxSamples, 1, 2, false, false, ranks)
 	return Memory{Ranks: ranks, PerRank: per, Parts: parts, Records: rec, Mesh: fmt.Sprintf("-mesh %d -levels %d", m.Base.Problem.Cells, levels)}
 }
 

@@ -194,11 +194,7 @@ func (res *MLMCResult) solveRound(c spmd.Comm, hier *hierarchy, levels []*Level,
 			}
 		}
 		lo, hi := spmd.Block(int(dN[l]), c.Size(), c.Rank())
-		idx := make([]int, hi-lo)
-		for k := range idx {
-			idx[k] = lv.next + lo + k
-		}
-		s, err := pl.run(idx, newRecords(len(idx), 1, 2))
+		s, err := pl.runRange(lv.next+lo, hi-lo, 1, 2, nil)
 		if err != nil {
 			return nil, err
 		}

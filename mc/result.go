@@ -15,7 +15,6 @@ type Result struct {
 	Ranks   int
 	Problem problem.Problem // as set up on rank 0
 	Solver  solver.Solver
-	Records []Record // in sample order
 	// Stats are each QoI's statistics from the records, in sample order: bit-identical for
 	// every rank count. Global are the same from the allreduced exact sums, as every rank
 	// knows them.
@@ -64,13 +63,9 @@ func (cp *campaign) result(cb *combined) *Result {
 	res := &Result{Config: cp.cfg, Ranks: cp.c.Size(), Problem: cp.prob, Solver: cp.solv, Timing: cb.timing,
 		Wall: time.Since(cp.t0).Seconds(), Computed: cp.computed, Resolved: cp.resolved,
 		Rounds: cp.rounds, TotalCost: cp.global[0].Cost, tally: cp.tally}
-	for _, d := range cp.opt.Done {
-		if int(d.Index) < n {
-			res.Journaled++
-		}
-	}
+	_, res.Journaled, _ = within(cp.opt.Done, 0, n) // read already: no error now
 	nq := len(cp.prob.QoINames())
-	res.Records, res.passed, res.inOrder = cb.records, cb.passed, cb.inOrder
+	res.passed, res.inOrder = cb.passed, cb.inOrder
 	res.Ordered = ordered(n, nq)
 	for q := range nq {
 		g := cp.global[q].Describe(cp.cfg.Confidence)

@@ -43,9 +43,9 @@ func TestFieldsWithRetriesInBatches(t *testing.T) {
 		mean /= float64(n)
 		// Sums of 15 terms: a few ulps; 1e-12 relative is far above that, far below any
 		// misplaced solution.
-		assert.InEpsilon(t, mean, fieldIntegral(res, res.FieldMean), 1e-12, "fault at sample %d", sample)
+		assert.InEpsilon(t, mean, fieldIntegral(res.Result, res.FieldMean), 1e-12, "fault at sample %d", sample)
 		require.NotNil(t, res.FieldSample0)
-		assert.InEpsilon(t, res.Records[0].QoIs[0], fieldIntegral(res, res.FieldSample0), 1e-12)
+		assert.InEpsilon(t, res.Records[0].QoIs[0], fieldIntegral(res.Result, res.FieldSample0), 1e-12)
 	}
 }
 
@@ -56,7 +56,7 @@ func TestFieldsSample0FromAnotherRank(t *testing.T) {
 	cfg.Samples, cfg.Problem.Cells = 2, 8
 	res := runLocalOpt(t, 3, cfg, Options{Fields: true})
 	require.Len(t, res.FieldSample0, res.Problem.System().Mesh.NumNodes())
-	assert.InEpsilon(t, res.Records[0].QoIs[0], fieldIntegral(res, res.FieldSample0), 1e-12)
+	assert.InEpsilon(t, res.Records[0].QoIs[0], fieldIntegral(res.Result, res.FieldSample0), 1e-12)
 
 	cfg.OnFailure = "skip"
 	res = runLocalOptRank(t, 3, cfg, func(int) Options {
@@ -85,7 +85,7 @@ func TestResumeWithFieldsSolvesJournaledSamplesAgain(t *testing.T) {
 		}
 	}
 	again := t.TempDir()
-	res := runLocalOpt(t, 3, cfg, Options{Fields: true, Done: done, JournalDir: again})
+	res := runLocalOpt(t, 3, cfg, Options{Fields: true, Done: journal.SortedOf(done, 1, 1), JournalDir: again})
 	assert.Equal(t, resultsOnly(full.Records), resultsOnly(res.Records))
 	assert.Equal(t, len(done), res.Journaled)
 	assert.Equal(t, len(done), res.Resolved)
@@ -109,7 +109,7 @@ func TestResumeWithFieldsSolvesJournaledSamplesAgain(t *testing.T) {
 	// A journal record that the solve does not reproduce ends the run, naming the sample.
 	bad := append([]journal.Record(nil), done...)
 	bad[3].QoIs = []float64{bad[3].QoIs[0] + 1e-9}
-	err = runErr(t, 2, cfg, Options{Fields: true, Done: bad})
+	err = runErr(t, 2, cfg, Options{Fields: true, Done: journal.SortedOf(bad, 1, 1)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "differs from its journal record")
 	assert.Contains(t, err.Error(), "sample 5,") // done holds 0, 2, 3, 5, …

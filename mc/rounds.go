@@ -30,14 +30,15 @@ const (
 // of them, and ends with one integer allreduce of exact power sums: every rank, for every rank
 // count, sees the same bits and takes the same decision.
 //
-// With Options.Fields the journaled samples are solved too (cp.pl.done): every sample of the
-// round is, as in an uninterrupted run, and the journal records only check them.
+// With Options.Fields the journaled samples are solved too (cp.resolve): every sample of the
+// round is, as in an uninterrupted run, and the journal records only check them (each window's
+// journaled records read into pl.done).
 func (cp *campaign) solveRounds() error {
 	rank, size := cp.c.Rank(), cp.c.Size()
 	ni, nq := len(cp.prob.InputNames()), len(cp.prob.QoINames())
 	n, start := cp.cfg.Samples, 0
 	skip := cp.opt.Done // the samples not solved
-	if cp.pl.done != nil {
+	if cp.resolve {
 		skip = nil
 	}
 	cp.owner0 = -1
@@ -51,15 +52,27 @@ func (cp *campaign) solveRounds() error {
 		idx  []int
 	)
 	for round := 0; ; round++ {
-		td := newTodo(start, n, skip)
-		if cp.pl.done != nil {
-			journaled := len(within(cp.pl.done, start, n))
-			cp.resolved += journaled
-			cp.computed += td.len() - journaled
+		td, err := newTodo(start, n, skip)
+		if err != nil {
+			return err
+		}
+		if cp.resolve {
+			a, b, err := within(cp.opt.Done, start, n)
+			if err != nil {
+				return err
+			}
+			cp.resolved += b - a
+			cp.computed += td.len() - (b - a)
 		} else {
 			cp.computed += td.len()
 		}
-		if td.len() > 0 && start == 0 && (len(td.skip) == 0 || td.skip[0].Index > 0) { // the rank whose block starts the list solves sample 0
+		first := -1
+		if td.len() > 0 {
+			if first, err = td.first(); err != nil {
+				return err
+			}
+		}
+		if first == 0 { // the rank whose block starts the list solves sample 0
 			for r := 0; cp.owner0 < 0; r++ {
 				if _, h := spmd.Block(td.len(), size, r); h > 0 {
 					cp.owner0 = r
@@ -81,7 +94,14 @@ func (cp *campaign) solveRounds() error {
 		tb := time.Now()
 		for w := lo; w < hi; w += window {
 			m := min(window, hi-w)
-			td.fill(w, idx[:m])
+			err := td.fill(w, idx[:m])
+			if err == nil && cp.resolve {
+				err = cp.pl.loadDone(cp.opt.Done, idx[0], idx[m-1]+1)
+			}
+			if err != nil {
+				_ = cp.closeJournal()
+				return err
+			}
 			s, err := cp.pl.run(idx[:m], recs[:m])
 			if err != nil {
 				_ = cp.closeJournal()
@@ -102,10 +122,18 @@ func (cp *campaign) solveRounds() error {
 		}
 		cp.tm.Phase[PhaseSolve] += time.Since(tb).Seconds()
 		cp.tm.Samples += hi - lo
-		if rank == 0 && skip != nil { // the journaled samples of the round count once, on rank 0
+		if rank == 0 && td.skipped() > 0 { // the journaled samples of the round count once, on rank 0
 			jr := newRecords(1, ni, nq)
-			for _, d := range td.skip {
-				jr[0].fromJournal(d)
+			c := skip.Cursor(td.a, td.b)
+			for {
+				d, err := c.Next()
+				if err != nil {
+					return err
+				}
+				if d == nil {
+					break
+				}
+				jr[0].fromJournal(*d)
 				cp.tally.add(&jr[0])
 				if ok(int(d.Status)) {
 					for q := range sums {

@@ -33,6 +33,7 @@ type campaign struct {
 	computed int                    // samples solved in this run (not from journals)
 	resolved int                    // journaled samples solved again (Options.Fields)
 	owner0   int                    // the rank that solves sample 0 (-1: none does)
+	resolve  bool                   // the journaled samples are solved again (Options.Fields)
 	rounds   []Round
 }
 
@@ -42,10 +43,8 @@ func setup(c spmd.Comm, cfg Config, opt Options) (*campaign, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	for _, d := range opt.Done {
-		if d.Status < 0 || int(d.Status) >= len(StatusNames) {
-			return nil, fmt.Errorf("mc: journal: sample %d has status %d, which this version does not know", d.Index, d.Status)
-		}
+	if err := checkStatuses(opt.Done, cfg); err != nil {
+		return nil, err
 	}
 	cp := &campaign{c: c, cfg: cfg, opt: opt, tm: RankTiming{Rank: c.Rank(), Threads: max(opt.Threads, 1), Host: opt.Host}}
 	// Start together, so that the ranks' clocks (for the trace) share an origin.
@@ -67,9 +66,7 @@ func setup(c spmd.Comm, cfg Config, opt Options) (*campaign, error) {
 		onFailure: cfg.OnFailure, maxit: cfg.Solver.MaxIt, rank: c.Rank(), t0: cp.t0, opt: opt}
 	if opt.Fields {
 		cp.pl.fields = newFieldSums(cp.prob.System(), max(opt.Threads, 1))
-		if len(opt.Done) > 0 {
-			cp.pl.done = opt.Done
-		}
+		cp.resolve = opt.Done.Len() > 0
 	}
 	if opt.JournalDir != "" {
 		h := journal.Header{Format: journal.Format, Fields: cfg.JournalFields(), Rank: c.Rank(), Ranks: c.Size(),
@@ -82,6 +79,30 @@ func setup(c spmd.Comm, cfg Config, opt Options) (*campaign, error) {
 	}
 	cp.tm.Phase[PhaseSetup] = time.Since(cp.t0).Seconds()
 	return cp, nil
+}
+
+// checkStatuses returns an error naming the first journaled sample that the campaign may use
+// (of an index below -samples, or -max-samples with -tol) whose status this version does not
+// know.
+func checkStatuses(done *journal.Sorted, cfg Config) error {
+	limit := cfg.Samples
+	if cfg.Tol > 0 {
+		limit = max(limit, cfg.MaxSamples)
+	}
+	_, b, err := within(done, 0, limit)
+	if err != nil || b == 0 {
+		return err
+	}
+	c := done.Cursor(0, b)
+	for {
+		d, err := c.Next()
+		if d == nil || err != nil {
+			return err
+		}
+		if d.Status < 0 || int(d.Status) >= len(StatusNames) {
+			return fmt.Errorf("mc: journal: sample %d has status %d, which this version does not know", d.Index, d.Status)
+		}
+	}
 }
 
 // closeJournal closes the rank's journal, if any.

@@ -1,6 +1,8 @@
 package mc
 
 import (
+	"math"
+
 	"mcfem/journal"
 	"mcfem/spmd"
 )
@@ -40,24 +42,50 @@ func (cp *campaign) pass(fn func(r *Record) error) error {
 	c, rank, size := cp.c, cp.c.Rank(), cp.c.Size()
 	sz := cp.codec.size()
 	chunk := max(1, min(1<<16, passChunk/sz))
-	buf := make([]byte, chunk*sz)
+	most := 0 // the largest block
+	for _, m := range cp.blocks {
+		most = max(most, (m+size-1)/size)
+	}
+	buf := make([]byte, min(chunk, most)*sz)
 	var counts []int
 	rec := newRecords(1, cp.codec.ni, cp.codec.nq)
-	var journaled []journal.Record // rank 0: the journaled samples not solved again, by index
+	// Rank 0: the journaled samples not solved again, by index; jnext is the next one.
+	var jnext *journal.Record
+	jadvance := func() error { return nil }
 	if rank == 0 {
 		counts = make([]int, size)
-		if cp.pl.done == nil {
-			journaled = within(cp.opt.Done, 0, cp.cfg.Samples)
+		if !cp.resolve && cp.opt.Done.Len() > 0 {
+			_, b, err := within(cp.opt.Done, 0, cp.cfg.Samples)
+			if err != nil {
+				return err
+			}
+			jc := cp.opt.Done.Cursor(0, b)
+			jadvance = func() (err error) {
+				jnext, err = jc.Next()
+				return err
+			}
+			if err := jadvance(); err != nil {
+				return err
+			}
 		}
 	}
 	jr := newRecords(1, cp.codec.ni, cp.codec.nq)
-	emit := func(r *Record) error {
-		for len(journaled) > 0 && journaled[0].Index < int64(r.Index) {
-			jr[0].fromJournal(journaled[0])
-			journaled = journaled[1:]
+	// journaledBefore hands fn the journaled samples of indices below i.
+	journaledBefore := func(i int64) error {
+		for jnext != nil && jnext.Index < i {
+			jr[0].fromJournal(*jnext) // a copy: the cursor's record changes with jadvance
+			if err := jadvance(); err != nil {
+				return err
+			}
 			if err := fn(&jr[0]); err != nil {
 				return err
 			}
+		}
+		return nil
+	}
+	emit := func(r *Record) error {
+		if err := journaledBefore(int64(r.Index)); err != nil {
+			return err
 		}
 		return fn(r)
 	}
@@ -104,11 +132,5 @@ func (cp *campaign) pass(fn func(r *Record) error) error {
 			}
 		}
 	}
-	for _, d := range journaled { // after the last computed sample
-		jr[0].fromJournal(d)
-		if err := fn(&jr[0]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return journaledBefore(math.MaxInt64) // after the last computed sample
 }

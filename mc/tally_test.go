@@ -52,7 +52,7 @@ func TestTallyIndicesExact(t *testing.T) {
 
 // oldIterations and oldChecks are the summaries as they were computed from every record in
 // sample order before the tallies: the reference the tallies must reproduce bit for bit.
-func oldIterations(r *Result) IterationStats {
+func oldIterations(r *tested) IterationStats {
 	s := IterationStats{Min: math.MaxInt}
 	var sum float64
 	for _, rec := range r.Records {
@@ -68,7 +68,7 @@ func oldIterations(r *Result) IterationStats {
 	return s
 }
 
-func oldStatusCounts(r *Result) []int64 {
+func oldStatusCounts(r *tested) []int64 {
 	failed := make([]int64, len(StatusNames))
 	for _, rec := range r.Records {
 		failed[rec.Status]++
@@ -85,7 +85,7 @@ func TestTallyAgreesWithTheRecords(t *testing.T) {
 	cfg.MaxFailures = MaxFailures{Fraction: 0.5}
 	// Sample 7 fails on whichever rank owns it.
 	opt := func(rank int) Options { return Options{Hook: &Fault{Rank: rank, Sample: 7, Kind: "nan", Repeat: 1}} }
-	var ref *Result
+	var ref *tested
 	for _, p := range []int{1, 2, 3, 4} {
 		res := runLocalOptRank(t, p, cfg, opt)
 		require.True(t, res.Valid(), "%+v", res.Checks)
@@ -110,13 +110,13 @@ func TestStatisticsFromExactSumsAboveOrderedValues(t *testing.T) {
 	orderedValues = 99 // 100 samples of 1 QoI are above it
 	cfg := DefaultConfig()
 	cfg.Samples, cfg.Problem.Cells = 100, 4
-	var ref *Result
+	var ref *tested
 	for _, p := range []int{1, 2, 3, 4} {
 		res := runLocal(t, p, cfg)
 		require.True(t, res.Valid(), "%+v", res.Checks)
 		assert.False(t, res.Ordered)
 		assert.Equal(t, statsBits(res.Global[0]), statsBits(res.Stats[0]), "P=%d", p)
-		assert.Contains(t, checkNamed(t, res, "allreduce").Detail, "exact sums")
+		assert.Contains(t, checkNamed(t, res.Result, "allreduce").Detail, "exact sums")
 		if ref == nil {
 			ref = res
 			continue

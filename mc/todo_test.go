@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"mcfem/journal"
 )
@@ -25,12 +26,17 @@ func TestTodoIndices(t *testing.T) {
 				want = append(want, i)
 			}
 		}
-		td := newTodo(tc.start, tc.n, done)
+		var tab *journal.Sorted
+		if done != nil {
+			tab = journal.SortedOf(done, 0, 0)
+		}
+		td, err := newTodo(tc.start, tc.n, tab)
+		require.NoError(t, err)
 		assert.Equal(t, len(want), td.len(), "%+v", tc)
 		for p := range len(want) + 1 {
 			for q := p; q <= len(want); q++ {
 				got := make([]int, q-p)
-				td.fill(p, got)
+				require.NoError(t, td.fill(p, got))
 				assert.Equal(t, want[p:q], got, "%+v positions [%d, %d)", tc, p, q)
 			}
 		}

@@ -3,7 +3,6 @@ package report
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 	"strconv"
@@ -21,7 +20,8 @@ func samplesHeader(inputs, qois []string) string {
 	return strings.Join(append(cols, "iterations", "residual", "status"), ",") + "\n"
 }
 
-// appendSample appends rec's row of samples.csv, floats in their shortest exact form.
+// appendSample appends rec's row of samples.csv, floats in their shortest exact form: results
+// only, so the file is byte-identical for every rank count.
 func appendSample(line []byte, rec *mc.Record) []byte {
 	line = strconv.AppendInt(line, int64(rec.Index), 10)
 	for _, v := range rec.Inputs {
@@ -50,22 +50,6 @@ func appendTiming(line []byte, rec *mc.Record) []byte {
 	line = strconv.AppendFloat(append(line, ','), rec.Seconds, 'f', 9, 64)
 	line = strconv.AppendInt(append(line, ','), int64(rec.Thread), 10)
 	return append(line, '\n')
-}
-
-// WriteSamplesCSV writes one row per sample of r.Records in sample order, results only (the
-// sample, its inputs and QoIs by the problem's names, the solver's iterations and residual,
-// the status), with floats in their shortest exact form: the file is byte-identical for every
-// rank count. (A campaign's samples.csv is written by Streamed as its records pass, row for
-// row the same.)
-func WriteSamplesCSV(w io.Writer, r *mc.Result) error {
-	b := bufio.NewWriter(w)
-	b.WriteString(samplesHeader(r.Problem.InputNames(), r.Problem.QoINames()))
-	var line []byte
-	for k := range r.Records {
-		line = appendSample(line[:0], &r.Records[k])
-		b.Write(line)
-	}
-	return b.Flush()
 }
 
 // Streamed writes a campaign's samples.csv and timings.csv as its records pass to rank 0 in
