@@ -94,13 +94,13 @@ func boundedCases(t *testing.T, dir string) []boundedCase {
 
 		// Memory: refused by the estimate, before anything big is allocated.
 		{"-mesh 20000", []string{"run", "-mesh", "20000", "-np", "2"},
-			[]string{"mcfem run: -mesh 20000: needs about 449.6 GiB (2 ranks × 224.8 GiB: mesh and matrix 130.0 GiB", "), 4 GiB available (RLIMIT_AS)"}},
+			[]string{"mcfem run: -mesh 20000: needs about 819.1 GiB (2 ranks × 409.6 GiB: mesh and matrix 130.0 GiB, CG amg 71.5 GiB", "), 4 GiB available (RLIMIT_AS)"}},
 		{"-mesh 46339, the documented maximum", []string{"run", "-mesh", "46339", "-np", "1"},
-			[]string{"mcfem run: -mesh 46339: needs about 1.2 TiB (1 rank × 1.2 TiB"}},
+			[]string{"mcfem run: -mesh 46339: needs about 2.1 TiB (1 rank × 2.1 TiB"}},
 		{"cholesky factor", []string{"run", "-mesh", "3000", "-np", "1", "-solver", "cholesky"},
-			[]string{"mcfem run: -mesh 3000: needs about 8.3 GiB", "Cholesky factor 3.5 GiB"}},
+			[]string{"mcfem run: -mesh 3000: needs about 9.5 GiB", "Cholesky factor 3.5 GiB, 1 thread 1.6 GiB"}},
 		{"many in-process ranks", []string{"run", "-mesh", "1024", "-np", "64"},
-			[]string{"mcfem run: -np 64: needs about 37.7 GiB (64 ranks × 603.2 MiB"}},
+			[]string{"mcfem run: -np 64: needs about 79.1 GiB (64 ranks × 1.2 GiB: mesh and matrix 348.9 MiB, Cholesky factor or AMG 359.2 MiB"}},
 		{"mlmc levels", []string{"mlmc", "-mesh", "1024", "-levels", "4", "-max-levels", "4", "-np", "1"},
 			[]string{"mcfem mlmc: -mesh 1024 -levels 4: needs about", "4 levels, the finest 8192×8192"}},
 		{"mlmc-test study", []string{"mlmc-test", "-mesh", "256", "-levels", "2", "-max-levels", "5", "-levels-test", "5", "-np", "1"},

@@ -123,7 +123,7 @@ func TestNonConvergenceExitsOne(t *testing.T) {
 	// Acceptance 6: CG capped at 3 iterations: an error naming the sample, the iterations and
 	// the residual; exit code 1; no statistics printed, no files written.
 	dir := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := runCLI("run", "-np", "2", "-maxit", "3", "-out", dir)
+	code, stdout, stderr := runCLI("run", "-np", "2", "-solver", "cg", "-maxit", "3", "-out", dir)
 	assert.Equal(t, exitFailure, code)
 	assert.Empty(t, stdout)
 	assert.Regexp(t, `^mcfem: rank [01]: sample [0-9]+ \(eps=[0-9.e-]+\): solver: CG did not converge in 3 iterations \(residual [0-9.e+-]+ > 1e-08\)\n$`, stderr)

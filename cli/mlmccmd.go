@@ -17,7 +17,6 @@ import (
 	"mcfem/mc"
 	"mcfem/problem"
 	"mcfem/report"
-	"mcfem/solver"
 	"mcfem/spmd"
 )
 
@@ -46,10 +45,9 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 	fs.Uint64Var(&b.Seed, "seed", b.Seed, "seed: level l's sample i depends on (seed, l, i) only")
 	distFlag := fs.String("dist", pb.Dist.String(), "distribution of ε: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma")
 	fieldFlags(fs, pb)
-	fs.StringVar(&so.PC, "pc", so.PC, "CG preconditioner: "+strings.Join(solver.Preconditioners, ", "))
+	solverFlags(fs, so, "coupled samples")
 	fs.Float64Var(&so.Rtol, "rtol", so.Rtol, "CG relative residual tolerance, in (0, 1)")
 	fs.IntVar(&so.MaxIt, "maxit", so.MaxIt, "CG iteration cap per solve (≥ 1)")
-	fs.IntVar(&so.Batch, "batch", so.Batch, fmt.Sprintf("coupled samples solved together on each mesh (1..%d; the results do not change)", solver.MaxBatch))
 	fs.IntVar(&j.opt.Threads, "threads", 1, "worker threads per rank, sharing the levels' matrices and preconditioners (≥ 1)")
 	fs.StringVar(&b.OnFailure, "on-failure", b.OnFailure, "a sample whose solve fails on either mesh: fail (end the run), skip (leave it out of the level's sums), retry (once, with 10× -maxit, then fail)")
 	fs.Float64Var(&b.Confidence, "confidence", b.Confidence, "confidence level of the sampling error, in (0, 1)")
@@ -65,6 +63,9 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	j.npSet = set["np"]
+	if err := settleSolver(set, so); err != nil {
+		return nil, usageError(fs, err, stderr)
+	}
 	d, err := dist.Parse(*distFlag, ".")
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: -dist: %v\n", fs.Name(), err)
@@ -174,7 +175,7 @@ func cmdMLMCTest(fs flagSet, args []string, stdout, stderr io.Writer) int {
 			t, err := mc.RunMLMCTest(c, j.cfg, levels, n, ts, j.opt)
 			if err == nil && c.Rank() == 0 {
 				b := j.cfg.Base
-				fmt.Fprintf(stdout, "mcfem mlmc-test: %s, level 0 mesh %d, CG with %s, %d ranks\n\n", b.Problem.Inputs(), b.Problem.Cells, b.Solver.PC, c.Size())
+				fmt.Fprintf(stdout, "mcfem mlmc-test: %s, level 0 mesh %d, %s, %d ranks\n\n", b.Problem.Inputs(), b.Problem.Cells, report.SolverText(b.Solver), c.Size())
 				t.Write(stdout)
 			}
 			return j.src.wrap("mcfem mlmc-test", err)

@@ -138,7 +138,7 @@ func TestMPIFaultsEndTheJob(t *testing.T) {
 		{"hang", []string{"-stall-timeout", "3s"}, exitStall, "mcfem: rank 2: stalled: no sample finished and no solver progress for", 18 * time.Second},
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
-			args := append([]string{"run", "-samples", "600", "-mesh", "32", "-quiet"}, tc.args...)
+			args := append([]string{"run", "-samples", "600", "-mesh", "32", "-solver", "cg", "-quiet"}, tc.args...) // batch 1: the fault's sample is the one solving
 			r := mpirun(t, 4, []string{"MCFEM_FAULT=2:310:" + tc.kind}, mpiBin, args...)
 			t.Logf("exit %d after %s; stderr:\n%s", r.code, r.took.Round(time.Millisecond), r.stderr)
 			assert.Equal(t, tc.code, r.code)
@@ -254,7 +254,7 @@ func TestMPIErrorsAreCollective(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(r.stdout, "-stall-timeout"), "help printed once")
 
 	// A CG failure on some rank ends the job with exit 1 and a message naming rank and sample.
-	r = mpirun(t, 2, nil, mpiBin, "run", "-samples", "10", "-mesh", "16", "-maxit", "3")
+	r = mpirun(t, 2, nil, mpiBin, "run", "-samples", "10", "-mesh", "16", "-solver", "cg", "-maxit", "3")
 	assert.Equal(t, exitFailure, r.code)
 	assert.Regexp(t, `mcfem: rank [01]: sample [0-9]+ \(eps=[0-9.e-]+\): solver: CG did not converge in 3 iterations`, r.stderr)
 	assert.NotContains(t, r.stdout, "verdict")

@@ -16,6 +16,7 @@ import (
 
 	"mcfem/internal/atomicfile"
 	"mcfem/journal"
+	"mcfem/mc"
 	"mcfem/report"
 )
 
@@ -201,6 +202,12 @@ func probeWritable(dir string) error {
 // said to be, unless -tol's later rounds may reach them).
 func (j *runJob) readJournals(stderr io.Writer) int {
 	pb := &j.cfg.Problem
+	ch, err := autoChoice(j.out, j.cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcfem run: -resume: %v\n", err)
+		return exitUsage
+	}
+	j.cfg.Solver.AutoChoice = ch // the journals' solver, kept as they were written
 	done, files, notes, err := journal.SortDir(j.out, j.cfg.JournalFields(), len(pb.InputNames()), len(pb.QoINames()), j.out)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcfem run: -resume: %v\n", err)
@@ -232,11 +239,23 @@ func (j *runJob) readJournals(stderr io.Writer) int {
 	return -1
 }
 
+// autoChoice returns -solver auto's choice recorded in the journals in dir (mc.AutoChoiceField)
+// when cfg asks for auto, "" otherwise or when they record none.
+func autoChoice(dir string, cfg mc.Config) (string, error) {
+	if cfg.Solver.Method != "auto" {
+		return "", nil
+	}
+	v, _, err := journal.Field(dir, mc.AutoChoiceField)
+	return v, err
+}
+
 // heldCampaign describes the campaign -out holds, as the end of a sentence starting with the
 // directory, with what to do; "" when it holds none (no journal, no output of mcfem's).
 func (j *runJob) heldCampaign() string {
 	pb := &j.cfg.Problem
-	done, files, _, err := journal.SortDir(j.out, j.cfg.JournalFields(), len(pb.InputNames()), len(pb.QoINames()), j.out)
+	cfg := j.cfg
+	cfg.Solver.AutoChoice, _ = autoChoice(j.out, cfg) // compatible means resumable: with the journals' choice
+	done, files, _, err := journal.SortDir(j.out, cfg.JournalFields(), len(pb.InputNames()), len(pb.QoINames()), j.out)
 	_ = done.Close()
 	switch {
 	case err != nil:

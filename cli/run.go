@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -17,7 +16,6 @@ import (
 	"mcfem/internal/setting"
 	"mcfem/mc"
 	"mcfem/report"
-	"mcfem/solver"
 	"mcfem/spmd"
 )
 
@@ -93,9 +91,7 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.IntVar(&j.opt.Threads, "threads", 1, "worker threads per rank, sharing the rank's matrix and preconditioner (≥ 1)")
 	fs.Float64Var(&so.Rtol, "rtol", so.Rtol, "CG relative residual tolerance, in (0, 1)")
 	fieldFlags(fs, pb)
-	fs.StringVar(&so.PC, "pc", so.PC, "CG preconditioner: "+strings.Join(solver.Preconditioners, ", "))
-	fs.StringVar(&so.Method, "solver", so.Method, "cg (preconditioned CG, -pc), cholesky (a sparse Cholesky factor of K per rank, nested-dissection ordering; each sample a forward and a backward solve, its residual checked against -rtol; reference model only) or auto (the cheaper of the factor and AMG-CG for -samples solves by a cost model, the factor only up to 4 GiB per rank; the report says which and why)")
-	fs.IntVar(&so.Batch, "batch", so.Batch, fmt.Sprintf("samples solved together, one pass over the matrix serving them all (1..%d; the results do not change)", solver.MaxBatch))
+	solverFlags(fs, so, "samples")
 	fs.IntVar(&so.MaxIt, "maxit", so.MaxIt, "CG iteration cap per sample (≥ 1)")
 	fs.Float64Var(&cfg.Confidence, "confidence", cfg.Confidence, "level of the confidence interval of the mean, in (0, 1)")
 	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, stallTimeoutHelp)
@@ -125,6 +121,9 @@ func (j *runJob) check(fs flagSet, stderr io.Writer) int {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	j.npSet = set["np"]
+	if err := settleSolver(set, &cfg.Solver); err != nil {
+		return usageError(fs, err, stderr)
+	}
 	d, err := dist.Parse(j.dist, ".")
 	if err != nil {
 		fmt.Fprintf(stderr, "mcfem run: -dist: %v\n", err)

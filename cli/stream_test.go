@@ -29,7 +29,7 @@ func TestStreamedSamplesCSVAsBefore(t *testing.T) {
 	for _, tc := range []struct{ np, threads, batch int }{{1, 1, 1}, {2, 1, 1}, {3, 2, 3}, {4, 1, 4}} {
 		dir := filepath.Join(t.TempDir(), "out")
 		code, _, stderr := runCLI("run", "-np", fmt.Sprint(tc.np), "-threads", fmt.Sprint(tc.threads), "-batch", fmt.Sprint(tc.batch),
-			"-samples", "100000", "-mesh", "2", "-quiet", "-out", dir)
+			"-samples", "100000", "-mesh", "2", "-solver", "cg", "-quiet", "-out", dir)
 		require.Equal(t, exitOK, code, stderr)
 		sum := sha256.Sum256(readFile(t, dir, "samples.csv"))
 		assert.Equal(t, oldSamples100k, hex.EncodeToString(sum[:]), "%+v", tc)

@@ -256,23 +256,15 @@ func tempFile(dir, pattern string) (*os.File, string, error) {
 // identical bits kept once, else an error naming both files) and the notes are ReadDir's.
 // The caller closes the table.
 func SortDir(dir string, want map[string]string, inputs, qois int, tmp string) (*Sorted, []string, []string, error) {
-	jdir := filepath.Join(dir, journalSubdir)
-	ents, err := os.ReadDir(jdir) // sorted by name
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil, nil
-	}
+	paths, err := journalPaths(dir)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("journal: %w", err)
+		return nil, nil, nil, err
 	}
 	sz := entryLen(inputs, qois)
 	srt := &sorter{sz: sz, tmp: tmp}
 	defer srt.close()
 	var files, notes []string
-	for _, e := range ents {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), journalExt) {
-			continue
-		}
-		path := filepath.Join(jdir, e.Name())
+	for _, path := range paths {
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("journal: %w", err)
@@ -494,4 +486,53 @@ func (s *sorter) merge(ni, nq int, files []string) (*Sorted, int, error) {
 		return failed(err)
 	}
 	return out, dups, nil
+}
+
+// Field returns the value of the header field key of the first journal in dir/journal (by
+// name) whose header is whole, and whether it has one: how a resumed run learns a decision an
+// earlier run recorded (-solver auto's choice). No journal, or none with the field, is ("",
+// false, nil).
+func Field(dir, key string) (string, bool, error) {
+	paths, err := journalPaths(dir)
+	if err != nil {
+		return "", false, err
+	}
+	for _, path := range paths {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", false, fmt.Errorf("journal: %w", err)
+		}
+		h, _, _, err := readJournalHeader(bufio.NewReader(f), path)
+		f.Close()
+		var short *journalShortHeaderError
+		if errors.As(err, &short) {
+			continue
+		}
+		if err != nil {
+			return "", false, err
+		}
+		v, ok := h.Fields[key]
+		return v, ok, nil
+	}
+	return "", false, nil
+}
+
+// journalPaths lists the journal files in dir/journal, sorted by name; none (nil) when there
+// is no such directory.
+func journalPaths(dir string) ([]string, error) {
+	jdir := filepath.Join(dir, journalSubdir)
+	ents, err := os.ReadDir(jdir) // sorted by name
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	var paths []string
+	for _, e := range ents {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), journalExt) {
+			paths = append(paths, filepath.Join(jdir, e.Name()))
+		}
+	}
+	return paths, nil
 }

@@ -32,7 +32,7 @@ func NewBench(cfg Config) (*Bench, error) {
 	if err != nil {
 		return nil, err
 	}
-	batch := max(cfg.Solver.Batch, 1)
+	batch := cfg.Batch()
 	pl := &pipeline{ev: &single{p: p, s: s, batch: batch}, seed: cfg.Seed, batch: batch, onFailure: "fail",
 		maxit: cfg.Solver.MaxIt, t0: time.Now()}
 	return &Bench{Problem: p, Solver: s, pl: pl}, nil

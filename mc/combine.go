@@ -41,6 +41,9 @@ type RankTiming struct {
 	// Collective holds (start, duration) in seconds from the rank's start of each collective in
 	// CollectiveNames (zero if it did not run; for the sums, the last round's).
 	Collective [numCollectives][2]float64
+	// Estimate is -solver auto's estimate of the rank's set-up and solve phases, in seconds,
+	// calibrated by the probe (probe.go); 0 when there is none.
+	Estimate float64
 }
 
 // span records collective k's start (from the rank's origin) and duration.
@@ -213,9 +216,9 @@ func gatherBlocks(c spmd.Comm, src []byte, width int, items func(r int) int) ([]
 const hostLen = 64
 
 // rankTimingLen is the number of bytes a RankTiming travels as (little-endian): samples and
-// threads (8 bytes each), the phase times, the collectives' (start, duration) (8 bytes each),
-// then the host name, NUL-padded.
-const rankTimingLen = 8*(2+numPhases+2*numCollectives) + hostLen
+// threads (8 bytes each), the phase times, the collectives' (start, duration) and the estimate
+// (8 bytes each), then the host name, NUL-padded.
+const rankTimingLen = 8*(3+numPhases+2*numCollectives) + hostLen
 
 func (t *RankTiming) encode() []byte {
 	b := make([]byte, rankTimingLen)
@@ -232,6 +235,8 @@ func (t *RankTiming) encode() []byte {
 		le.PutUint64(v[8:], math.Float64bits(c[1]))
 		v = v[16:]
 	}
+	le.PutUint64(v, math.Float64bits(t.Estimate))
+	v = v[8:]
 	copy(v[:hostLen], t.Host)
 	return b
 }
@@ -248,6 +253,8 @@ func (t *RankTiming) decode(b []byte) {
 		t.Collective[k] = [2]float64{math.Float64frombits(le.Uint64(v)), math.Float64frombits(le.Uint64(v[8:]))}
 		v = v[16:]
 	}
+	t.Estimate = math.Float64frombits(le.Uint64(v))
+	v = v[8:]
 	host := v[:hostLen]
 	for i, c := range host {
 		if c == 0 {

@@ -88,15 +88,28 @@ func (c Config) Validate() error {
 	return c.Solver.Validate(varying)
 }
 
+// AutoChoiceField is the journal header field of -solver auto's choice (solver.AutoChoiceOf).
+const AutoChoiceField = "solver-auto-choice"
+
+// Batch is the solver's batch: -batch, or solver.AutoBatch's when it is 0 (automatic). It
+// depends on the configuration only, so every rank and every run of the same command agree.
+func (c Config) Batch() int {
+	if c.Solver.Batch > 0 {
+		return c.Solver.Batch
+	}
+	return solver.AutoBatch(c.Solver.Method, c.Solver.PC, c.Problem.Varying())
+}
+
 // JournalFields are the settings that determine every sample's result or status, as journal
 // headers record them: a resume must match them all. They are the problem (model, mesh, inputs'
 // distributions), the seed, the solver's settings and the failure policy (which decides a
 // failed sample's status and, with retry, its result). The sample count is not among them (a
-// resumed campaign may ask for more samples than the first run), except under -solver auto,
-// whose choice between a factor and CG depends on it and on the batch: those two are then
-// recorded as "solver-auto-samples" and "solver-auto-batch". The rank count, the threads and
-// the batch otherwise change no result, and -confidence, -tol and -tol-qoi only how many
-// samples there are.
+// resumed campaign may ask for more samples than the first run). Under -solver auto with a
+// fixed matrix, the choice (which depends on the sample count and the batch) is recorded as
+// "solver-auto-choice" by the run that makes it (AutoChoiceField, in setup) and taken by the
+// runs that resume it (Solver.AutoChoice): a campaign extended with more samples keeps its
+// solver and its bits. The rank count, the threads and the batch change no result, and
+// -confidence, -tol and -tol-qoi only how many samples there are.
 func (c Config) JournalFields() map[string]string {
 	f := c.Problem.JournalKey()
 	f["seed"] = fmt.Sprint(c.Seed)
@@ -104,8 +117,8 @@ func (c Config) JournalFields() map[string]string {
 	f["on-failure"] = c.OnFailure
 	if m := c.Solver.Method; m != "" && m != "cg" {
 		f["solver"] = m
-		if m == "auto" && !c.Problem.Varying() { // a varying problem always gets CG
-			f["solver-auto-samples"], f["solver-auto-batch"] = fmt.Sprint(c.Samples), fmt.Sprint(max(c.Solver.Batch, 1))
+		if m == "auto" && c.Solver.AutoChoice != "" {
+			f[AutoChoiceField] = c.Solver.AutoChoice
 		}
 	}
 	return f

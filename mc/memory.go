@@ -159,7 +159,10 @@ func rankMemory(spec problem.Spec, so solver.Options, threads int) (int64, []str
 			perThreadPC = pcBytes(pc) // and each sample's own, per thread
 		}
 	}
-	batch := float64(max(so.Batch, 1))
+	batch := float64(so.Batch)
+	if so.Batch == 0 {
+		batch = float64(solver.AutoBatch(so.Method, so.PC, varying))
+	}
 	thread := float64(48 * s.u * batch) // rounded: no fused multiply-add with the += below
 	if varying {
 		thread += float64(8*s.z) + float64(16*s.t) + perThreadPC

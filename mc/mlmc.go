@@ -99,6 +99,9 @@ type MLMCResult struct {
 	// budget Base.MaxSamples (over all levels), -max-levels or the memory with the bias still
 	// too large.
 	Unmet string
+	// Solvers name what solved each level's systems (solver.Solver's Name, with -solver auto's
+	// reason), in level order.
+	Solvers []string
 }
 
 // levelStream is the random stream of level l's samples: (seed, l+1, index); stream 0 is
@@ -170,6 +173,13 @@ func RunMLMC(c spmd.Comm, mcfg MLMCConfig, opt Options) (*MLMCResult, error) {
 	}
 	if budgetHit {
 		res.budgetUnmet()
+	}
+	for _, s := range hier.solvers {
+		name := s.Name()
+		if ch := s.Choice(); ch != "" {
+			name += " (" + ch + ")"
+		}
+		res.Solvers = append(res.Solvers, name)
 	}
 	res.Wall = time.Since(t0).Seconds()
 	return res, nil
@@ -330,7 +340,9 @@ func (h *hierarchy) level(l int) (problem.Problem, solver.Solver, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		s, err := solver.New(p.System().K, h.base.Solver, p.Varying())
+		sopt := h.base.Solver
+		sopt.Samples = h.base.Samples // the pilot: auto's choice per level depends on nothing else that varies
+		s, err := solver.New(p.System().K, sopt, p.Varying())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -342,7 +354,7 @@ func (h *hierarchy) level(l int) (problem.Problem, solver.Solver, error) {
 // pipeline returns the sample pipeline of level l: the fine solve on level l's mesh, the
 // coarse one on level l−1's.
 func (h *hierarchy) pipeline(l, rank int, t0 time.Time, opt Options) (*pipeline, error) {
-	batch := max(h.base.Solver.Batch, 1)
+	batch := h.base.Batch()
 	p, s, err := h.level(l)
 	if err != nil {
 		return nil, err

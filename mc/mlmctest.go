@@ -19,6 +19,7 @@ type MLMCTest struct {
 	Beta       float64
 	Gamma      float64
 	Complexity []ComplexityRow
+	Solvers    []string // what solved each level (MLMCResult.Solvers)
 }
 
 // ComplexityRow compares the costs at one tolerance: MLMC's total from a run at that
@@ -43,7 +44,7 @@ func RunMLMCTest(c spmd.Comm, cfg MLMCConfig, levels, n int, tols []float64, opt
 	if err != nil {
 		return nil, err
 	}
-	t := &MLMCTest{Levels: res.Levels, Alpha: res.Alpha, Beta: res.Beta, Gamma: res.Gamma}
+	t := &MLMCTest{Levels: res.Levels, Alpha: res.Alpha, Beta: res.Beta, Gamma: res.Gamma, Solvers: res.Solvers}
 	for l := 1; l < len(res.Levels); l++ {
 		a, b := res.Levels[l], res.Levels[l-1]
 		num := math.Abs(a.MeanQ - b.MeanQ - a.MeanY)
@@ -76,6 +77,9 @@ func runLevels(c spmd.Comm, cfg MLMCConfig, opt Options) (*MLMCResult, error) {
 
 // Write prints the report in the layout of Giles' mlmc_test.
 func (t *MLMCTest) Write(w io.Writer) {
+	for l, s := range t.Solvers {
+		fmt.Fprintf(w, "level %d: %s\n", l, s)
+	}
 	fmt.Fprintf(w, "%5s %7s %8s %13s %13s %11s %11s %9s %9s %12s\n", "level", "cells", "N", "mean Q_l", "mean Y_l", "var Q_l", "var Y_l", "kurtosis", "check", "cost/sample")
 	for i, l := range t.Levels {
 		check := "-"

@@ -90,12 +90,34 @@ func TestCholeskySolver(t *testing.T) {
 // count (the reason holds estimates from the cost model, no timing).
 func TestSolverAuto(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.Samples, cfg.Problem.Cells, cfg.Solver.Method = 20, 32, "auto"
+	cfg.Samples, cfg.Problem.Cells, cfg.Solver.Method, cfg.Solver.Batch = 20, 32, "auto", 0
 	res := runLocal(t, 2, cfg)
 	assert.True(t, res.Solver.Direct())
-	assert.Contains(t, res.Solver.Choice(), "auto: Cholesky, estimated")
+	assert.Contains(t, res.Solver.Choice(), "auto: Cholesky, by the cost model")
+	assert.Equal(t, 4, res.Solver.Batch(), "the automatic batch of the factor")
 	again := runLocal(t, 3, cfg)
 	assert.Equal(t, res.Solver.Choice(), again.Solver.Choice())
+	for _, tm := range res.Timing {
+		assert.Zero(t, tm.Estimate, "10 samples a rank: no probe (fewer than probeMinBatches batches)")
+	}
+
+	// With enough samples every rank probes; the probe changes no result: the records are
+	// those of -solver cholesky, bit for bit.
+	big := cfg
+	big.Samples = 2 * 4 * probeMinBatches
+	res = runLocal(t, 2, big)
+	for _, tm := range res.Timing {
+		assert.Positive(t, tm.Estimate, "rank %d", tm.Rank)
+	}
+	big.Solver.Method = "cholesky"
+	assert.Equal(t, resultsOnly(runLocal(t, 2, big).Records), resultsOnly(res.Records))
+
+	// A resumed campaign's recorded choice is taken as it is, whatever the sample count.
+	pinned := cfg
+	pinned.Solver.AutoChoice = "amg"
+	res = runLocal(t, 1, pinned)
+	assert.Equal(t, "amg", res.Solver.Preconditioner())
+	assert.Contains(t, res.Solver.Choice(), "as the run that wrote the journals chose")
 
 	cfg.Problem.Model = "lognormal-field"
 	res = runLocal(t, 1, cfg)

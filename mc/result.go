@@ -122,6 +122,18 @@ func (r *Result) Imbalance() float64 {
 	return s.Max / s.Avg
 }
 
+// AutoEstimate returns -solver auto's calibrated estimate of the set-up and solve phases on
+// the slowest rank (the largest of the ranks' estimates) and the time they took (the largest
+// of the ranks' set-up + solve), in seconds; the estimate is 0 where no rank made one
+// (RankTiming.Estimate).
+func (r *Result) AutoEstimate() (estimate, measured float64) {
+	for _, t := range r.Timing {
+		estimate = max(estimate, t.Estimate)
+		measured = max(measured, t.Phase[PhaseSetup]+t.Phase[PhaseSolve])
+	}
+	return estimate, measured
+}
+
 // SamplesPerSecond is the campaign's throughput over its wall time.
 func (r *Result) SamplesPerSecond() float64 {
 	return float64(r.Config.Samples) / r.Wall

@@ -61,7 +61,7 @@ func setup(c spmd.Comm, cfg Config, opt Options) (*campaign, error) {
 	if cp.solv, err = solver.New(cp.prob.System().K, sopt, cp.prob.Varying()); err != nil {
 		return nil, err
 	}
-	batch := max(cfg.Solver.Batch, 1)
+	batch := cfg.Batch()
 	cp.pl = &pipeline{ev: &single{p: cp.prob, s: cp.solv, batch: batch}, seed: cfg.Seed, batch: batch,
 		onFailure: cfg.OnFailure, maxit: cfg.Solver.MaxIt, rank: c.Rank(), t0: cp.t0, opt: opt}
 	if opt.Fields {
@@ -69,7 +69,11 @@ func setup(c spmd.Comm, cfg Config, opt Options) (*campaign, error) {
 		cp.resolve = opt.Done.Len() > 0
 	}
 	if opt.JournalDir != "" {
-		h := journal.Header{Format: journal.Format, Fields: cfg.JournalFields(), Rank: c.Rank(), Ranks: c.Size(),
+		fields := cfg.JournalFields()
+		if ch := solver.AutoChoiceOf(cp.solv); cfg.Solver.Method == "auto" && ch != "" {
+			fields[AutoChoiceField] = ch // what a resume takes (Solver.AutoChoice)
+		}
+		h := journal.Header{Format: journal.Format, Fields: fields, Rank: c.Rank(), Ranks: c.Size(),
 			Created: time.Now().UTC().Format(time.RFC3339), Inputs: len(cp.prob.InputNames()), QoIs: len(cp.prob.QoINames())}
 		if cp.jw, err = journal.Create(opt.JournalDir, h); err != nil {
 			return nil, err
@@ -77,6 +81,7 @@ func setup(c spmd.Comm, cfg Config, opt Options) (*campaign, error) {
 		opt.Journals.Add(cp.jw)
 		cp.pl.jw = cp.jw
 	}
+	cp.tm.Estimate = cp.estimate()
 	cp.tm.Phase[PhaseSetup] = time.Since(cp.t0).Seconds()
 	return cp, nil
 }

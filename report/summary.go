@@ -50,7 +50,7 @@ type Summary struct {
 		Rtol           num    `json:"rtol"`
 		MaxIt          int    `json:"maxit"`
 		Confidence     num    `json:"confidence"`
-		Preconditioner string `json:"preconditioner"`
+		Preconditioner string `json:"preconditioner,omitempty"`
 		Solver         string `json:"solver"`
 	} `json:"parameters"`
 	Problem struct {
@@ -87,23 +87,27 @@ type Summary struct {
 		Checks []mc.Check `json:"checks"`
 	} `json:"verdict"`
 	Execution struct {
-		Backend          string               `json:"backend"`
-		Library          string               `json:"mpi_library,omitempty"`
-		Ranks            int                  `json:"ranks"`
-		Threads          int                  `json:"threads_per_rank"`
-		Batch            int                  `json:"batch"`
-		Journaled        int                  `json:"samples_from_journals"`
-		Computed         int                  `json:"samples_computed"`
-		Resolved         int                  `json:"samples_resolved_for_fields,omitempty"`
-		Configuration    map[string]string    `json:"configuration"`
-		Hosts            []string             `json:"hosts"`
-		Started          string               `json:"started"`
-		WallSeconds      num                  `json:"wall_seconds"`
-		SamplesPerSecond num                  `json:"samples_per_second"`
-		LoadImbalance    num                  `json:"load_imbalance"`
-		Phases           map[string]phaseJSON `json:"phases_seconds"`
-		PerRank          []rankJSON           `json:"per_rank"`
-		Build            struct {
+		Backend          string            `json:"backend"`
+		Library          string            `json:"mpi_library,omitempty"`
+		Ranks            int               `json:"ranks"`
+		Threads          int               `json:"threads_per_rank"`
+		Batch            int               `json:"batch"`
+		Journaled        int               `json:"samples_from_journals"`
+		Computed         int               `json:"samples_computed"`
+		Resolved         int               `json:"samples_resolved_for_fields,omitempty"`
+		Configuration    map[string]string `json:"configuration"`
+		Hosts            []string          `json:"hosts"`
+		Started          string            `json:"started"`
+		WallSeconds      num               `json:"wall_seconds"`
+		SamplesPerSecond num               `json:"samples_per_second"`
+		LoadImbalance    num               `json:"load_imbalance"`
+		// AutoEstimate is -solver auto's calibrated estimate of the set-up and solve phases on
+		// the slowest rank, AutoMeasured what they took (seconds; absent without an estimate).
+		AutoEstimate *num                 `json:"auto_estimate_seconds,omitempty"`
+		AutoMeasured *num                 `json:"auto_measured_seconds,omitempty"`
+		Phases       map[string]phaseJSON `json:"phases_seconds"`
+		PerRank      []rankJSON           `json:"per_rank"`
+		Build        struct {
 			Version string `json:"version"`
 			Go      string `json:"go"`
 			OS      string `json:"os"`
@@ -180,6 +184,9 @@ func Summarize(r *mc.Result, env Env) *Summary {
 	pp.Mesh, pp.MDPA, pp.Boundary = info.Cells, info.MeshFile, info.Boundary
 	pp.Rtol, pp.MaxIt, pp.Confidence, pp.Preconditioner = num(c.Solver.Rtol), c.Solver.MaxIt, num(c.Confidence), c.Solver.PC
 	pp.Solver = c.Solver.Method
+	if pp.Solver == "auto" { // what ran: AMG's, or none for the factor
+		pp.Preconditioner = sv.Preconditioner()
+	}
 	if pp.Solver == "" {
 		pp.Solver = "cg"
 	}
@@ -214,7 +221,11 @@ func Summarize(r *mc.Result, env Env) *Summary {
 
 	x := &o.Execution
 	x.Backend, x.Library, x.Ranks, x.Threads, x.Hosts = env.Backend, env.Library, r.Ranks, r.Timing[0].Threads, r.Hosts()
-	x.Batch, x.Configuration = c.Solver.Batch, env.Configuration
+	x.Batch, x.Configuration = sv.Batch(), env.Configuration
+	if est, got := r.AutoEstimate(); est > 0 {
+		e, g := num(est), num(got)
+		x.AutoEstimate, x.AutoMeasured = &e, &g
+	}
 	x.Journaled, x.Computed, x.Resolved = r.Journaled, r.Computed, r.Resolved
 	x.Started = env.Started.UTC().Format(time.RFC3339)
 	x.WallSeconds, x.SamplesPerSecond, x.LoadImbalance = num(r.Wall), num(r.SamplesPerSecond()), num(r.Imbalance())

@@ -26,10 +26,10 @@ func WriteText(w io.Writer, r *mc.Result, env Env) error {
 		input += fmt.Sprintf("; model %s (%s)", info.Model, info.Field)
 	}
 	if sv.Direct() {
-		fmt.Fprintf(b, "%s; %s, rtol %g, batch %d\n", input, sv.Name(), c.Solver.Rtol, c.Solver.Batch)
+		fmt.Fprintf(b, "%s; %s, rtol %g, batch %d\n", input, sv.Name(), c.Solver.Rtol, sv.Batch())
 	} else {
 		fmt.Fprintf(b, "%s; CG with preconditioner %s, rtol %g, maxit %d, batch %d\n",
-			input, sv.Preconditioner(), c.Solver.Rtol, c.Solver.MaxIt, c.Solver.Batch)
+			input, sv.Preconditioner(), c.Solver.Rtol, c.Solver.MaxIt, sv.Batch())
 	}
 	if ch := sv.Choice(); ch != "" {
 		fmt.Fprintf(b, "solver %s\n", ch)
@@ -75,6 +75,10 @@ func WriteText(w io.Writer, r *mc.Result, env Env) error {
 	}
 	fmt.Fprintf(b, "load imbalance (max/avg solve time): %.3f\n", r.Imbalance())
 	fmt.Fprintf(b, "wall %.3f s, %.1f samples/s\n", r.Wall, r.SamplesPerSecond())
+	if est, got := r.AutoEstimate(); est > 0 {
+		fmt.Fprintf(b, "solver auto's estimate (its rates probed on this machine): set-up + solve %.3g s on the slowest rank; measured %.3g s (%+.0f%%)\n",
+			est, got, float64(100*(got-est))/est)
+	}
 	writeChecks(b, r.Checks)
 	return b.Flush()
 }

@@ -32,12 +32,18 @@ type Options struct {
 	// Method is "cg" (preconditioned CG; "" means cg), "cholesky" (a sparse Cholesky factor,
 	// computed once; a sample is a forward and a backward solve) or "auto" (the cheaper of the
 	// factor and AMG-CG for Samples solves, by a cost model that never looks at a clock).
-	Method  string
-	PC      string  // CG preconditioner: "jacobi" ("" means jacobi), "amg" or "none"
-	Rtol    float64 // CG: relative residual tolerance; direct: the residual the solve must reach
-	MaxIt   int     // CG iteration cap per solve
-	Batch   int     // columns solved together (k); 0 means 1
-	Samples int     // solves the campaign expects (auto's cost model)
+	Method string
+	PC     string  // CG preconditioner: "jacobi" ("" means jacobi), "amg" or "none"
+	Rtol   float64 // CG: relative residual tolerance; direct: the residual the solve must reach
+	MaxIt  int     // CG iteration cap per solve
+	// Batch is the number of columns solved together (k); 0 means automatic (AutoBatch: where
+	// batches pay, by the method New sets up).
+	Batch   int
+	Samples int // solves the campaign expects (auto's cost model)
+	// AutoChoice, with Method "auto", is a choice made before ("cholesky" or "amg", as
+	// AutoChoiceOf names it; a resumed campaign's, from its journals): auto takes it instead of
+	// deciding again, so a campaign extended by -resume -samples keeps its solver. "": decide.
+	AutoChoice string
 }
 
 // Validate checks every option; varying says that the matrix changes with every sample (a
@@ -56,6 +62,8 @@ func (o Options) Validate(varying bool) error {
 		return setting.Invalid("maxit", fmt.Sprint(o.MaxIt), fmt.Sprintf("at most %d (a retry runs 10× as many, and journals keep iterations in 32 bits)", MaxMaxIt))
 	case o.Batch < 0 || o.Batch > MaxBatch:
 		return setting.Invalid("batch", fmt.Sprint(o.Batch), fmt.Sprintf("samples per batch in [1, %d]", MaxBatch))
+	case o.AutoChoice != "" && o.AutoChoice != "cholesky" && o.AutoChoice != "amg":
+		return setting.Invalid("solver-auto-choice", o.AutoChoice, "cholesky or amg")
 	case varying && o.Method == "cholesky":
 		return setting.Invalid("solver", o.Method, "cg or auto with a matrix that changes with every sample: a factor would serve one sample")
 	}
@@ -77,6 +85,9 @@ type Solver interface {
 	Setup() string
 	// Choice is -solver auto's reason, "" for an explicit choice.
 	Choice() string
+	// Batch is the number of columns a worker solves together: Options.Batch, or AutoBatch's
+	// choice when that was 0.
+	Batch() int
 	// SetupSeconds is the time the set-up took.
 	SetupSeconds() float64
 	// FactorBytes is the memory of a direct solver's factor, 0 for CG.
@@ -122,7 +133,6 @@ func New(a *sparse.CSR, opt Options, varying bool) (Solver, error) {
 		return nil, err
 	}
 	t0 := time.Now()
-	opt.Batch = max(opt.Batch, 1)
 	method, pc, choice := opt.Method, opt.PC, ""
 	var an *chol.Analysis
 	if method == "auto" {
@@ -130,6 +140,9 @@ func New(a *sparse.CSR, opt Options, varying bool) (Solver, error) {
 		if method == "cg" && !varying {
 			pc = "amg"
 		}
+	}
+	if opt.Batch == 0 {
+		opt.Batch = AutoBatch(opt.Method, opt.PC, varying)
 	}
 	if method == "cholesky" {
 		if an == nil {
@@ -160,18 +173,45 @@ func New(a *sparse.CSR, opt Options, varying bool) (Solver, error) {
 	return s, nil
 }
 
-// The cost model of -solver auto, calibrated on the development machine (bench/RESULTS.md):
-// rates of the factorisation, of the batched triangular solves and of a CSR SpMV, and the
-// cost of AMG-CG in SpMV-equivalents. The choice depends only on the matrix and the sample
-// count, never on a timing, so every rank makes the same one.
+// AutoChoiceOf names what -solver auto chose for a fixed matrix, as Options.AutoChoice
+// takes it: "cholesky" or "amg"; "" for a solver of a matrix that varies (auto's CG then has
+// no alternative).
+func AutoChoiceOf(s Solver) string {
+	switch {
+	case s.Direct():
+		return "cholesky"
+	case s.Preconditioner() == "amg":
+		return "amg"
+	}
+	return ""
+}
+
+// AutoBatch is the batch of Options.Batch = 0: 4 for the Cholesky factor and for AMG-CG (and
+// so for auto, which takes one of them when the matrix is fixed), whose samples cost 0.6–0.8
+// and 0.3–0.45 of an unbatched one in batches of 4 (bench/RESULTS.md; 8 gains little more and
+// needs twice the vectors), and 1 for Jacobi-CG and plain CG, whose batches pay only at some
+// sizes, and when every sample has its own matrix.
+func AutoBatch(method, pc string, varying bool) int {
+	if !varying && (method == "cholesky" || method == "auto" || pc == "amg") {
+		return 4
+	}
+	return 1
+}
+
+// The cost model of -solver auto, calibrated on the development machine (bench/RESULTS.md,
+// 2026-11-25): rates of the factorisation, of the batched triangular solves and of a CSR
+// SpMV, and the cost of AMG-CG in SpMV-equivalents. The choice depends only on the matrix, the
+// sample count and the batch, never on a timing, so every rank makes the same one, and every
+// run of the same command; the seconds it compares are this reference machine's (the report
+// adds an estimate calibrated on the machine at hand: mc's probe).
 const (
 	autoFactorFlops   = 4.5e9   // flop/s of the numeric factorisation
 	autoSolveFlops    = 5e9     // flop/s of batched triangular solves (4 flops per entry of L)
 	autoSolveFlops1   = 4e9     // the same unbatched
 	autoSpMVBytes     = 25e9    // bytes/s of a CSR SpMV
-	autoAMGSetup      = 200     // SpMV-equivalents: the AMG set-up with the assembly
-	autoAMGSample     = 30      // SpMV-equivalents per sample of AMG-CG with batches of 4 or more
-	autoAMGSample1    = 60      // the same unbatched
+	autoAMGSetup      = 270     // SpMV-equivalents: the AMG set-up with the assembly
+	autoAMGSample     = 20      // SpMV-equivalents per sample of AMG-CG with batches of 4 or more
+	autoAMGSample1    = 50      // the same unbatched
 	autoFactorMaxByte = 4 << 30 // the largest factor auto accepts, per rank
 )
 
@@ -179,10 +219,17 @@ const (
 // serve one sample), else the Cholesky factor when it fits in autoFactorMaxByte and its
 // estimated time (numeric factorisation + N solves; the ordering and analysis are done by
 // then) is below AMG-CG's (set-up + N samples) for opt.Samples samples, batched or not as
-// opt.Batch says. It returns the analysis for the factorisation.
+// opt.Batch says (0, automatic, is a batch of 4 for both). It returns the analysis for the
+// factorisation.
 func chooseMethod(a *sparse.CSR, opt Options, varying bool) (string, string, *chol.Analysis) {
 	if varying {
 		return "cg", "auto: CG, since every sample has its own matrix (a factor would serve one sample)", nil
+	}
+	switch opt.AutoChoice {
+	case "cholesky":
+		return "cholesky", "auto: Cholesky, as the run that wrote the journals chose", nil
+	case "amg":
+		return "cg", "auto: AMG-CG, as the run that wrote the journals chose", nil
 	}
 	an := chol.Analyze(a, chol.Options{})
 	if b := an.Bytes(); b > autoFactorMaxByte {
@@ -191,13 +238,13 @@ func chooseMethod(a *sparse.CSR, opt Options, varying bool) (string, string, *ch
 	}
 	n := float64(max(opt.Samples, 1))
 	solve, sample := autoSolveFlops, float64(autoAMGSample)
-	if opt.Batch < 4 {
+	if opt.Batch != 0 && opt.Batch < 4 {
 		solve, sample = autoSolveFlops1, autoAMGSample1
 	}
 	spmv := float64(sparse.SpMVBytes(a.N, a.NNZ())) / autoSpMVBytes
 	tChol := an.Flops()/autoFactorFlops + n*4*float64(an.NNZ())/solve
 	tCG := spmv * (autoAMGSetup + float64(n*sample))
-	why := fmt.Sprintf("estimated %.3g s for the factor and %d solves against %.3g s for AMG-CG", tChol, int(n), tCG)
+	why := fmt.Sprintf("by the cost model at the reference machine's rates %.3g s for the factor and %d solves against %.3g s for AMG-CG", tChol, int(n), tCG)
 	if tChol < tCG {
 		return "cholesky", "auto: Cholesky, " + why, an
 	}

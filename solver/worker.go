@@ -26,6 +26,7 @@ type cg struct {
 func (s *cg) Name() string           { return "CG, preconditioner " + s.pc }
 func (s *cg) Preconditioner() string { return s.pc }
 func (s *cg) Choice() string         { return s.choice }
+func (s *cg) Batch() int             { return s.opt.Batch }
 func (s *cg) SetupSeconds() float64  { return s.seconds }
 func (s *cg) FactorBytes() int64     { return 0 }
 func (s *cg) Direct() bool           { return false }
@@ -161,6 +162,7 @@ func (s *direct) Setup() string {
 	return fmt.Sprintf("Cholesky factor of K (%.3g MB)", float64(s.f.Bytes())/1e6)
 }
 func (s *direct) Choice() string        { return s.choice }
+func (s *direct) Batch() int            { return s.opt.Batch }
 func (s *direct) SetupSeconds() float64 { return s.seconds }
 func (s *direct) FactorBytes() int64    { return s.f.Bytes() }
 func (s *direct) Direct() bool          { return true }

@@ -1,0 +1,65 @@
+package mc
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"mcfem/problem"
+	"mcfem/spmd"
+)
+
+// probeMinBatches is the least block, in batches, for which a rank probes -solver auto's
+// choice: the probe solves two batches, so it costs at most 1/16 of the block's solves.
+const probeMinBatches = 32
+
+// estimate is -solver auto's calibrated estimate, in seconds, of the rank's set-up and solve
+// phases for its block of a fixed-N campaign: the set-up so far (measured, the probe included)
+// plus the block's batches per worker at the probed time of a batch. The probe solves the
+// rank's first batch twice through a worker of its own (drawn, loaded, solved, QoIs
+// computed, nothing recorded or journaled: its outcomes are discarded, so it changes no
+// result) and keeps the faster; the first solve warms the caches as the campaign's first
+// batch does. The choice itself never depends on it (solver.chooseMethod uses fixed rates).
+// It returns 0 where there is no estimate: not -solver auto, -tol (the rounds' sizes are not
+// known yet), -resume or -fields, or a block of fewer than probeMinBatches batches.
+func (cp *campaign) estimate() float64 {
+	cfg, opt := cp.cfg, cp.opt
+	if cfg.Solver.Method != "auto" || cfg.Tol > 0 || opt.Done.Len() > 0 || opt.Fields {
+		return 0
+	}
+	lo, hi := spmd.Block(cfg.Samples, cp.c.Size(), cp.c.Rank())
+	k := cp.pl.batch
+	batches := (hi - lo + k - 1) / k
+	if batches < probeMinBatches {
+		return 0
+	}
+	perBatch := probeBatch(cp.pl, lo, k)
+	threads := max(opt.Threads, 1)
+	perWorker := (batches + threads - 1) / threads
+	return time.Since(cp.t0).Seconds() + float64(perBatch*float64(perWorker))
+}
+
+// probeBatch returns the faster of two solves of the batch of samples first, first+1, …,
+// first+k−1 through a fresh worker of pl's evaluator, in seconds.
+func probeBatch(pl *pipeline, first, k int) float64 {
+	p := pl.ev.problem()
+	w := pl.ev.newWorker()
+	src := rand.NewPCG(0, 0)
+	ins, out := make([]*problem.Inputs, k), make([]Outcome, k)
+	nq := pl.ev.numQoIs()
+	for j := range k {
+		ins[j] = p.NewInputs()
+		out[j] = Outcome{QoIs: make([]float64, nq), Costs: make([]int64, nq)}
+	}
+	best := -1.0
+	for range 2 {
+		t0 := time.Now()
+		for j := range k {
+			Draw(p, src, pl.seed, pl.stream, first+j, ins[j])
+		}
+		w.solve(ins, out)
+		if d := time.Since(t0).Seconds(); best < 0 || d < best {
+			best = d
+		}
+	}
+	return best
+}
