@@ -10,7 +10,14 @@ import (
 
 // probeMinBatches is the least block, in batches, for which a rank probes -solver auto's
 // choice: the probe solves two batches, so it costs at most 1/16 of the block's solves.
-const probeMinBatches = 32
+// probeMinSample is the least probed time of a sample for which the rank makes an estimate:
+// the probe times the sample's solve (draw, load, solve, QoIs), not the loop's bookkeeping
+// of a record (about a microsecond on the development machine, more with -out's journal and
+// files), which dominates below it (at -mesh 2, a sample solves in 0.14 µs and costs 0.9).
+const (
+	probeMinBatches = 32
+	probeMinSample  = 20e-6
+)
 
 // estimate is -solver auto's calibrated estimate, in seconds, of the rank's set-up and solve
 // phases for its block of a fixed-N campaign: the set-up so far (measured, the probe included)
@@ -20,7 +27,8 @@ const probeMinBatches = 32
 // result) and keeps the faster; the first solve warms the caches as the campaign's first
 // batch does. The choice itself never depends on it (solver.chooseMethod uses fixed rates).
 // It returns 0 where there is no estimate: not -solver auto, -tol (the rounds' sizes are not
-// known yet), -resume or -fields, or a block of fewer than probeMinBatches batches.
+// known yet), -resume or -fields, a block of fewer than probeMinBatches batches, or samples
+// that solve in less than probeMinSample.
 func (cp *campaign) estimate() float64 {
 	cfg, opt := cp.cfg, cp.opt
 	if cfg.Solver.Method != "auto" || cfg.Tol > 0 || opt.Done.Len() > 0 || opt.Fields {
@@ -33,6 +41,9 @@ func (cp *campaign) estimate() float64 {
 		return 0
 	}
 	perBatch := probeBatch(cp.pl, lo, k)
+	if perBatch < float64(probeMinSample*float64(k)) {
+		return 0
+	}
 	threads := max(opt.Threads, 1)
 	perWorker := (batches + threads - 1) / threads
 	return time.Since(cp.t0).Seconds() + float64(perBatch*float64(perWorker))
