@@ -112,3 +112,7 @@ func benchSolve(b *testing.B, k int) {
 func BenchmarkSolve(b *testing.B)       { benchSolve(b, 1) }
 func BenchmarkSolveBatch4(b *testing.B) { benchSolve(b, 4) }
 func BenchmarkSolveBatch8(b *testing.B) { benchSolve(b, 8) }
+
+// BenchmarkSolveBatch4Go is BenchmarkSolveBatch4 with the Go kernels where useAVX would take
+// the assembly ones (avx.go): the gain of the assembly, in one run.
+func BenchmarkSolveBatch4Go(b *testing.B) { withoutAVX(func() { benchSolve(b, 4) }) }

@@ -270,15 +270,27 @@ func TestSolveMatchesReference(t *testing.T) {
 	}
 }
 
-// TestSolveKernelsMatchReference runs each specialised kernel against the generic one (the
-// lanes in a loop) and against the column-by-column reference: bit-identical, supernode by
-// supernode, forward and backward.
+// TestSolveKernelsMatchReference runs each specialised kernel (and the assembly ones for k = 4
+// where useAVX) against the generic one (the lanes in a loop) and against the column-by-column
+// reference: bit-identical, supernode by supernode, forward and backward.
 func TestSolveKernelsMatchReference(t *testing.T) {
 	f, err := New(unitSystem(t, 40).K, Options{})
 	require.NoError(t, err)
 	rng := testmat.NewRand()
+	type pair struct {
+		k        int
+		fwd, bwd kernel
+	}
+	var pairs []pair
 	for _, k := range []int{1, 4, 8} {
 		fwd, bwd := kernelsFor(k)
+		pairs = append(pairs, pair{k, fwd, bwd})
+	}
+	if useAVX {
+		pairs = append(pairs, pair{4, fwd4Fast, bwd4Fast})
+	}
+	for _, kp := range pairs {
+		k, fwd, bwd := kp.k, kp.fwd, kp.bwd
 		y0 := testmat.RandomVector(rng, f.N()*k)
 		y1 := slices.Clone(y0)
 		y2 := slices.Clone(y0)

@@ -24,6 +24,11 @@
 //	solve_ref.go  the reference twin: the obvious column-by-column substitutions on the
 //	              factor, in the same canonical order; the tests hold every kernel and
 //	              SolveBatch for every k to it, bit for bit
+//	avx.go, avx_amd64.go, avx_amd64.s
+//	              the kernels for k = 4 in assembly with 256-bit AVX (a row's four lanes in
+//	              one register; multiply, then subtract, never fused), their argument
+//	              checks, the switch useAVX (x/sys/cpu) and the choice of kernels that
+//	              SolveBatch makes; avx_other.go stands in off amd64 and with -tags purego
 //
 // solve_gen.go is written by go generate (the //go:generate line in solve.go runs
 // internal/gen, whose one template holds every variant); edit the template, not the output.
