@@ -43,7 +43,7 @@ func TestGoldenOutputs(t *testing.T) {
 
 			want := readFile(t, dir, "summary.json")
 			got := readFile(t, out, "summary.json")
-			sameText(t, "summary.json", string(want), goldenSummary(t, string(got)))
+			sameText(t, "summary.json", string(want), withoutKey(t, goldenSummary(t, string(got)), "distributions"))
 
 			gz := filepath.Join(dir, "samples.csv.gz")
 			if _, err := os.Stat(gz); err != nil {
@@ -53,6 +53,25 @@ func TestGoldenOutputs(t *testing.T) {
 			sameText(t, "samples.csv", gunzip(t, gz), string(got))
 		})
 	}
+}
+
+// withoutKey removes the top-level object key (two-space indent) of a summary that has it: an
+// output added after the goldens were written (issue 15's "distributions"), whose absence
+// from them is all that differs.
+func withoutKey(t *testing.T, s, key string) string {
+	t.Helper()
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != `  "`+key+`": {` {
+			continue
+		}
+		end := i
+		for !strings.HasPrefix(lines[end], "  }") {
+			end++
+		}
+		return strings.Join(append(append([]string{}, lines[:i]...), lines[end+1:]...), "\n")
+	}
+	return s
 }
 
 // goldenSummary removes the object "execution" (two-space indent, as summary.json writes

@@ -92,6 +92,10 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.Float64Var(&so.Rtol, "rtol", so.Rtol, "CG relative residual tolerance, in (0, 1)")
 	fieldFlags(fs, pb)
 	solverFlags(fs, so, "samples")
+	fs.StringVar(&cfg.Sampler, "sampler", "mc", "design of the samples' inputs: mc (plain Monte Carlo), sobol (a randomized Sobol' sequence: quasi-Monte Carlo, -replicates random digital shifts of it; -samples is rounded up to -replicates × a power of two, and -tol doubles it) or lhs (-replicates independent Latin hypercubes of -samples/-replicates points; -tol adds replicates); with sobol and lhs the error and interval of the mean come from the replicates' means")
+	distributionFlags(fs, cfg)
+	fs.BoolVar(&cfg.Sensitivity, "sensitivity", false, "estimate the Sobol' indices (first order and total, with bootstrap intervals) of every QoI with respect to every scalar random input by Saltelli's design: -samples rows of (inputs + 2) solves each")
+	fs.IntVar(&cfg.Replicates, "replicates", mc.DefaultReplicates, fmt.Sprintf("with -sampler sobol or lhs: the independent randomizations R (2..%d) whose means give the error of the mean", mc.MaxReplicates))
 	fs.IntVar(&so.MaxIt, "maxit", so.MaxIt, "CG iteration cap per sample (≥ 1)")
 	fs.Float64Var(&cfg.Confidence, "confidence", cfg.Confidence, "level of the confidence interval of the mean, in (0, 1)")
 	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, stallTimeoutHelp)
@@ -104,7 +108,7 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.IntVar(&cfg.MaxSamples, "max-samples", cfg.MaxSamples, fmt.Sprintf("with -tol: the sample budget; the rounds stop there, and if the tolerance is not met the verdict is INVALID and the exit code 5 (≤ %d)", mc.MaxSampleCount))
 	fs.BoolVar(&j.opt.Fields, "fields", false, "with -out: write fields.vtu (ParaView) with the mean and std of u at every node and sample 0's u")
 	fs.BoolVar(&j.trace, "trace", false, "with -out: write trace.json (Chrome trace events: open in Perfetto or chrome://tracing), a track per rank and thread, spans for each rank's first ⌈65536/ranks⌉ samples")
-	fs.BoolVar(&j.plots, "plots", false, "with -out: write qoi-histogram.png (with the exact density) and running-mean.png (with the confidence band)")
+	fs.BoolVar(&j.plots, "plots", false, "with -out: write qoi-histogram.png (with the exact density), running-mean.png (with the confidence band) and qoi-cdf.png (the empirical distribution function at 200 exact order statistics, its DKW band and the exact one)")
 	fs.StringVar(&j.mdpa, "mdpa", "", "read the mesh from this Kratos .mdpa file (2D 3-node triangles; nodes reordered by reverse Cuthill–McKee) instead of -mesh")
 	fs.StringVar(&pb.Boundary, "boundary", "", "with -mdpa: the sub-model-part whose nodes are the Dirichlet boundary (default: the nodes on the mesh's outer edges)")
 	fs.StringVar(&j.dist, "dist", pb.Dist.String(), "distribution of ε: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma, or list:FILE (one value per line, # comments; sample i uses line i; -samples defaults to the number of values)")
@@ -141,8 +145,21 @@ func (j *runJob) check(fs flagSet, stderr io.Writer) int {
 	if code := j.readMDPA(set["mesh"], stderr); code >= 0 {
 		return code
 	}
+	if cfg.Sensitivity {
+		d := len(pb.InputNames())
+		j.notes = append(j.notes, fmt.Sprintf("-sensitivity: %d rows of Saltelli's design, %d solves each (A, B and one AB per input): %d solves", cfg.Samples, d+2, cfg.Samples*(d+2)))
+		cfg.Samples *= d + 2
+	}
+	if m := cfg.RoundSamples(cfg.Samples); m != cfg.Samples && cfg.Replicates >= 1 {
+		j.notes = append(j.notes, fmt.Sprintf("-sampler %s: -samples %d rounded up to %d (%d replicates of %d points%s)",
+			cfg.Sampler, cfg.Samples, m, cfg.Replicates, m/cfg.Replicates, map[bool]string{true: ", a power of two", false: ""}[cfg.Sampler == "sobol"]))
+		cfg.Samples = m
+	}
 	j.conf = effectiveConfig(fs)
 	j.conf["samples"] = fmt.Sprint(cfg.Samples)
+	if cfg.Sensitivity { // the flag's value: rows
+		j.conf["samples"] = fmt.Sprint(cfg.Samples / (len(pb.InputNames()) + 2))
+	}
 	if err := cfg.Validate(); err != nil {
 		return usageError(fs, err, stderr)
 	}
@@ -151,6 +168,9 @@ func (j *runJob) check(fs flagSet, stderr io.Writer) int {
 	}
 	if code := checkRanks(fs, j.np, j.opt.Threads, stderr); code >= 0 {
 		return code
+	}
+	if j.plots {
+		j.opt.CDFPoints = cdfPlotPoints
 	}
 	switch {
 	case j.opt.StallTimeout < 0:
@@ -208,6 +228,9 @@ func (j *runJob) setUp(stderr io.Writer) int {
 	j.opt.OnStall = exitOnStall
 	return -1
 }
+
+// cdfPlotPoints is the number of exact order statistics the distribution plot draws.
+const cdfPlotPoints = 200
 
 // stallTimeoutHelp is -stall-timeout's help, for run and mlmc.
 const stallTimeoutHelp = "end the job (exit 4) when a rank with samples left makes no progress for this long (no sample finished, no CG iteration), or, under mpirun, when a rank gives no sign of life at all (stopped, frozen, its node hung: the other ranks find it); 0: never. A slow rank is never a stall; ranks that are done never time out"

@@ -236,3 +236,24 @@ func TestStudentsTQuantileSpecialValues(t *testing.T) {
 		assert.PanicsWithValue(t, "detmath: StudentsTQuantile needs 0 < nu < +Inf", func() { StudentsTQuantile(nu, 0.9) })
 	}
 }
+
+// TestBinomialCDF: against the sums of the probability mass function for small n, and the
+// normal approximation's neighbourhood for a large one.
+func TestBinomialCDF(t *testing.T) {
+	for _, n := range []int64{1, 5, 20, 101} {
+		for _, p := range []float64{0.01, 0.3, 0.5, 0.95} {
+			cdf, pmf := 0.0, math.Pow(1-p, float64(n))
+			for k := int64(0); k < n; k++ {
+				cdf += pmf
+				got := BinomialCDF(k, n, p)
+				if math.Abs(got-cdf) > 1e-12 {
+					t.Fatalf("n %d p %g k %d: %g, want %g", n, p, k, got, cdf)
+				}
+				pmf *= float64(n-k) / float64(k+1) * p / (1 - p)
+			}
+		}
+	}
+	if got := BinomialCDF(500_000, 1_000_000, 0.5); math.Abs(got-0.5) > 1e-3 {
+		t.Fatalf("median of Bin(1e6, 0.5): CDF %g", got)
+	}
+}

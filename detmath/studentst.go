@@ -156,9 +156,16 @@ func incbet(aa, bb, xx float64) float64 {
 		}
 		panic("detmath: internal: incbet argument out of [0, 1]")
 	}
-	flip := false
+	return flipT(incbetSide(aa, bb, xx))
+}
+
+// incbetSide is incbet for 0 < x < 1 before its last step: it returns
+// t = I_x(a, b) with flip false, or t = I_{1-x}(b, a) = 1 - I_x(a, b) with
+// flip true, each computed directly, so that a small t has its full relative
+// accuracy (incbet returns flipT(t, flip)).
+func incbetSide(aa, bb, xx float64) (t float64, flip bool) {
 	if bb*xx <= 1 && xx <= 0.95 {
-		return pseries(aa, bb, xx)
+		return pseries(aa, bb, xx), false
 	}
 	w := 1 - xx
 	var a, b, xc, x float64
@@ -169,7 +176,7 @@ func incbet(aa, bb, xx float64) float64 {
 		a, b, xc, x = aa, bb, w, xx
 	}
 	if flip && b*x <= 1.0 && x <= 0.95 {
-		return flipT(pseries(a, b, x), flip)
+		return pseries(a, b, x), flip
 	}
 	// Choose the expansion for better convergence.
 	if float64(x*(a+b-2.0))-(a-1.0) < 0.0 {
@@ -179,14 +186,14 @@ func incbet(aa, bb, xx float64) float64 {
 	}
 	// Multiply w by x**a (1-x)**b Gamma(a+b) / (a Gamma(a) Gamma(b)).
 	y := float64(a * Log(x))
-	t := float64(b * Log(xc))
+	t = float64(b * Log(xc))
 	if a+b < maxGam && math.Abs(y) < maxLog && math.Abs(t) < maxLog {
 		t = Pow(xc, b)
 		t *= Pow(x, a)
 		t /= a
 		t *= w
 		t = float64(t * (1.0 / Exp(lbeta(a, b)))) // rounded: flipT's 1 - t must not fuse with it
-		return flipT(t, flip)
+		return t, flip
 	}
 	// Resort to logarithms.
 	y += t - lbeta(a, b)
@@ -196,7 +203,7 @@ func incbet(aa, bb, xx float64) float64 {
 	} else {
 		t = Exp(y)
 	}
-	return flipT(t, flip)
+	return t, flip
 }
 
 // flipT undoes incbet's exchange of a and b.

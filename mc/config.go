@@ -35,6 +35,19 @@ type Config struct {
 	MaxFailures MaxFailures
 	Problem     problem.Spec
 	Solver      solver.Options
+	// Sampler is the design of the samples' inputs: "mc" ("" means mc), "sobol" or "lhs"
+	// (design.go); Replicates is their number R of independent randomizations.
+	Sampler    string
+	Replicates int
+	// Quantiles are the levels in (0, 1) of the QoIs' quantiles (nil: DefaultQuantiles);
+	// Thresholds the values whose exceedance probabilities are estimated; CVaRLevel the level
+	// of the conditional value at risk (0: DefaultCVaRLevel). They change no sample.
+	Quantiles  []float64
+	Thresholds []Threshold
+	CVaRLevel  float64
+	// Sensitivity makes the campaign Saltelli's design for the Sobol' indices of every QoI
+	// with respect to every scalar input (sensitivity.go); Samples is then rows × (inputs + 2).
+	Sensitivity bool
 }
 
 // DefaultConfig is the seed's campaign: 1000 samples of the tutorial's problem on a 64×64
@@ -82,6 +95,15 @@ func (c Config) Validate() error {
 	case varying && c.Solver.Batch > 1:
 		return setting.Invalid("batch", fmt.Sprint(c.Solver.Batch), "1 when the conductivity is random (-model lognormal-field, or a problem file's): every sample has its own matrix")
 	}
+	if err := c.validateDesign(); err != nil {
+		return err
+	}
+	if err := c.validateDistribution(); err != nil {
+		return err
+	}
+	if err := c.validateSensitivity(); err != nil {
+		return err
+	}
 	if err := c.Problem.Validate(); err != nil {
 		return err
 	}
@@ -115,6 +137,15 @@ func (c Config) JournalFields() map[string]string {
 	f["seed"] = fmt.Sprint(c.Seed)
 	f["rtol"], f["maxit"], f["pc"] = fmt.Sprint(c.Solver.Rtol), fmt.Sprint(c.Solver.MaxIt), c.Solver.PC
 	f["on-failure"] = c.OnFailure
+	if c.Sensitivity {
+		f["design"] = "saltelli"
+	}
+	switch c.sampler() { // plain Monte Carlo records none: its journals stay those of before
+	case "sobol":
+		f["sampler"], f["replicates"] = "sobol", fmt.Sprint(c.Replicates)
+	case "lhs":
+		f["sampler"], f["lhs-points"] = "lhs", fmt.Sprint(c.Samples/c.Replicates)
+	}
 	if m := c.Solver.Method; m != "" && m != "cg" {
 		f["solver"] = m
 		if m == "auto" && c.Solver.AutoChoice != "" {
@@ -140,6 +171,9 @@ type Options struct {
 	// the fields, and so for the whole result, as in an uninterrupted run), each checked bit
 	// for bit against its journal record and not journaled again.
 	Fields bool
+	// CDFPoints, if > 0, asks for that many knots of every QoI's empirical distribution
+	// function (Distribution.CDF, found exactly like the quantiles): the distribution plot's.
+	CDFPoints int
 	// Progress, if set, is called by the workers with the number of samples each batch finished;
 	// it must be cheap and safe for concurrent use.
 	Progress func(done int)

@@ -50,6 +50,17 @@ type pipeline struct {
 	fields    *fieldSums       // nil: no field sums
 	lastSync  atomic.Int64
 	workers   []*worker // allocated by the first run, reused by the next ones
+	des       *design   // the inputs' design; nil: plain Monte Carlo (Draw)
+}
+
+// draw sets in to sample i's inputs through the design (u and x: scratch of its dimensions),
+// or by plain Monte Carlo.
+func (pl *pipeline) draw(src *rand.PCG, i int, in *problem.Inputs, u []float64, x []uint64) {
+	if pl.des != nil {
+		pl.des.draw(pl.ev.problem(), src, i, in, u, x)
+		return
+	}
+	Draw(pl.ev.problem(), src, pl.seed, pl.stream, i, in)
 }
 
 // run solves the samples idx, writing sample idx[p]'s record into recs[p] (so the records'
@@ -162,7 +173,9 @@ type worker struct {
 	ins   []*problem.Inputs
 	out   []Outcome
 	jrec  []journal.Record
-	first []int // the batch's statuses after the first attempt
+	first []int     // the batch's statuses after the first attempt
+	u     []float64 // the design's point (nil: plain Monte Carlo)
+	x     []uint64  // its integer coordinates
 	sums  []stats.ExactPowerSums
 }
 
@@ -170,6 +183,9 @@ func (pl *pipeline) newWorker(id int) *worker {
 	k, nq := pl.batch, pl.ev.numQoIs()
 	wk := &worker{pl: pl, id: id, ew: pl.ev.newWorker(), src: rand.NewPCG(0, 0), ins: make([]*problem.Inputs, k),
 		out: make([]Outcome, k), jrec: make([]journal.Record, k), first: make([]int, k), sums: make([]stats.ExactPowerSums, nq)}
+	if pl.des != nil {
+		wk.u, wk.x = make([]float64, pl.des.dims), make([]uint64, pl.des.dims)
+	}
 	for j := range k {
 		wk.ins[j] = pl.ev.problem().NewInputs()
 		wk.out[j] = Outcome{QoIs: make([]float64, nq), Costs: make([]int64, nq)}
@@ -191,7 +207,7 @@ func (wk *worker) batch(idx []int, recs []Record) error {
 		if pl.opt.Hook != nil {
 			repeat = max(repeat, pl.opt.Hook.Before(pl.rank, i))
 		}
-		Draw(p, wk.src, pl.seed, pl.stream, i, wk.ins[j])
+		pl.draw(wk.src, i, wk.ins[j], wk.u, wk.x)
 	}
 	ins, out, first := wk.ins[:len(idx)], wk.out[:len(idx)], wk.first[:len(idx)]
 	for range repeat {

@@ -104,7 +104,7 @@ func TestSolverAuto(t *testing.T) {
 	// With enough samples every rank probes; the probe changes no result: the records are
 	// those of -solver cholesky, bit for bit.
 	big := cfg
-	big.Samples = 2 * 4 * probeMinBatches
+	big.Samples, big.Problem.Cells = 2*4*probeMinBatches, 64 // samples above probeMinSample
 	res = runLocal(t, 2, big)
 	for _, tm := range res.Timing {
 		assert.Positive(t, tm.Estimate, "rank %d", tm.Rank)

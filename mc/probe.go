@@ -55,6 +55,11 @@ func probeBatch(pl *pipeline, first, k int) float64 {
 	p := pl.ev.problem()
 	w := pl.ev.newWorker()
 	src := rand.NewPCG(0, 0)
+	var u []float64
+	var x []uint64
+	if pl.des != nil {
+		u, x = make([]float64, pl.des.dims), make([]uint64, pl.des.dims)
+	}
 	ins, out := make([]*problem.Inputs, k), make([]Outcome, k)
 	nq := pl.ev.numQoIs()
 	for j := range k {
@@ -65,7 +70,7 @@ func probeBatch(pl *pipeline, first, k int) float64 {
 	for range 2 {
 		t0 := time.Now()
 		for j := range k {
-			Draw(p, src, pl.seed, pl.stream, first+j, ins[j])
+			pl.draw(src, first+j, ins[j], u, x)
 		}
 		w.solve(ins, out)
 		if d := time.Since(t0).Seconds(); best < 0 || d < best {

@@ -35,6 +35,13 @@ type Result struct {
 	// solves its journaled samples again, since journals keep QoIs, not fields), and sample
 	// 0's u (NaN if it did not solve).
 	FieldMean, FieldStd, FieldSample0 []float64
+	// Distributions are each QoI's quantiles, exceedance probabilities and CVaR (quantile.go).
+	Distributions []Distribution
+	// Sensitivity are, with Config.Sensitivity, each QoI's Sobol' indices (sensitivity.go).
+	Sensitivity [][]SobolIndex
+	// Replicates is the number of the design's replicates whose means gave the standard errors
+	// and intervals (0: plain Monte Carlo, whose are the samples').
+	Replicates int
 	// Ordered says whether Stats are the ordered statistics (N·QoIs ≤ OrderedValues) or the
 	// allreduced exact sums' (Global).
 	Ordered bool
@@ -68,12 +75,24 @@ func (cp *campaign) result(cb *combined) *Result {
 	res.passed, res.inOrder = cb.passed, cb.inOrder
 	res.Ordered = ordered(n, nq)
 	for q := range nq {
-		g := cp.global[q].Describe(cp.cfg.Confidence)
+		g := cp.describe(cp.global[q], q)
 		res.Global = append(res.Global, g)
 		if res.Ordered {
-			res.Stats = append(res.Stats, stats.DescribeOrdered(cb.values[q], cp.cfg.Confidence))
+			st := stats.DescribeOrdered(cb.values[q], cp.cfg.Confidence)
+			if cp.des != nil && cp.des.kind != "saltelli" {
+				st = replicated(st, cp.reps[q], cp.cfg.Confidence)
+			}
+			res.Stats = append(res.Stats, st)
 		} else {
 			res.Stats = append(res.Stats, g)
+		}
+	}
+	if cp.des != nil && cp.des.kind != "saltelli" {
+		res.Replicates = cp.des.reps
+	}
+	if cp.cfg.Sensitivity {
+		for q := range nq {
+			res.Sensitivity = append(res.Sensitivity, sobolIndices(cb.values[q], cp.prob.InputNames(), cp.cfg.Seed, cp.cfg.Confidence))
 		}
 	}
 	res.Checks = res.check()

@@ -3,6 +3,7 @@ package mc
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"mcfem/spmd"
@@ -91,6 +92,7 @@ func (cp *campaign) solveRounds() error {
 			recs, idx = newRecords(m, ni, nq), make([]int, m)
 		}
 		sums := make([]stats.ExactPowerSums, nq)
+		rsums := cp.newReplicateSums(n) // the round's sums per replicate (nil: plain MC)
 		tb := time.Now()
 		for w := lo; w < hi; w += window {
 			m := min(window, hi-w)
@@ -112,6 +114,11 @@ func (cp *campaign) solveRounds() error {
 			}
 			for k := range recs[:m] {
 				cp.tally.add(&recs[k])
+				cp.addReplicate(rsums, &recs[k])
+				if err := cp.addValues(&recs[k]); err != nil {
+					_ = cp.closeJournal()
+					return err
+				}
 				if cp.spill != nil {
 					if err := cp.spill.add(&recs[k]); err != nil {
 						_ = cp.closeJournal()
@@ -135,6 +142,10 @@ func (cp *campaign) solveRounds() error {
 				}
 				jr[0].fromJournal(*d)
 				cp.tally.add(&jr[0])
+				cp.addReplicate(rsums, &jr[0])
+				if err := cp.addValues(&jr[0]); err != nil {
+					return err
+				}
 				if ok(int(d.Status)) {
 					for q := range sums {
 						sums[q].Add(d.QoIs[q], cp.solv.Cost(int(d.Iterations)))
@@ -142,10 +153,11 @@ func (cp *campaign) solveRounds() error {
 				}
 			}
 		}
-		if err := cp.reduce(sums); err != nil {
+		if err := cp.reduce(sums, rsums); err != nil {
 			return err
 		}
-		st := cp.global[cp.cfg.Problem.QoIIndex(cp.cfg.TolQoI)].Describe(cp.cfg.Confidence)
+		tq := cp.cfg.Problem.QoIIndex(cp.cfg.TolQoI)
+		st := cp.describe(cp.global[tq], tq)
 		cp.rounds = append(cp.rounds, Round{Samples: n, Mean: st.Mean, CIHalf: st.CIHalf})
 		next := cp.cfg.nextSamples(n, st, round)
 		if next <= n {
@@ -164,12 +176,23 @@ func (cp *campaign) solveRounds() error {
 // tally and the spill: the records of one window are all the per-sample data a rank holds.
 const window = 1 << 16
 
-// reduce adds every rank's sums of the round to the global ones with one integer allreduce.
-func (cp *campaign) reduce(sums []stats.ExactPowerSums) error {
+// reduce adds every rank's sums of the round to the global ones (and the replicates' sums to
+// theirs) with one integer allreduce.
+func (cp *campaign) reduce(sums []stats.ExactPowerSums, rsums [][]stats.ExactPowerSums) error {
 	ta := time.Now()
-	if err := allreduceSums(cp.c, sums); err != nil {
+	all := slices.Clone(sums)
+	for _, r := range rsums {
+		all = append(all, r...)
+	}
+	if err := allreduceSums(cp.c, all); err != nil {
 		return err
 	}
+	copy(sums, all)
+	rest := all[len(sums):]
+	for _, r := range rsums {
+		rest = rest[copy(r, rest):]
+	}
+	cp.mergeReplicates(rsums)
 	cp.span(collectiveSums, ta)
 	cp.tm.Phase[PhaseCombine] += time.Since(ta).Seconds()
 	if cp.global == nil {
@@ -190,6 +213,9 @@ func (cp *campaign) reduce(sums []stats.ExactPowerSums) error {
 func (c Config) nextSamples(n int, st stats.Stats, round int) int {
 	if c.Tol <= 0 || round+1 >= MaxRounds || !(st.CIHalf > c.Tol) || n >= c.MaxSamples {
 		return n
+	}
+	if c.sampler() != "mc" {
+		return c.nextDesignSamples(n, st.CIHalf)
 	}
 	want := float64(n) * (st.CIHalf / c.Tol) * (st.CIHalf / c.Tol) * 1.05
 	next := math.Ceil(math.Min(want, float64(n)*MaxGrowth))

@@ -21,9 +21,15 @@ func Run(c spmd.Comm, cfg Config, opt Options) (*Result, error) {
 	if err := cp.solveRounds(); err != nil {
 		return nil, err
 	}
+	dists, err := cp.distribution()
+	if err != nil {
+		return nil, err
+	}
 	cb, err := cp.combine()
 	if err != nil || c.Rank() != 0 {
 		return nil, err
 	}
-	return cp.result(cb), nil
+	res := cp.result(cb)
+	res.Distributions = dists
+	return res, nil
 }

@@ -25,15 +25,19 @@ type campaign struct {
 	t0   time.Time // after the opening barrier: the origin of the rank's clock
 
 	// The rounds' outcome.
-	tally    *tally                 // the rank's records' tally; after combine, the campaign's
-	codec    recordCodec            // the records' binary layout
-	spill    *spill                 // the rank's records, in order, for the ordered pass (nil: no pass)
-	blocks   []int                  // per round, the number of samples solved (every rank's blocks of it)
-	global   []stats.ExactPowerSums // the allreduced sums, per QoI
-	computed int                    // samples solved in this run (not from journals)
-	resolved int                    // journaled samples solved again (Options.Fields)
-	owner0   int                    // the rank that solves sample 0 (-1: none does)
-	resolve  bool                   // the journaled samples are solved again (Options.Fields)
+	tally  *tally                 // the rank's records' tally; after combine, the campaign's
+	codec  recordCodec            // the records' binary layout
+	spill  *spill                 // the rank's records, in order, for the ordered pass (nil: no pass)
+	blocks []int                  // per round, the number of samples solved (every rank's blocks of it)
+	global []stats.ExactPowerSums // the allreduced sums, per QoI
+	des    *design                // the inputs' design (nil: plain Monte Carlo)
+	vals   *valueFile             // the rank's QoI values, for the quantiles (quantile.go)
+	// reps are the allreduced sums of each replicate of the design, per QoI: reps[q][r].
+	reps     [][]stats.ExactPowerSums
+	computed int  // samples solved in this run (not from journals)
+	resolved int  // journaled samples solved again (Options.Fields)
+	owner0   int  // the rank that solves sample 0 (-1: none does)
+	resolve  bool // the journaled samples are solved again (Options.Fields)
 	rounds   []Round
 }
 
@@ -61,8 +65,14 @@ func setup(c spmd.Comm, cfg Config, opt Options) (*campaign, error) {
 	if cp.solv, err = solver.New(cp.prob.System().K, sopt, cp.prob.Varying()); err != nil {
 		return nil, err
 	}
+	if !cfg.Sensitivity { // a sensitivity design's solves are not a sample of the QoI
+		cp.vals = &valueFile{nq: len(cp.prob.QoINames()), dir: opt.SpillDir}
+	}
+	if cp.des, err = newDesign(cfg, cp.prob, 0); err != nil {
+		return nil, err
+	}
 	batch := cfg.Batch()
-	cp.pl = &pipeline{ev: &single{p: cp.prob, s: cp.solv, batch: batch}, seed: cfg.Seed, batch: batch,
+	cp.pl = &pipeline{des: cp.des, ev: &single{p: cp.prob, s: cp.solv, batch: batch}, seed: cfg.Seed, batch: batch,
 		onFailure: cfg.OnFailure, maxit: cfg.Solver.MaxIt, rank: c.Rank(), t0: cp.t0, opt: opt}
 	if opt.Fields {
 		cp.pl.fields = newFieldSums(cp.prob.System(), max(opt.Threads, 1))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"mcfem/dist"
 	"mcfem/fem"
 	"mcfem/field"
 	"mcfem/mesh"
@@ -36,7 +37,8 @@ type FileProblem struct {
 	sys   *fem.System
 	parts map[string]*mesh.Part
 	kl    *field.KL
-	basis []float64 // the KL basis at the centroids, triangles × terms
+	basis []float64   // the KL basis at the centroids, triangles × terms
+	dists []dist.Dist // the inputs' distributions, in file order
 
 	kappa0 []float64 // κ₀ per triangle, nil when it is 1 everywhere
 	kappaT []term    // κ_k per triangle for the inputs κ depends on
@@ -89,6 +91,7 @@ func newFileProblem(s Spec) (*FileProblem, error) {
 	t0 := time.Now()
 	f := s.File
 	p := &FileProblem{spec: s, f: f}
+	p.dists = p.Dists()
 	m, err := p.mesh()
 	if err != nil {
 		return nil, err

@@ -149,6 +149,14 @@ func (p *FileProblem) Exact() (Exact, bool) {
 	if pdf := d.PDF(); pdf != nil && b != 0 {
 		e.Density = func(x float64) float64 { return pdf((x-a)/b) / math.Abs(b) }
 	}
+	if qf, ok := d.(quantiler); ok && b != 0 {
+		e.Quantile = func(p float64) float64 {
+			if b < 0 {
+				p = 1 - p
+			}
+			return a + float64(b*qf.Quantile(p))
+		}
+	}
 	return e, true
 }
 

@@ -41,6 +41,15 @@ type Problem interface {
 	// campaign seeds it from the seed, the stream and i), so the draw does not depend on
 	// which rank or thread makes it. It allocates nothing.
 	Draw(i int, src rand.Source, in *Inputs)
+	// Dims is the number of random scalars a sample draws: its random inputs, then the random
+	// field's KL coefficients; an error names an input without a quantile function (a list of
+	// values), which only plain Monte Carlo can draw.
+	Dims() (int, error)
+	// FromUniform sets in to the inputs of the point u of the unit cube (Dims coordinates in
+	// (0, 1)): each input its quantile at its coordinate, each KL coefficient the standard
+	// normal quantile (uniform.go). Designs other than plain Monte Carlo draw through it. It
+	// allocates nothing.
+	FromUniform(u []float64, in *Inputs)
 	// Samples is the number of samples a list input fixes (-dist list:…), 0 for random inputs.
 	Samples() int
 	// System is the discrete problem set up once: the mesh, the unknowns, the sparsity
@@ -106,8 +115,10 @@ type Exact struct {
 	Note, Label string
 	// The exact statistics of the QoI; NaN where unknown (a list of input values).
 	Mean, Variance, StdDev, Skewness, ExKurtosis float64
-	// Density is the probability density of the QoI, nil when unknown.
-	Density func(q float64) float64
+	// Density is the probability density of the QoI, nil when unknown; CDF and Quantile its
+	// distribution function and quantile function, nil when unknown.
+	Density       func(q float64) float64
+	CDF, Quantile func(float64) float64
 	// QoIs writes the exact QoIs of one input into q (one per QoINames), nil when unknown:
 	// a problem may know them (a manufactured solution) without knowing their distribution.
 	QoIs func(in *Inputs, q []float64)

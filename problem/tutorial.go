@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"mcfem/dist"
 	"mcfem/fem"
 	"mcfem/mesh"
 	"mcfem/sparse"
@@ -171,6 +172,12 @@ func (p *Tutorial) Exact() (Exact, bool) {
 		QoIs: func(in *Inputs, q []float64) { q[0] = 6 * in.Values[0] }}
 	if pdf := d.PDF(); pdf != nil {
 		e.Density = func(q float64) float64 { return pdf(q/6) / 6 }
+	}
+	if qf, ok := d.(quantiler); ok {
+		e.Quantile = func(p float64) float64 { return 6 * qf.Quantile(p) }
+	}
+	if cdf := dist.CDF(d); cdf != nil {
+		e.CDF = func(q float64) float64 { return cdf(q / 6) }
 	}
 	return e, true
 }

@@ -96,6 +96,20 @@ func writePlots(dir string, r *mc.Result, st *Streamed) error {
 			fmt.Sprintf("running mean of %s with its confidence band", name)); err != nil {
 			return err
 		}
+		if q < len(r.Distributions) && len(r.Distributions[q].CDF) > 0 {
+			d := r.Distributions[q]
+			pts := make([]output.CDFPoint, len(d.CDF))
+			for k, c := range d.CDF {
+				pts[k] = output.CDFPoint{X: c.X, P: c.P}
+			}
+			var cdf func(float64) float64
+			if q == 0 && known {
+				cdf = e.CDF
+			}
+			if err := output.CDFPNG(filepath.Join(dir, cdfName(q, name)), pts, d.N, r.Config.Confidence, cdf, e.Label, title, name); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -107,6 +121,15 @@ func plotNames(q int, name string) (hist, running string) {
 		return "qoi-histogram.png", "running-mean.png"
 	}
 	return name + "-histogram.png", name + "-running-mean.png"
+}
+
+// cdfName is the file name of QoI q's distribution plot: qoi-cdf.png for the first,
+// NAME-cdf.png for the others.
+func cdfName(q int, name string) string {
+	if q == 0 {
+		return "qoi-cdf.png"
+	}
+	return name + "-cdf.png"
 }
 
 // rankSpans are the trace's spans of every rank's main track: a set-up and a combine span and

@@ -60,7 +60,7 @@ func Outputs(qois []string) []string {
 	names := []string{SummaryFile, "samples.csv", "timings.csv", "fields.vtu", "trace.json"}
 	for q, name := range qois {
 		h, rm := plotNames(q, name)
-		names = append(names, h, rm)
+		names = append(names, h, rm, cdfName(q, name))
 	}
 	return names
 }

@@ -52,6 +52,9 @@ type Summary struct {
 		Confidence     num    `json:"confidence"`
 		Preconditioner string `json:"preconditioner,omitempty"`
 		Solver         string `json:"solver"`
+		// Sampler and Replicates: the design (absent for plain Monte Carlo).
+		Sampler    string `json:"sampler,omitempty"`
+		Replicates int    `json:"replicates,omitempty"`
 	} `json:"parameters"`
 	Problem struct {
 		Mesh      string   `json:"mesh"`
@@ -76,7 +79,12 @@ type Summary struct {
 	// values (null where unknown) and the estimates' differences from them.
 	Exact *exactJSON `json:"exact,omitempty"`
 	Gap   *gapJSON   `json:"gap,omitempty"`
-	CG    struct {
+	// Distributions are every QoI's quantiles, exceedance probabilities and CVaR, by name
+	// (mc.Distribution).
+	Distributions map[string]distJSON `json:"distributions,omitempty"`
+	// Sensitivity are, with -sensitivity, every QoI's Sobol' indices by QoI name.
+	Sensitivity map[string][]sobolJSON `json:"sobol_indices,omitempty"`
+	CG          struct {
 		IterationsMin  int `json:"iterations_min"`
 		IterationsMean num `json:"iterations_mean"`
 		IterationsMax  int `json:"iterations_max"`
@@ -173,6 +181,80 @@ type rankJSON struct {
 	Combine num    `json:"combine"`
 }
 
+// distJSON is one QoI's mc.Distribution in summary.json; an interval's infinite end is null.
+type distJSON struct {
+	N         int64          `json:"n"`
+	Min       num            `json:"min"`
+	Max       num            `json:"max"`
+	Quantiles []quantileJSON `json:"quantiles"`
+	CVaR      struct {
+		Level num   `json:"level"`
+		Value num   `json:"value"`
+		Count int64 `json:"count"`
+	} `json:"cvar"`
+	Exceedances []exceedJSON `json:"exceedances,omitempty"`
+}
+
+type quantileJSON struct {
+	P     num `json:"p"`
+	Value num `json:"value"`
+	Low   num `json:"ci_low"`
+	High  num `json:"ci_high"`
+}
+
+type exceedJSON struct {
+	Threshold   num   `json:"threshold"`
+	Count       int64 `json:"count"`
+	Probability num   `json:"probability"`
+	Low         num   `json:"ci_low"`
+	High        num   `json:"ci_high"`
+}
+
+type sobolJSON struct {
+	Input   string `json:"input"`
+	First   num    `json:"first_order"`
+	FirstLo num    `json:"first_order_ci_low"`
+	FirstHi num    `json:"first_order_ci_high"`
+	Total   num    `json:"total"`
+	TotalLo num    `json:"total_ci_low"`
+	TotalHi num    `json:"total_ci_high"`
+}
+
+// sensitivity is the summary's Sensitivity.
+func sensitivity(r *mc.Result) map[string][]sobolJSON {
+	if len(r.Sensitivity) == 0 {
+		return nil
+	}
+	out := map[string][]sobolJSON{}
+	for q, name := range r.Problem.QoINames() {
+		for _, s := range r.Sensitivity[q] {
+			out[name] = append(out[name], sobolJSON{s.Input, num(s.First), num(s.FirstLo), num(s.FirstH), num(s.Total), num(s.TotalLo), num(s.TotalH)})
+		}
+	}
+	return out
+}
+
+// distributions is the summary's Distributions.
+func distributions(r *mc.Result) map[string]distJSON {
+	if len(r.Distributions) == 0 {
+		return nil
+	}
+	out := map[string]distJSON{}
+	for q, name := range r.Problem.QoINames() {
+		d := r.Distributions[q]
+		j := distJSON{N: d.N, Min: num(d.Min), Max: num(d.Max)}
+		for _, x := range d.Quantiles {
+			j.Quantiles = append(j.Quantiles, quantileJSON{num(x.P), num(x.Value), num(x.Low), num(x.High)})
+		}
+		j.CVaR.Level, j.CVaR.Value, j.CVaR.Count = num(d.CVaRLevel), num(d.CVaR), d.CVaRCount
+		for _, e := range d.Exceedances {
+			j.Exceedances = append(j.Exceedances, exceedJSON{num(e.Value), e.Count, num(e.P), num(e.Low), num(e.High)})
+		}
+		out[name] = j
+	}
+	return out
+}
+
 // Summarize builds summary.json's content.
 func Summarize(r *mc.Result, env Env) *Summary {
 	var o Summary
@@ -189,6 +271,9 @@ func Summarize(r *mc.Result, env Env) *Summary {
 	}
 	if pp.Solver == "" {
 		pp.Solver = "cg"
+	}
+	if r.Replicates > 0 {
+		pp.Sampler, pp.Replicates = c.Sampler, r.Replicates
 	}
 	o.Mean, o.TotalCost, o.CostUnit = num(s.Mean), r.TotalCost, sv.CostUnit()
 	if c.Tol > 0 {
@@ -218,6 +303,8 @@ func Summarize(r *mc.Result, env Env) *Summary {
 		o.Verdict.Result = "VALID"
 	}
 	o.Verdict.Checks = r.Checks
+	o.Distributions = distributions(r)
+	o.Sensitivity = sensitivity(r)
 
 	x := &o.Execution
 	x.Backend, x.Library, x.Ranks, x.Threads, x.Hosts = env.Backend, env.Library, r.Ranks, r.Timing[0].Threads, r.Hosts()

@@ -53,6 +53,8 @@ func WriteText(w io.Writer, r *mc.Result, env Env) error {
 
 	writeStats(b, r)
 	writeQoIs(b, r)
+	writeDistributions(b, r)
+	writeSensitivity(b, r)
 	if c.Tol > 0 {
 		fmt.Fprintf(b, "-tol %g: %d rounds:", c.Tol, len(r.Rounds))
 		for _, rd := range r.Rounds {
@@ -111,6 +113,10 @@ func writeStats(b *bufio.Writer, r *mc.Result) {
 	row("mean", s.Mean, e.Mean, s.StdErr)
 	fmt.Fprintf(b, "%-22s [%.7g, %.7g]  (± %.3g)\n", fmt.Sprintf("%g%% CI of the mean", 100*s.Confidence), s.CILow(), s.CIHigh(), s.CIHalf)
 	fmt.Fprintf(b, "%-22s %14.7g\n", "std error of the mean", s.StdErr)
+	if r.Replicates > 0 {
+		fmt.Fprintf(b, "(the error and interval of the mean from the means of %d independent replicates of the %s design, Student t with %d degrees of freedom)\n",
+			r.Replicates, r.Config.Sampler, r.Replicates-1)
+	}
 	row("variance", s.Variance, e.Variance, s.VarStdErr)
 	row("std deviation", s.StdDev, e.StdDev, 0)
 	row("skewness", s.Skewness, e.Skewness, 0)
@@ -119,6 +125,68 @@ func writeStats(b *bufio.Writer, r *mc.Result) {
 		fmt.Fprintf(b, "(exact: %s; see `mcfem verify`)\n", e.Note)
 	}
 	b.WriteByte('\n')
+}
+
+// writeDistributions writes every QoI's quantiles with their intervals, the CVaR and the
+// exceedance probabilities (mc.Distribution), with the exact quantiles where the problem
+// knows them.
+func writeDistributions(b *bufio.Writer, r *mc.Result) {
+	if len(r.Distributions) == 0 {
+		return
+	}
+	e, ref := r.Problem.Exact()
+	for q, name := range r.Problem.QoINames() {
+		d := r.Distributions[q]
+		if d.N == 0 {
+			continue
+		}
+		exact := ref && q == 0 && e.Quantile != nil
+		head := fmt.Sprintf("%-8s %14s  %-30s", "quantile", name, fmt.Sprintf("%g%% interval (order statistics)", 100*r.Config.Confidence))
+		if exact {
+			head += fmt.Sprintf(" %14s", e.Label)
+		}
+		fmt.Fprintln(b, strings.TrimRight(head, " "))
+		for _, x := range d.Quantiles {
+			line := fmt.Sprintf("%-8s %14.7g  %-30s", fmt.Sprintf("%g%%", 100*x.P), x.Value, fmt.Sprintf("[%s, %s]", end(x.Low), end(x.High)))
+			if exact {
+				line += fmt.Sprintf(" %14.7g", e.Quantile(x.P))
+			}
+			fmt.Fprintln(b, strings.TrimRight(line, " "))
+		}
+		fmt.Fprintf(b, "min %.7g, max %.7g; CVaR %g%% (mean of the %d values at or above the %g%% quantile) %.7g\n",
+			d.Min, d.Max, 100*d.CVaRLevel, d.CVaRCount, 100*d.CVaRLevel, d.CVaR)
+		for _, x := range d.Exceedances {
+			fmt.Fprintf(b, "P(%s > %g) = %.5g  [%.5g, %.5g] (Wilson, %g%%; %d of %d)\n", name, x.Value, x.P, x.Low, x.High, 100*r.Config.Confidence, x.Count, d.N)
+		}
+		b.WriteByte('\n')
+	}
+}
+
+// writeSensitivity writes every QoI's Sobol' indices with their bootstrap intervals.
+func writeSensitivity(b *bufio.Writer, r *mc.Result) {
+	if len(r.Sensitivity) == 0 {
+		return
+	}
+	d := len(r.Problem.InputNames())
+	fmt.Fprintf(b, "Sobol' indices (Saltelli's design: %d rows of %d solves; first order by Saltelli 2010, total by Jansen 1999; %g%% bootstrap intervals, %d resamples)\n",
+		r.Config.Samples/(d+2), d+2, 100*r.Config.Confidence, mc.SensitivityBootstrap)
+	fmt.Fprintf(b, "%-14s %-12s %10s  %-22s %10s  %-22s\n", "qoi", "input", "first", "interval", "total", "interval")
+	for q, name := range r.Problem.QoINames() {
+		for _, s := range r.Sensitivity[q] {
+			fmt.Fprintf(b, "%-14s %-12s %10.4f  %-22s %10.4f  %-22s\n", name, s.Input, s.First,
+				fmt.Sprintf("[%.4f, %.4f]", s.FirstLo, s.FirstH), s.Total, fmt.Sprintf("[%.4f, %.4f]", s.TotalLo, s.TotalH))
+		}
+	}
+	fmt.Fprintln(b, "(the statistics above are over every solve of the design, whose rows share columns: their intervals are not those of independent samples)")
+	b.WriteByte('\n')
+}
+
+// end formats an interval's end: "-" where it is infinite (too few samples in that tail).
+func end(x float64) string {
+	if math.IsInf(x, 0) {
+		return "-"
+	}
+	return fmt.Sprintf("%.7g", x)
 }
 
 // writeQoIs writes, for a problem with several QoIs, one line of statistics per QoI.
