@@ -94,9 +94,12 @@ def petsc_chol(k, b, seconds, solver_type=None):
 def mcfem_bench(binary, sizes, seconds):
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "bench.json")
+        # PETSc's MPI_Init (a singleton) put PMIx variables into this process's environment:
+        # mcfem, seeing them, would take itself for a rank started by an MPI launcher.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PMIX_", "OMPI_", "PMI_"))}
         subprocess.run([binary, "bench", "-pc", "cholesky", "-batch", "1,4", "-sizes", ",".join(map(str, sizes)),
                         "-min-time", "%dms" % int(1000 * seconds), "-json", out],
-                       check=True, stdout=subprocess.DEVNULL)
+                       check=True, stdout=subprocess.DEVNULL, env=env)
         with open(out) as f:
             rep = json.load(f)
     rows = {}

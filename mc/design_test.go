@@ -138,3 +138,18 @@ func TestDesignSettingsRefused(t *testing.T) {
 	assert.Equal(t, 1024, designConfig("sobol", 1000, 16).RoundSamples(1000))
 	assert.Equal(t, 1008, designConfig("lhs", 1000, 16).RoundSamples(1000))
 }
+
+// TestLHSTolAddsReplicates: -tol with lhs appends replicates of the pilot's points per
+// replicate, so every round's count is a multiple of them, until the tolerance is met.
+func TestLHSTolAddsReplicates(t *testing.T) {
+	cfg := designConfig("lhs", 8*32, 8)
+	cfg.Tol = 2e-3
+	res := runLocal(t, 2, cfg)
+	require.Greater(t, len(res.Rounds), 1)
+	for _, r := range res.Rounds {
+		assert.Zero(t, r.Samples%32, "round of %d samples", r.Samples)
+	}
+	assert.Equal(t, res.Config.Samples/32, res.Replicates)
+	assert.LessOrEqual(t, res.Stats[0].CIHalf, cfg.Tol)
+	t.Logf("tol %g: lhs %d samples in %d replicates of 32", cfg.Tol, res.Config.Samples, res.Replicates)
+}
