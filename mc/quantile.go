@@ -2,6 +2,7 @@ package mc
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -213,8 +214,8 @@ const (
 )
 
 // selectOrder finds the order statistics sel exactly: every rank scans its values, the counts
-// of each selection's keys in selectBuckets buckets of its range are allreduced, and the range
-// shrinks to the bucket that holds the k-th value, until it is one key or holds at most
+// of each range's keys in selectBuckets buckets are allreduced, and each selection's range
+// shrinks to the bucket that holds its k-th value, until it is one key or holds at most
 // selectGather values, which rank 0 gathers and sorts. Every rank takes the same decisions
 // (the counts are allreduced integers); the values are known on rank 0.
 func selectOrder(c spmd.Comm, vf *valueFile, sel []*selection, total int64) error {
@@ -234,16 +235,17 @@ func selectOrder(c spmd.Comm, vf *valueFile, sel []*selection, total int64) erro
 		if pass > 16 { // 64 bits at 12 a pass end in 6; a guard against a bug, not a limit
 			return fmt.Errorf("mc: quantile selection did not converge")
 		}
-		counts := make([]int64, len(active)*selectBuckets)
-		widths := make([]uint64, len(active))
-		for a, s := range active {
-			widths[a] = (s.hi-s.lo)/selectBuckets + 1
+		groups, byQ := groupRanges(active, vf.nq)
+		counts := make([]int64, len(groups)*selectBuckets)
+		widths := make([]uint64, len(groups))
+		for g, r := range groups {
+			widths[g] = (r.hi-r.lo)/selectBuckets + 1
 		}
 		err := vf.scan(func(row []float64) {
-			for a, s := range active {
-				k := orderKey(row[s.q])
-				if k >= s.lo && k <= s.hi {
-					counts[a*selectBuckets+int((k-s.lo)/widths[a])]++
+			for q, x := range row {
+				k := orderKey(x)
+				if r := findRange(byQ[q], k); r != nil {
+					counts[r.id*selectBuckets+int((k-r.lo)/widths[r.id])]++
 				}
 			}
 		})
@@ -254,29 +256,31 @@ func selectOrder(c spmd.Comm, vf *valueFile, sel []*selection, total int64) erro
 			return err
 		}
 		var gathers []*selection
-		for a, s := range active {
-			cs := counts[a*selectBuckets : (a+1)*selectBuckets]
-			var total int64
+		for g, r := range groups {
+			cs := counts[g*selectBuckets : (g+1)*selectBuckets]
+			var inRange int64
 			for _, x := range cs {
-				total += x
+				inRange += x
 			}
-			if total <= selectGather {
-				s.gather, s.inRange = true, total
-				gathers = append(gathers, s)
-				continue
-			}
-			r := s.k - s.below
-			for b, x := range cs {
-				if r < x {
-					s.lo += uint64(b) * widths[a]
-					s.hi = min(s.hi, s.lo+widths[a]-1)
-					break
+			for _, s := range r.sel {
+				if inRange <= selectGather {
+					s.gather, s.inRange = true, inRange
+					gathers = append(gathers, s)
+					continue
 				}
-				r -= x
-				s.below += x
-			}
-			if s.lo == s.hi {
-				s.value, s.done = fromOrderKey(s.lo), true
+				k := s.k - s.below
+				for b, x := range cs {
+					if k < x {
+						s.lo += uint64(b) * widths[g]
+						s.hi = min(s.hi, s.lo+widths[g]-1)
+						break
+					}
+					k -= x
+					s.below += x
+				}
+				if s.lo == s.hi {
+					s.value, s.done = fromOrderKey(s.lo), true
+				}
 			}
 		}
 		if err := gatherSelections(c, vf, gathers); err != nil {
@@ -285,38 +289,89 @@ func selectOrder(c spmd.Comm, vf *valueFile, sel []*selection, total int64) erro
 	}
 }
 
-// gatherSelections brings the values in range of each selection of sel to rank 0, which sorts
-// them and picks the selection's value.
+// A keyRange is the range of keys shared by some selections of one QoI. The selections of a
+// QoI that are still active in a pass have identical or disjoint ranges (each is a bucket of
+// the same grid, one level deeper every pass), so a value falls in at most one keyRange.
+type keyRange struct {
+	id     int
+	q      int
+	lo, hi uint64
+	sel    []*selection
+}
+
+// groupRanges groups sel by their ranges, and lists each QoI's ranges sorted by lo.
+func groupRanges(sel []*selection, nq int) ([]*keyRange, [][]*keyRange) {
+	var groups []*keyRange
+	byQ := make([][]*keyRange, nq)
+	for _, s := range sel {
+		i := slices.IndexFunc(byQ[s.q], func(r *keyRange) bool { return r.lo == s.lo && r.hi == s.hi })
+		if i < 0 {
+			r := &keyRange{id: len(groups), q: s.q, lo: s.lo, hi: s.hi}
+			groups = append(groups, r)
+			byQ[s.q] = append(byQ[s.q], r)
+			i = len(byQ[s.q]) - 1
+		}
+		byQ[s.q][i].sel = append(byQ[s.q][i].sel, s)
+	}
+	for _, rs := range byQ {
+		slices.SortFunc(rs, func(a, b *keyRange) int { return cmp.Compare(a.lo, b.lo) })
+	}
+	return groups, byQ
+}
+
+// findRange returns the range of rs (sorted by lo, disjoint) that holds key, or nil.
+func findRange(rs []*keyRange, key uint64) *keyRange {
+	i, _ := slices.BinarySearchFunc(rs, key, func(r *keyRange, k uint64) int {
+		if r.lo > k {
+			return 1
+		}
+		return -1
+	})
+	if i == 0 {
+		return nil
+	}
+	if r := rs[i-1]; key <= r.hi {
+		return r
+	}
+	return nil
+}
+
+// gatherSelections brings the values in the ranges of the selections sel to rank 0 (one scan,
+// each value to the one range that holds it), which sorts each range's values and picks each
+// selection's.
 func gatherSelections(c spmd.Comm, vf *valueFile, sel []*selection) error {
 	if len(sel) == 0 {
 		return nil
 	}
-	var mine []float64 // selection by selection
-	cnt := make([]int64, len(sel))
-	for a, s := range sel {
-		before := len(mine)
-		err := vf.scan(func(row []float64) {
-			if k := orderKey(row[s.q]); k >= s.lo && k <= s.hi {
-				mine = append(mine, row[s.q])
+	groups, byQ := groupRanges(sel, vf.nq)
+	local := make([][]float64, len(groups))
+	err := vf.scan(func(row []float64) {
+		for q, x := range row {
+			if r := findRange(byQ[q], orderKey(x)); r != nil {
+				local[r.id] = append(local[r.id], x)
 			}
-		})
-		if err != nil {
-			return err
 		}
-		cnt[a] = int64(len(mine) - before)
+	})
+	if err != nil {
+		return err
 	}
-	// Every rank's values, rank by rank, each in selection order: the counts per rank and
-	// selection travel first.
-	per := make([]int64, c.Size()*len(sel))
-	copy(per[c.Rank()*len(sel):], cnt)
+	// Every rank's values, rank by rank, each in range order: the counts per rank and range
+	// travel first.
+	ng := len(groups)
+	per := make([]int64, c.Size()*ng)
+	var mine []float64
+	for g, v := range local {
+		per[c.Rank()*ng+g] = int64(len(v))
+		mine = append(mine, v...)
+	}
 	if err := c.AllreduceInt64s(per, per, spmd.Sum); err != nil {
 		return err
 	}
 	counts := make([]int, c.Size())
 	total := 0
 	for r := range counts {
-		for a := range sel {
-			counts[r] += int(per[r*len(sel)+a])
+		for g := range ng {
+			counts[r] += int(per[r*ng+g])
 		}
 		total += counts[r]
 	}
@@ -333,28 +388,21 @@ func gatherSelections(c spmd.Comm, vf *valueFile, sel []*selection) error {
 	if c.Rank() != 0 {
 		return nil
 	}
-	vals := make([][]float64, len(sel))
+	vals := make([][]float64, ng)
 	off := 0
 	for r := range counts {
-		for a := range sel {
-			m := int(per[r*len(sel)+a])
-			vals[a] = append(vals[a], all[off:off+m]...)
+		for g := range ng {
+			m := int(per[r*ng+g])
+			vals[g] = append(vals[g], all[off:off+m]...)
 			off += m
 		}
 	}
-	for a, s := range sel {
-		v := vals[a]
-		slices.SortFunc(v, func(x, y float64) int {
-			kx, ky := orderKey(x), orderKey(y)
-			switch {
-			case kx < ky:
-				return -1
-			case kx > ky:
-				return 1
-			}
-			return 0
-		})
-		s.value = v[s.k-s.below]
+	for g, r := range groups {
+		v := vals[g]
+		slices.SortFunc(v, func(x, y float64) int { return cmp.Compare(orderKey(x), orderKey(y)) })
+		for _, s := range r.sel {
+			s.value = v[s.k-s.below]
+		}
 	}
 	return nil
 }
