@@ -71,8 +71,14 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 	}
 	work := func() error {
 		err := j.rankWork(c, env, stdout)
-		if errors.As(err, new(*setUpError)) {
-			j.undoOut() // refused by the set-up (exit 2): rank 0 leaves -out as it found it
+		if errors.As(err, new(*setUpError)) { // refused by the set-up (exit 2)
+			if c.Rank() == 0 {
+				j.undoOut() // rank 0 leaves -out as it found it, then ends the job (rankMain)
+			} else {
+				// Every rank finds the same error in the problem's files; the others give rank
+				// 0 time to finish undoOut before their own MPI_Abort could kill it halfway.
+				time.Sleep(setUpAbortGrace)
+			}
 		}
 		return err
 	}
@@ -85,6 +91,10 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 	j.releaseOut()
 	return finishMPI(c, exitOK)
 }
+
+// setUpAbortGrace is how long a rank other than 0 that was refused by the set-up waits for rank
+// 0 to end the job (after it has removed the -out it created) before it ends it itself.
+const setUpAbortGrace = 5 * time.Second
 
 // startHeartbeat makes the ranks watch one another until the heartbeat's Stop (spmd's
 // heartbeat): a rank that gives no sign of life for timeout (-stall-timeout; 0: not watched)
