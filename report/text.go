@@ -170,14 +170,14 @@ func writeSensitivity(b *bufio.Writer, r *mc.Result) {
 	d := len(r.Problem.InputNames())
 	fmt.Fprintf(b, "Sobol' indices (Saltelli's design: %d rows of %d solves; first order by Saltelli 2010, total by Jansen 1999; %g%% bootstrap intervals, %d resamples)\n",
 		r.Config.Samples/(d+2), d+2, 100*r.Config.Confidence, mc.SensitivityBootstrap)
-	fmt.Fprintf(b, "%-14s %-12s %10s  %-22s %10s  %-22s\n", "qoi", "input", "first", "interval", "total", "interval")
+	fmt.Fprintf(b, "%-14s %-12s %10s  %-22s %10s  %s\n", "qoi", "input", "first", "interval", "total", "interval")
 	for q, name := range r.Problem.QoINames() {
 		for _, s := range r.Sensitivity[q] {
-			fmt.Fprintf(b, "%-14s %-12s %10.4f  %-22s %10.4f  %-22s\n", name, s.Input, s.First,
+			fmt.Fprintf(b, "%-14s %-12s %10.4f  %-22s %10.4f  %s\n", name, s.Input, s.First,
 				fmt.Sprintf("[%.4f, %.4f]", s.FirstLo, s.FirstH), s.Total, fmt.Sprintf("[%.4f, %.4f]", s.TotalLo, s.TotalH))
 		}
 	}
-	fmt.Fprintln(b, "(the statistics above are over every solve of the design, whose rows share columns: their intervals are not those of independent samples)")
+	fmt.Fprintln(b, "(the moments and intervals of the statistics table are over every solve of the design, whose rows share columns: not those of independent samples)")
 	b.WriteByte('\n')
 }
 
