@@ -300,7 +300,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(w, "CG to rtol %g from u = 0; one rank, one thread; SpMV-eq = time / time of one SpMV y = Kx on the same matrix\n", r.Rtol)
 	fmt.Fprintf(w, "it/model = time of a CG iteration / time to move one SpMV's bytes + 6·8·n at the one-thread triad rate\n")
 	fmt.Fprintf(w, "setup = mesh + matrix + preconditioner, best of %d builds (the first build's time is in the JSON)\n", setupReps)
-	fmt.Fprintf(w, "(SpMV: the CSR kernel, 12 bytes per nonzero + 20 per row; Jacobi-CG runs on the matrix's band form when it has one: 24 bytes per row, two fused sweeps)\n\n")
+	fmt.Fprintf(w, "(SpMV: the CSR kernel, 12 bytes per nonzero + 20 per row; Jacobi-CG runs on the matrix's band form when it has one: 24 bytes per row, two fused sweeps)\n")
+	fmt.Fprintf(w, "triad = the SpMV's GB/s as a share of the one-thread triad over %.0f MiB arrays: above 100%% the matrix stays in cache, which the probe's arrays do not\n", r.Probe.ArrayMiB)
+	fmt.Fprintf(w, "CG its: CG iterations per sample; \"-\" for the direct solver (cholesky), which has none\n\n")
 	fmt.Fprintf(w, "%6s %9s %9s | %8s %6s %6s | %-8s %5s | %7s %9s %8s | %9s %7s | %10s %8s\n",
 		"cells", "unknowns", "nnz", "SpMV ms", "GB/s", "triad", "pc", "batch", "CG its", "it ms", "it/model", "setup ms", "SpMV-eq", "sample ms", "SpMV-eq")
 	for _, x := range r.Rows {
@@ -308,13 +310,16 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(w, "%6d %9s %9s | %8s %6s %6s | %-8s %5d | %s\n", x.Cells, "", "", "", "", "", x.PC, x.Batch, x.Skipped)
 			continue
 		}
-		it, ratio := "-", "-"
+		it, ratio, its := "-", "-", fmt.Sprintf("%.1f", x.Iterations)
 		if x.IterSeconds > 0 {
 			it, ratio = fmt.Sprintf("%.3f", x.IterSeconds*1e3), fmt.Sprintf("%.2f", x.IterModelRatio)
 		}
-		fmt.Fprintf(w, "%6d %9d %9d | %8.3f %6.1f %5.0f%% | %-8s %5d | %7.1f %9s %8s | %9.1f %7.0f | %10.3f %8.1f\n",
+		if x.PC == "cholesky" {
+			its = "-"
+		}
+		fmt.Fprintf(w, "%6d %9d %9d | %8.3f %6.1f %5.0f%% | %-8s %5d | %7s %9s %8s | %9.1f %7.0f | %10.3f %8.1f\n",
 			x.Cells, x.Unknowns, x.NonZeros, x.SpMVSeconds*1e3, x.SpMVGBs, 100*x.SpMVFraction, x.PC, x.Batch,
-			x.Iterations, it, ratio, x.SetupSeconds*1e3, x.SetupSpMVEq, x.SampleSeconds*1e3, x.SampleSpMVEq)
+			its, it, ratio, x.SetupSeconds*1e3, x.SetupSpMVEq, x.SampleSeconds*1e3, x.SampleSpMVEq)
 	}
 	r.writeDirect(w)
 	return nil

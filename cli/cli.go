@@ -95,7 +95,7 @@ func (c command) flags() flagSet { return newFlagSet("mcfem "+c.name, c.synopsis
 // commands are the subcommands that parse their own flags, in the order the unknown-command
 // message lists them.
 var commands = []command{
-	{"run", "Runs a Monte Carlo campaign (the seed's problem, or -model lognormal-field): each rank solves its block of\n" +
+	{"run", "Runs a Monte Carlo campaign (the Kratos tutorial's problem, a -problem file, a -kratos project, or -model lognormal-field): each rank solves its block of\n" +
 		"samples with -threads workers, rank 0 prints the statistics and, with -out, writes\n" +
 		"summary.json, samples.csv and timings.csv. The results depend on neither the rank count\n" +
 		"nor the threads. Under mpirun the ranks are MPI processes; otherwise -np in-process ranks.", cmdRun},

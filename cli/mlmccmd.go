@@ -137,6 +137,10 @@ func cmdMLMC(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	if j == nil {
 		return code
 	}
+	if !j.quiet {
+		p := j.startProgress(stderr, " (coupled samples, every level)")
+		defer p.stop()
+	}
 	err := spmd.RunLocal(j.np, func(c spmd.Comm) error {
 		return rankMain(c, func() error { return j.rankWork(c, "local", stdout) })
 	})
@@ -169,6 +173,10 @@ func cmdMLMCTest(fs flagSet, args []string, stdout, stderr io.Writer) int {
 	}
 	if code := j.checkMemory("mcfem mlmc-test", stderr, levels); code >= 0 {
 		return code
+	}
+	if !j.quiet {
+		p := j.startProgress(stderr, fmt.Sprintf(" (coupled samples: the study's %d levels × %d, then an MLMC run per tolerance)", levels, n))
+		defer p.stop()
 	}
 	err := spmd.RunLocal(j.np, func(c spmd.Comm) error {
 		return rankMain(c, func() error {

@@ -71,6 +71,14 @@ func (j *runJob) startProgress(w io.Writer, scale float64, note string) *progres
 	return p
 }
 
+// startProgress starts the reporter of a multilevel campaign's coupled samples (their count
+// is decided round by round: no ETA) and makes every level's sample loop count into it.
+func (j *mlmcJob) startProgress(w io.Writer, note string) *progress {
+	p := startProgress(w, 0, 1, note)
+	j.opt.Progress = p.add
+	return p
+}
+
 func (p *progress) add(n int) { p.done.Add(int64(n)) }
 
 func (p *progress) stop() { close(p.quit) }

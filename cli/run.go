@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -271,6 +273,13 @@ func (j *runJob) rankWork(c spmd.Comm, env report.Env, stdout io.Writer) error {
 	if !j.quiet {
 		if err := report.WriteText(stdout, res, env); err != nil {
 			return err
+		}
+		if j.out != "" {
+			files := j.outputsIn()
+			if st, err := os.Stat(filepath.Join(j.out, "journal")); err == nil && st.IsDir() {
+				files = append(files, "journal/ (for -resume)")
+			}
+			fmt.Fprintf(stdout, "files in %s: %s\n", j.out, strings.Join(files, ", "))
 		}
 	}
 	return verdictError("mcfem run", res)

@@ -75,6 +75,7 @@ func WriteText(w io.Writer, r *mc.Result, env Env) error {
 	for i, ph := range r.Phases() {
 		fmt.Fprintf(b, "%-22s %10.4f %10.4f %10.4f\n", mc.PhaseNames[i], ph.Min, ph.Avg, ph.Max)
 	}
+	fmt.Fprintln(b, "(combine includes waiting for the slowest rank at the collectives, the quantiles' selection and, with -out, writing the files)")
 	fmt.Fprintf(b, "load imbalance (max/avg solve time): %.3f\n", r.Imbalance())
 	fmt.Fprintf(b, "wall %.3f s, %.1f samples/s\n", r.Wall, r.SamplesPerSecond())
 	if est, got := r.AutoEstimate(); est > 0 {
@@ -96,6 +97,10 @@ func writeStats(b *bufio.Writer, r *mc.Result) {
 	}
 	b.WriteByte('\n')
 	row := func(name string, est, exact, se float64) {
+		if math.IsNaN(est) && s.N < 4 { // a moment of too few samples: say why, not NaN
+			fmt.Fprintf(b, "%-22s %14s\n", name, fmt.Sprintf("n/a (needs %d samples)", minSamples[name]))
+			return
+		}
 		fmt.Fprintf(b, "%-22s %14.7g", name, est)
 		switch {
 		case !ref:
@@ -118,6 +123,10 @@ func writeStats(b *bufio.Writer, r *mc.Result) {
 			r.Replicates, r.Config.Sampler, r.Replicates-1)
 	}
 	row("variance", s.Variance, e.Variance, s.VarStdErr)
+	if ref && !(s.VarStdErr > 0) && s.N >= 2 {
+		fmt.Fprintf(b, "(the variance's standard error √((h4 − h2²(n−3)/(n−1))/n) is not defined for these %d values: its estimate under the root is %s; no gap/SE for the variance)\n",
+			s.N, map[bool]string{true: "negative", false: "zero"}[!(s.VarStdErr == 0)])
+	}
 	row("std deviation", s.StdDev, e.StdDev, 0)
 	row("skewness", s.Skewness, e.Skewness, 0)
 	row("excess kurtosis", s.ExKurtosis, e.ExKurtosis, 0)
@@ -126,6 +135,9 @@ func writeStats(b *bufio.Writer, r *mc.Result) {
 	}
 	b.WriteByte('\n')
 }
+
+// minSamples are the samples a statistic of the report needs to be defined.
+var minSamples = map[string]int{"variance": 2, "std deviation": 2, "skewness": 3, "excess kurtosis": 4}
 
 // writeDistributions writes every QoI's quantiles with their intervals, the CVaR and the
 // exceedance probabilities (mc.Distribution), with the exact quantiles where the problem
