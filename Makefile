@@ -7,7 +7,9 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # back to the mpicc wrapper (scripts/mpi-flags.sh).
 MPI     ?= openmpi
 
-.PHONY: all build build-mpi run test test-builds test-mpi vet lint bench clean
+PREFIX  ?= /usr/local
+
+.PHONY: all build build-mpi install run test test-builds test-mpi vet lint bench clean
 
 all: build
 
@@ -20,7 +22,20 @@ build-mpi:
 	CGO_ENABLED=1 CGO_CFLAGS="$$(scripts/mpi-flags.sh cflags $(MPI))" CGO_LDFLAGS="$$(scripts/mpi-flags.sh libs $(MPI))" \
 		$(GO) build -tags mpi -ldflags "$(LDFLAGS)" -o mcfem .
 
-## run: the seed's default campaign (problems/tutorial.json) on in-process ranks
+## install: ./mcfem (as built: `make build-mpi install` installs the MPI build; built pure-Go
+## when absent) into $(PREFIX)/bin, and what users run beside it into $(PREFIX)/share/mcfem:
+## scripts/scaling.sh, the sbatch template, the example problem files
+install:
+	@[ -x mcfem ] || $(MAKE) build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mcfem/problems/manufactured
+	install -m 755 mcfem $(DESTDIR)$(PREFIX)/bin/mcfem
+	install -m 755 scripts/scaling.sh $(DESTDIR)$(PREFIX)/share/mcfem/scaling.sh
+	install -m 644 scripts/slurm/mcfem.sbatch $(DESTDIR)$(PREFIX)/share/mcfem/mcfem.sbatch
+	install -m 644 problems/*.json $(DESTDIR)$(PREFIX)/share/mcfem/problems/
+	install -m 644 problems/manufactured/* $(DESTDIR)$(PREFIX)/share/mcfem/problems/manufactured/
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/mcfem ($$(./mcfem version | head -1)) and $(DESTDIR)$(PREFIX)/share/mcfem"
+
+## run: the Kratos tutorial's default campaign (problems/tutorial.json) on in-process ranks
 run: build
 	./mcfem run -problem problems/tutorial.json
 
