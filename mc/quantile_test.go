@@ -115,3 +115,16 @@ func TestQuantilesOfTheTutorial(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscreteMean (issue 16 item 12): the tutorial's discrete expectation on the mesh is
+// Q_h(1)·E[ε] (its QoI is linear in ε): the one reference solve at ε = E[ε] gives it.
+func TestDiscreteMean(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Samples, cfg.Problem.Cells = 50, 16
+	res := runLocal(t, 2, cfg)
+	require.Len(t, res.DiscreteMean, 1)
+	r0 := res.Records[0]
+	assert.InEpsilon(t, r0.QoIs[0]/r0.Inputs[0]*0.25, res.DiscreteMean[0], 1e-12)
+	cfg.Problem.Model = "lognormal-field" // κ random: no such inputs
+	assert.Nil(t, runLocal(t, 1, cfg).DiscreteMean)
+}

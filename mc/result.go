@@ -37,6 +37,9 @@ type Result struct {
 	FieldMean, FieldStd, FieldSample0 []float64
 	// Distributions are each QoI's quantiles, exceedance probabilities and CVaR (quantile.go).
 	Distributions []Distribution
+	// DiscreteMean are the discrete problem's expectations of the QoIs on this mesh, where the
+	// problem knows where to find them (problem.Exact.MeanInputs: one solve on rank 0), else nil.
+	DiscreteMean []float64
 	// Sensitivity are, with Config.Sensitivity, each QoI's Sobol' indices (sensitivity.go).
 	Sensitivity [][]SobolIndex
 	// Replicates is the number of the design's replicates whose means gave the standard errors
@@ -95,6 +98,7 @@ func (cp *campaign) result(cb *combined) *Result {
 			res.Sensitivity = append(res.Sensitivity, sobolIndices(cb.values[q], cp.prob.InputNames(), cp.cfg.Seed, cp.cfg.Confidence))
 		}
 	}
+	res.DiscreteMean = cp.discreteMean()
 	res.Checks = res.check()
 	if cb.fields != nil {
 		res.FieldMean, res.FieldStd = meanStd(cb.fields)
@@ -169,4 +173,23 @@ func (r *Result) Hosts() []string {
 		}
 	}
 	return hosts
+}
+
+// discreteMean solves, on rank 0, the one sample whose QoIs are the discrete expectations
+// (problem.Exact.MeanInputs): a reference for the report, not a sample; nil when the problem
+// knows no such inputs or the solve fails.
+func (cp *campaign) discreteMean() []float64 {
+	e, ok := cp.prob.Exact()
+	if !ok || e.MeanInputs == nil || cp.des != nil && cp.des.kind == "saltelli" {
+		return nil
+	}
+	in := cp.prob.NewInputs()
+	e.MeanInputs(in)
+	nq := len(cp.prob.QoINames())
+	out := []Outcome{{QoIs: make([]float64, nq), Costs: make([]int64, nq)}}
+	cp.pl.ev.newWorker().solve([]*problem.Inputs{in}, out)
+	if out[0].status() != StatusOK {
+		return nil
+	}
+	return out[0].QoIs
 }

@@ -122,6 +122,10 @@ type Exact struct {
 	// QoIs writes the exact QoIs of one input into q (one per QoINames), nil when unknown:
 	// a problem may know them (a manufactured solution) without knowing their distribution.
 	QoIs func(in *Inputs, q []float64)
+	// MeanInputs, when not nil, sets in to inputs at which the discrete problem's QoIs equal
+	// their expectations (the tutorial's QoI is linear in ε: Q_h(E ε) = E Q_h), so that one
+	// solve gives the discrete expectation the estimates converge to on this mesh.
+	MeanInputs func(in *Inputs)
 }
 
 // The values of Spec.Model.

@@ -176,6 +176,9 @@ func (p *Tutorial) Exact() (Exact, bool) {
 	if qf, ok := d.(quantiler); ok {
 		e.Quantile = func(p float64) float64 { return 6 * qf.Quantile(p) }
 	}
+	if m := d.Mean(); !math.IsNaN(m) && !math.IsInf(m, 0) {
+		e.MeanInputs = func(in *Inputs) { in.Values[0] = m } // K is fixed, the load ε·F: Q_h is linear in ε
+	}
 	if cdf := dist.CDF(d); cdf != nil {
 		e.CDF = func(q float64) float64 { return cdf(q / 6) }
 	}

@@ -82,6 +82,9 @@ type Summary struct {
 	// Distributions are every QoI's quantiles, exceedance probabilities and CVaR, by name
 	// (mc.Distribution).
 	Distributions map[string]distJSON `json:"distributions,omitempty"`
+	// Discrete is the first QoI's discrete expectation on this mesh, where the problem knows
+	// it (mc.Result.DiscreteMean), with the estimate's gap to it.
+	Discrete *discreteJSON `json:"discrete_exact,omitempty"`
 	// Sensitivity are, with -sensitivity, every QoI's Sobol' indices by QoI name.
 	Sensitivity map[string][]sobolJSON `json:"sobol_indices,omitempty"`
 	CG          struct {
@@ -210,6 +213,13 @@ type exceedJSON struct {
 	High        num   `json:"ci_high"`
 }
 
+type discreteJSON struct {
+	Note          string `json:"note"`
+	Mean          num    `json:"mean"`
+	Gap           num    `json:"gap"`
+	GapOverStderr num    `json:"gap_over_stderr"`
+}
+
 type sobolJSON struct {
 	Input   string `json:"input"`
 	First   num    `json:"first_order"`
@@ -305,6 +315,11 @@ func Summarize(r *mc.Result, env Env) *Summary {
 	o.Verdict.Checks = r.Checks
 	o.Distributions = distributions(r)
 	o.Sensitivity = sensitivity(r)
+	if len(r.DiscreteMean) > 0 {
+		d := r.DiscreteMean[0]
+		o.Discrete = &discreteJSON{Note: "E[Q_h] on this mesh: the QoI of one solve at the inputs' means, where it is linear in them",
+			Mean: num(d), Gap: num(s.Mean - d), GapOverStderr: num(float64(s.Mean-d) / s.StdErr)}
+	}
 
 	x := &o.Execution
 	x.Backend, x.Library, x.Ranks, x.Threads, x.Hosts = env.Backend, env.Library, r.Ranks, r.Timing[0].Threads, r.Hosts()
