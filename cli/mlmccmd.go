@@ -36,7 +36,7 @@ func parseMLMC(fs flagSet, args []string, stdout, stderr io.Writer) (*mlmcJob, i
 	j := &mlmcJob{cfg: mc.DefaultMLMCConfig()}
 	m, b := &j.cfg, &j.cfg.Base
 	pb, so := &b.Problem, &b.Solver
-	fs.Float64Var(&m.Tol, "tol", m.Tol, "accuracy: sampling error (at -confidence) and bias each ≤ tol/√2")
+	fs.Float64Var(&m.Tol, "tol", m.Tol, "accuracy T: stop when the sampling error's half-width at -confidence and the estimated bias (from the last two levels) are each ≤ T/√2, so that half-width² + bias² ≤ T² (Giles' mean-square split)")
 	fs.StringVar(&b.TolQoI, "tol-qoi", "", "the QoI (by name) the levels estimate (default: the first)")
 	fs.IntVar(&pb.Cells, "mesh", pb.Cells, "cells per side of level 0")
 	fs.IntVar(&m.Levels, "levels", m.Levels, "levels to start with (≥ 2)")

@@ -403,12 +403,26 @@ func (r *MLMCResult) fill(levels []*Level, z float64) {
 	r.Alpha = -fit(func(ls LevelStats) float64 { return math.Abs(ls.MeanY) })
 	r.Beta = -fit(func(ls LevelStats) float64 { return ls.VarY })
 	r.Gamma = fit(func(ls LevelStats) float64 { return ls.CostPerSample })
-	last := r.Levels[len(r.Levels)-1]
 	alpha := r.Alpha
 	if !(alpha > 0.5) {
 		alpha = 0.5 // a pessimistic floor when the fit is poor
 	}
-	r.BiasEstimate = math.Abs(last.MeanY) / (detmath.Exp2(alpha) - 1)
+	r.BiasEstimate = biasEstimate(r.Levels, alpha)
+}
+
+// biasEstimate is the estimated bias |E[Q − Q_L]| of the finest level L: with the weak error
+// falling as 2^-αl, |E Y_{L+1}| + |E Y_{L+2}| + … = |E Y_L|/(2^α − 1). |E Y_L| is the larger of
+// the finest level's |mean Y_L| and the level below's extrapolated one, |mean Y_{L−1}|/2^α
+// (Giles, "Multilevel Monte Carlo methods", Acta Numerica 24 (2015), §3's algorithm, and his
+// mlmc.m), so that a finest level whose few samples happen to give a small mean does not end
+// the campaign a level early.
+func biasEstimate(levels []LevelStats, alpha float64) float64 {
+	last := levels[len(levels)-1]
+	y := math.Abs(last.MeanY)
+	if len(levels) >= 3 { // level 0's Y is Q_0 itself: no difference to extrapolate from
+		y = math.Max(y, math.Abs(levels[len(levels)-2].MeanY)/detmath.Exp2(alpha))
+	}
+	return y / (detmath.Exp2(alpha) - 1)
 }
 
 // slope is the least-squares slope of y against x,
