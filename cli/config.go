@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -153,7 +154,8 @@ func (cr *configReader) entry(fs flagSet, seen map[string]int) error {
 	}
 	f := fs.Lookup(key)
 	if f == nil || key == "config" {
-		return cr.fail(keyOff, "unknown key %q (the keys are the flags of %s -h)", key, fs.Name())
+		names := slices.DeleteFunc(fs.names(), func(n string) bool { return n == "config" })
+		return cr.fail(keyOff, "unknown key %q%s (the keys are the flags of %s -h)", key, didYouMean("", key, names), fs.Name())
 	}
 	if first, dup := seen[key]; dup {
 		return cr.fail(keyOff, "key %q given twice (first on line %d): give each flag once", key, first)
