@@ -152,6 +152,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 		}
 		names = append(names, c.name)
 	}
-	fmt.Fprintf(stderr, "mcfem: unknown command %q (commands: %s, version, help)\n", args[0], strings.Join(names, ", "))
+	names = append(names, "version", "help")
+	fmt.Fprintf(stderr, "mcfem: unknown command %q%s (commands: %s)\n", args[0], didYouMean("", args[0], names), strings.Join(names, ", "))
 	return exitUsage
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,9 +33,29 @@ func configArg(args []string) string {
 	return ""
 }
 
-// pathFlags are the flags whose values are paths: in a configuration file they are relative to
-// the file's directory (absolute paths are refused, so a configuration travels with its files).
-var pathFlags = map[string]bool{"out": true, "mdpa": true}
+// pathFlags are the flags whose values are paths (and -dist list:FILE): in a configuration
+// file a relative path is relative to the file's directory, an absolute one is taken as is.
+var pathFlags = map[string]bool{"out": true, "mdpa": true, "problem": true, "kratos": true}
+
+// pathValue returns the path in the value of flag name, and whether the flag takes one: the
+// value of a path flag, or the FILE of -dist list:FILE.
+func pathValue(name, value string) (string, bool) {
+	if pathFlags[name] {
+		return value, true
+	}
+	if name == "dist" {
+		return strings.CutPrefix(value, "list:")
+	}
+	return "", false
+}
+
+// repeatable is a flag that may be given several times (-threshold): in a configuration file
+// its value may be a JSON array, each element one occurrence of the flag.
+type repeatable interface {
+	flag.Value
+	// values returns the flag's value as the occurrences that set it.
+	values() []string
+}
 
 // loadConfig sets the flags of fs from the JSON object in path: each key is a flag name, each
 // value a JSON string, number or boolean. A file over bounded.Config (1 MiB) is refused
@@ -76,6 +97,17 @@ type configReader struct {
 	path string
 	data []byte
 	dec  *json.Decoder
+}
+
+// dir is the directory of the configuration file, absolute when it can be made so: the paths
+// in the file are relative to it, and a run records them (and echoes them) independently of
+// how -config was given.
+func (cr *configReader) dir() string {
+	dir := filepath.Dir(cr.path)
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }
 
 // lineAt returns the line of byte offset off.
@@ -122,36 +154,47 @@ func (cr *configReader) entry(fs flagSet, seen map[string]int) error {
 	}
 	f := fs.Lookup(key)
 	if f == nil || key == "config" {
-		return cr.fail(keyOff, "unknown key %q (the keys are the flags of %s -h)", key, fs.Name())
+		names := slices.DeleteFunc(fs.names(), func(n string) bool { return n == "config" })
+		return cr.fail(keyOff, "unknown key %q%s (the keys are the flags of %s -h)", key, didYouMean("", key, names), fs.Name())
 	}
 	if first, dup := seen[key]; dup {
 		return cr.fail(keyOff, "key %q given twice (first on line %d): give each flag once", key, first)
 	}
 	seen[key] = cr.lineAt(keyOff)
-	var value string
-	switch v := raw.(type) {
-	case string:
-		value = v
-	case json.Number:
-		value = v.String()
-	case bool:
-		value = strconv.FormatBool(v)
-	default:
-		return cr.fail(keyOff, "key %q: want a string, number or boolean", key)
-	}
-	if pathFlags[key] || (key == "dist" && strings.HasPrefix(value, "list:")) {
-		p := strings.TrimPrefix(value, "list:")
-		if filepath.IsAbs(p) {
-			return cr.fail(keyOff, "key %q: %q is absolute: paths in a configuration are relative to its file", key, p)
+	values := []any{raw}
+	if list, isList := raw.([]any); isList {
+		if _, ok := f.Value.(repeatable); !ok {
+			return cr.fail(keyOff, "key %q: want a string, number or boolean (a list only for a flag that may be repeated, such as threshold)", key)
 		}
-		if p != "" {
-			value = strings.TrimSuffix(value, p) + filepath.Join(filepath.Dir(cr.path), p)
-		}
+		values = list
 	}
-	if err := fs.Set(key, value); err != nil {
-		return cr.fail(keyOff, "key %q: invalid value %s: %s", key, jsonValue(raw), flagWant(f, err))
+	for _, raw := range values {
+		value, ok := scalar(raw)
+		if !ok {
+			return cr.fail(keyOff, "key %q: want a string, number or boolean", key)
+		}
+		if p, isPath := pathValue(key, value); isPath && p != "" && !filepath.IsAbs(p) {
+			value = strings.TrimSuffix(value, p) + filepath.Join(cr.dir(), p)
+		}
+		if err := fs.Set(key, value); err != nil {
+			return cr.fail(keyOff, "key %q: invalid value %s: %s", key, jsonValue(raw), flagWant(f, err))
+		}
 	}
 	return nil
+}
+
+// scalar is a configuration value as a flag value: a string as is, a number as written, a
+// boolean as true or false; ok is false for anything else (an object, a list, null).
+func scalar(raw any) (value string, ok bool) {
+	switch v := raw.(type) {
+	case string:
+		return v, true
+	case json.Number:
+		return v.String(), true
+	case bool:
+		return strconv.FormatBool(v), true
+	}
+	return "", false
 }
 
 // jsonValue is a configuration value as the file writes it: a string quoted, a number or a
@@ -192,10 +235,71 @@ func flagWant(f *flag.Flag, err error) string {
 	return want
 }
 
-// effectiveConfig returns every flag's value after the configuration file and the command
-// line, for the report.
-func effectiveConfig(fs flagSet) map[string]string {
-	out := map[string]string{}
-	fs.VisitAll(func(f *flag.Flag) { out[f.Name] = f.Value.String() })
+// notCampaign are the flags that say where and how a run writes, not what it computes: the
+// echoed configuration leaves them out, so that it can be given to -config with any -out.
+var notCampaign = map[string]bool{"config": true, "out": true, "quiet": true, "resume": true, "overwrite": true}
+
+// effectiveConfig returns the campaign's flags after the configuration file and the command
+// line, for the report (summary.json's execution.configuration), as a configuration file
+// that reproduces the run: `mcfem run -config FILE -out DIR` with it, from any directory,
+// writes the same samples.csv and summary.json (outside "execution"). It holds every flag
+// given and every other flag's default, except the flags of notCampaign and the defaults
+// whose mere presence would change the run or be refused (-np under mpirun; -pc with
+// -solver cholesky; -mesh with a mesh file; what a problem file gives); numbers and booleans
+// are JSON numbers and booleans, paths absolute, a repeatable flag a list.
+func effectiveConfig(fs flagSet) map[string]any {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	value := func(name string) string { return fs.Lookup(name).Value.String() }
+	fromFile := value("problem") != "" || (fs.Lookup("kratos") != nil && value("kratos") != "")
+	omit := func(name string) bool {
+		switch {
+		case notCampaign[name]:
+			return true
+		case set[name]:
+			return false
+		case name == "np":
+			return true
+		case name == "pc":
+			return value("solver") == "cholesky"
+		case name == "mesh":
+			return value("mdpa") != "" || fromFile
+		case name == "dist":
+			return value("problem") != ""
+		}
+		return replaced[name] && fromFile
+	}
+	out := map[string]any{}
+	fs.VisitAll(func(f *flag.Flag) {
+		if !omit(f.Name) {
+			out[f.Name] = configValue(f)
+		}
+	})
 	return out
+}
+
+// configValue is flag f's value as a configuration file writes it: a list for a repeatable
+// flag, a JSON number or boolean for the flag package's numeric and boolean flags, a string
+// otherwise, with a path made absolute.
+func configValue(f *flag.Flag) any {
+	if r, ok := f.Value.(repeatable); ok {
+		return append([]string{}, r.values()...)
+	}
+	s := f.Value.String()
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case bool:
+			return s == "true"
+		case int, int64, uint, uint64, float64:
+			if n := json.Number(s); json.Valid([]byte(n)) { // not NaN or ±Inf
+				return n
+			}
+		}
+	}
+	if p, isPath := pathValue(f.Name, s); isPath && p != "" {
+		if abs, err := filepath.Abs(p); err == nil {
+			s = strings.TrimSuffix(s, p) + abs
+		}
+	}
+	return s
 }

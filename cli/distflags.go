@@ -18,9 +18,19 @@ func (f quantilesFlag) String() string {
 	}
 	var s []string
 	for _, p := range *f.levels {
-		s = append(s, strconv.FormatFloat(100*p, 'g', -1, 64)+"%")
+		s = append(s, percent(p))
 	}
 	return strings.Join(s, ",")
+}
+
+// percent writes the fraction p as a percentage ("5%") when that reads back as p exactly, else
+// as the fraction itself (0.07, whose 100·p is 7.000000000000001).
+func percent(p float64) string {
+	pc := strconv.FormatFloat(100*p, 'g', -1, 64)
+	if x, err := strconv.ParseFloat(pc, 64); err == nil && x/100 == p {
+		return pc + "%"
+	}
+	return strconv.FormatFloat(p, 'g', -1, 64)
 }
 
 func (f quantilesFlag) Set(v string) error {
@@ -44,15 +54,18 @@ func (f quantilesFlag) Set(v string) error {
 // thresholdFlag is -threshold, repeatable: [QOI:]value,value….
 type thresholdFlag struct{ th *[]mc.Threshold }
 
-func (f thresholdFlag) String() string {
+func (f thresholdFlag) String() string { return strings.Join(f.values(), " ") }
+
+// values returns the thresholds as -threshold takes them, one QOI:value each.
+func (f thresholdFlag) values() []string {
 	if f.th == nil {
-		return ""
+		return nil
 	}
 	var s []string
 	for _, t := range *f.th {
 		s = append(s, t.QoI+":"+strconv.FormatFloat(t.Value, 'g', -1, 64))
 	}
-	return strings.Join(s, " ")
+	return s
 }
 
 func (f thresholdFlag) Set(v string) error {

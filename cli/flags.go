@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strings"
 
 	"mcfem/internal/setting"
 )
@@ -59,8 +60,12 @@ func usageError(fs flagSet, err error, stderr io.Writer) int {
 var badValue = regexp.MustCompile(`^invalid value ("(?:[^"\\]|\\.)*") for flag -([^:]+): (.*)$`)
 
 // explain rewrites the flag package's "invalid value "x" for flag -samples: parse error" to say
-// what the flag wants: "invalid value "x" for flag -samples: want an integer".
+// what the flag wants: "invalid value "x" for flag -samples: want an integer"; to its
+// "flag provided but not defined: -sample" it adds the nearest flag: "; did you mean -samples?".
 func (fs flagSet) explain(err error) string {
+	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+		return err.Error() + didYouMean("-", name, fs.names())
+	}
 	m := badValue.FindStringSubmatch(err.Error())
 	if m == nil {
 		return err.Error()
@@ -70,4 +75,11 @@ func (fs flagSet) explain(err error) string {
 		return err.Error()
 	}
 	return fmt.Sprintf("invalid value %s for flag -%s: %s", m[1], m[2], flagWant(f, errors.New(m[3])))
+}
+
+// names returns the names of fs's flags, in lexical order.
+func (fs flagSet) names() []string {
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	return names
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,12 +32,12 @@ type runJob struct {
 	trace  bool
 	plots  bool
 	resume bool
-	mpi    bool              // the job runs under MPI (one process a rank)
-	mdpa   string            // -mdpa as given
-	src    problemSource     // -problem, -kratos
-	dist   string            // -dist as given
-	conf   map[string]string // every flag's effective value, for the report
-	notes  []string          // what -resume recovered
+	mpi    bool           // the job runs under MPI (one process a rank)
+	mdpa   string         // -mdpa as given
+	src    problemSource  // -problem, -kratos
+	dist   string         // -dist as given
+	conf   map[string]any // the campaign's flags as a configuration file, for the report
+	notes  []string       // what -resume recovered
 	// journaled is the number of journaled samples -resume recovered that the run uses (of
 	// indices below -samples; with -tol all of them).
 	journaled int
@@ -115,7 +116,7 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.StringVar(&pb.Boundary, "boundary", "", "with -mdpa: the sub-model-part whose nodes are the Dirichlet boundary (default: the nodes on the mesh's outer edges)")
 	fs.StringVar(&j.dist, "dist", pb.Dist.String(), "distribution of ε: beta:a,b, uniform:a,b, normal:mu,sigma, lognormal:mu,sigma, or list:FILE (one value per line, # comments; sample i uses line i; -samples defaults to the number of values)")
 	j.src.define(fs, true)
-	fs.String("config", "", "JSON file of flag values ({\"samples\": 5000, \"dist\": \"list:eps.txt\"}); paths in it are relative to it; flags on the command line override it")
+	fs.String("config", "", "JSON file of flag values ({\"samples\": 5000, \"dist\": \"list:eps.txt\", \"threshold\": [\"0.5\", \"0.8\"]}); relative paths in it are relative to its directory, absolute ones are taken as they are; flags on the command line override it. summary.json's execution.configuration is such a file: it reproduces the run")
 }
 
 // check completes the job from the parsed flags (the distribution, the mesh of -mdpa, the
@@ -158,9 +159,9 @@ func (j *runJob) check(fs flagSet, stderr io.Writer) int {
 		cfg.Samples = m
 	}
 	j.conf = effectiveConfig(fs)
-	j.conf["samples"] = fmt.Sprint(cfg.Samples)
+	j.conf["samples"] = json.Number(fmt.Sprint(cfg.Samples))
 	if cfg.Sensitivity { // the flag's value: rows
-		j.conf["samples"] = fmt.Sprint(cfg.Samples / (len(pb.InputNames()) + 2))
+		j.conf["samples"] = json.Number(fmt.Sprint(cfg.Samples / (len(pb.InputNames()) + 2)))
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError(fs, err, stderr)

@@ -47,7 +47,11 @@ func (m *MaxFailures) String() string {
 	if m.IsCount {
 		return strconv.Itoa(m.Count)
 	}
-	return strconv.FormatFloat(100*m.Fraction, 'g', -1, 64) + "%"
+	pc := strconv.FormatFloat(100*m.Fraction, 'g', -1, 64)
+	if x, err := strconv.ParseFloat(pc, 64); err == nil && x/100 == m.Fraction {
+		return pc + "%"
+	}
+	return strconv.FormatFloat(m.Fraction, 'g', -1, 64) // 0.07, whose 100× is 7.000000000000001
 }
 
 // Set parses a -max-failures value.

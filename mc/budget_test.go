@@ -25,12 +25,17 @@ func TestMaxFailuresFlag(t *testing.T) {
 		{"0.01", MaxFailures{Fraction: 0.01}, "1%", 3},
 		{" 50 % ", MaxFailures{Fraction: 0.5}, "50%", 150},
 		{"100%", MaxFailures{Fraction: 1}, "100%", 300},
-		{"0.999", MaxFailures{Fraction: 0.999}, "99.9%", 299},
+		{"0.999", MaxFailures{Fraction: 0.999}, "0.999", 299}, // 99.9% is 0.9990000000000001
+		// 100·0.013 is 1.3, which reads back as 0.013000000000000001: written as the fraction.
+		{"0.013", MaxFailures{Fraction: 0.013}, "0.013", 3},
 	} {
 		var m MaxFailures
 		require.NoError(t, m.Set(tc.in), tc.in)
 		assert.Equal(t, tc.want, m, tc.in)
 		assert.Equal(t, tc.str, m.String(), tc.in)
+		var back MaxFailures
+		require.NoError(t, back.Set(m.String()), tc.in)
+		assert.Equal(t, m, back, "%s: String reads back as the same value", tc.in)
 		assert.Equal(t, tc.allowed, m.Allowed(300), tc.in)
 	}
 	for _, in := range []string{"", "-1", "x", "1.5", "150%", "-1%", "NaN", "1e400", "%"} {

@@ -18,7 +18,7 @@ type Env struct {
 	Tags    string
 	Started time.Time
 	// Configuration is every option's effective value (flags, configuration file, defaults).
-	Configuration map[string]string
+	Configuration map[string]any
 }
 
 // FirstLine returns the first line of s with its runs of white space made single spaces: an

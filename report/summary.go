@@ -98,20 +98,20 @@ type Summary struct {
 		Checks []mc.Check `json:"checks"`
 	} `json:"verdict"`
 	Execution struct {
-		Backend          string            `json:"backend"`
-		Library          string            `json:"mpi_library,omitempty"`
-		Ranks            int               `json:"ranks"`
-		Threads          int               `json:"threads_per_rank"`
-		Batch            int               `json:"batch"`
-		Journaled        int               `json:"samples_from_journals"`
-		Computed         int               `json:"samples_computed"`
-		Resolved         int               `json:"samples_resolved_for_fields,omitempty"`
-		Configuration    map[string]string `json:"configuration"`
-		Hosts            []string          `json:"hosts"`
-		Started          string            `json:"started"`
-		WallSeconds      num               `json:"wall_seconds"`
-		SamplesPerSecond num               `json:"samples_per_second"`
-		LoadImbalance    num               `json:"load_imbalance"`
+		Backend          string         `json:"backend"`
+		Library          string         `json:"mpi_library,omitempty"`
+		Ranks            int            `json:"ranks"`
+		Threads          int            `json:"threads_per_rank"`
+		Batch            int            `json:"batch"`
+		Journaled        int            `json:"samples_from_journals"`
+		Computed         int            `json:"samples_computed"`
+		Resolved         int            `json:"samples_resolved_for_fields,omitempty"`
+		Configuration    map[string]any `json:"configuration"`
+		Hosts            []string       `json:"hosts"`
+		Started          string         `json:"started"`
+		WallSeconds      num            `json:"wall_seconds"`
+		SamplesPerSecond num            `json:"samples_per_second"`
+		LoadImbalance    num            `json:"load_imbalance"`
 		// AutoEstimate is -solver auto's calibrated estimate of the set-up and solve phases on
 		// the slowest rank, AutoMeasured what they took (seconds; absent without an estimate).
 		AutoEstimate *num                 `json:"auto_estimate_seconds,omitempty"`
