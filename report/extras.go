@@ -87,12 +87,8 @@ func writePlots(dir string, r *mc.Result, st *Streamed) error {
 		if err != nil {
 			return err
 		}
-		// The interval's own quantile, to 3 digits (it is printed in the legend).
-		z := math.Round(1000*s.CIHalf/s.StdErr) / 1000
-		if math.IsNaN(z) || z <= 0 {
-			z = 1.96
-		}
-		if err := st.running[q].WritePNG(filepath.Join(dir, running), z, mean,
+		// The band at each n is the interval of the first n samples at the run's level.
+		if err := st.running[q].WritePNG(filepath.Join(dir, running), r.Config.Confidence, mean,
 			fmt.Sprintf("running mean of %s with its confidence band", name)); err != nil {
 			return err
 		}
