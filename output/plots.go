@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -63,6 +64,7 @@ var (
 
 // HistogramPNG draws a density-normalised histogram of xs and, if density != nil, overlays it
 // as a line over the data range, with the given title and x label, to a PNG file at path.
+// A title too wide for the PNG is broken into lines (see fitTitle).
 //
 // The bin width is Freedman–Diaconis's
 //
@@ -71,7 +73,8 @@ var (
 // and the bin count ⌈(max − min)/h⌉ is capped to [10, 80] (80 when the IQR is zero); bin
 // heights are count/(n·width), so the bars have area 1. NaN and ±Inf values are left out
 // (the legend says how many); all values equal gives 10 bins over [x − 0.5, x + 0.5]. Where the
-// density is not finite the curve has a gap, and a density peak more than twice the highest bar
+// density is not finite the curve has a gap (the legend says so when it is finite nowhere over
+// the bins, so nothing is drawn), and a density peak more than twice the highest bar
 // is cut at the top of the plot so that the bars stay readable. It returns an error if xs has
 // no finite value or the file cannot be written.
 func HistogramPNG(path string, xs []float64, density func(float64) float64, title, xlabel string) error {
@@ -113,6 +116,10 @@ func drawHistogram(path string, bins []plotter.HistogramBin, n, skipped int, den
 			if i == 0 {
 				p.Legend.Add("density", l)
 			}
+		}
+		if len(segs) == 0 {
+			// Say so rather than leave a caller's "density overlaid" unexplained.
+			p.Legend.Add("density: not finite over the bins, not drawn")
 		}
 	}
 	// Leave room at the top for the legend, on the side where the bars are lower.
@@ -744,9 +751,9 @@ func rankTicks(pts []ScalingPoint, logX bool) plot.Ticker {
 // newPlot returns a plot with the package's fonts, a title, axis labels and a light grid.
 func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = title
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.Title.Padding = vg.Points(8)
+	p.Title.Text = fitTitle(p.Title.TextStyle, title, pngWidth-2*titleMargin)
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
@@ -761,6 +768,55 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	g.Vertical.Color, g.Horizontal.Color = gridColor, gridColor
 	p.Add(g)
 	return p
+}
+
+// titleMargin is the least room left between a title and either edge of the PNG.
+const titleMargin = 6 * vg.Millimeter
+
+// fitTitle returns title broken into lines at spaces so that each line, drawn in style, is at
+// most width wide: unchanged when it fits, else in the fewest lines that fit, balanced (the
+// narrowest widest line for that count: a title twice too wide breaks at a space near its
+// middle). A word wider than width stays whole, on its own line.
+func fitTitle(style text.Style, title string, width vg.Length) string {
+	if strings.Contains(title, "\n") || style.Width(title) <= width {
+		return title
+	}
+	words := strings.Split(title, " ")
+	lines := wrapWords(style, words, width)
+	// The narrowest limit that gives as few lines: bisect between the widest word and width.
+	lo := vg.Length(0)
+	for _, w := range words {
+		lo = max(lo, style.Width(w))
+	}
+	hi := max(width, lo)
+	for range 30 {
+		mid := (lo + hi) / 2
+		if len(wrapWords(style, words, mid)) <= len(lines) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return strings.Join(wrapWords(style, words, hi), "\n")
+}
+
+// wrapWords fills lines greedily with words, separated by single spaces, each line at most
+// width wide in style (a wider word alone on its line).
+func wrapWords(style text.Style, words []string, width vg.Length) []string {
+	var lines []string
+	cur := ""
+	for _, w := range words {
+		if cur != "" && style.Width(cur+" "+w) > width {
+			lines = append(lines, cur)
+			cur = ""
+		}
+		if cur == "" {
+			cur = w
+		} else {
+			cur += " " + w
+		}
+	}
+	return append(lines, cur)
 }
 
 // niceTicks marks a linear axis every 1, 2 or 5 × 10^k, the step that gives 4 to 9 labelled

@@ -412,3 +412,42 @@ func TestRunningMeanBandUsesEachNsQuantile(t *testing.T) {
 		}
 	}
 }
+
+// TestFitTitle: a title that fits stays on one line; one too wide for the PNG breaks at spaces
+// into the fewest lines that fit, a title up to twice the width into two lines broken near
+// its middle; a word wider than the PNG stays whole.
+func TestFitTitle(t *testing.T) {
+	p := newPlot("", "x", "y")
+	style, width := p.Title.TextStyle, pngWidth-2*titleMargin
+	short := "strong scaling: -samples 400"
+	assert.Equal(t, short, fitTitle(style, short, width))
+	assert.Equal(t, short, newPlot(short, "x", "y").Title.Text)
+
+	long := "strong scaling: -samples 400 -mesh 128 -seed 1 -solver cg -precond ichol, 1 thread(s) per rank: parallel efficiency"
+	require.Greater(t, style.Width(long), width, "the test title must be too wide")
+	require.Less(t, style.Width(long), 2*width)
+	got := fitTitle(style, long, width)
+	lines := strings.Split(got, "\n")
+	require.Len(t, lines, 2, "%q", got)
+	assert.Equal(t, long, strings.Join(lines, " "), "only a space is replaced")
+	for _, l := range lines {
+		assert.LessOrEqual(t, style.Width(l), width, "%q fits", l)
+	}
+	// Near the middle: the two lines differ by less than a third of the title's width.
+	assert.Less(t, math.Abs(float64(style.Width(lines[0])-style.Width(lines[1]))), float64(style.Width(long))/3, "%q", got)
+	assert.Equal(t, got, newPlot(long, "x", "y").Title.Text, "newPlot fits its title")
+
+	longer := strings.Repeat(long+" ", 2) + long
+	lines = strings.Split(fitTitle(style, longer, width), "\n")
+	assert.GreaterOrEqual(t, len(lines), 4)
+	for _, l := range lines {
+		assert.LessOrEqual(t, style.Width(l), width, "%q fits", l)
+	}
+	word := strings.Repeat("x", 200)
+	assert.Equal(t, "a\n"+word+"\nb", fitTitle(style, "a "+word+" b", width))
+
+	// The scaling plots carry the fitted title.
+	dir := t.TempDir()
+	pts := []ScalingPoint{{1, 1, 1, 1}, {2, 1, 1.8, 0.9}}
+	require.NoError(t, ScalingPNGs(filepath.Join(dir, "s.png"), filepath.Join(dir, "e.png"), pts, long))
+}
