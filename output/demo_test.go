@@ -31,7 +31,7 @@ func TestDemoPNGs(t *testing.T) {
 	density := func(q float64) float64 { return beta.Prob(q/6) / 6 }
 	require.NoError(t, HistogramPNG(filepath.Join(dir, "histogram.png"), xs, density,
 		"QoI = 6ε, ε ~ Beta(2, 6): 10⁴ samples", "QoI"))
-	require.NoError(t, RunningMeanPNG(filepath.Join(dir, "running-mean.png"), xs, 1.96, 1.5,
+	require.NoError(t, RunningMeanPNG(filepath.Join(dir, "running-mean.png"), xs, 0.95, 1.5,
 		"Running mean of the QoI"))
 	csv := filepath.Join(dir, "scaling.csv")
 	require.NoError(t, os.WriteFile(csv, []byte(scalingCSV), 0o644))

@@ -16,10 +16,12 @@ import (
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"mcfem/detmath"
 	"mcfem/internal/atomicfile"
 )
 
@@ -62,6 +64,7 @@ var (
 
 // HistogramPNG draws a density-normalised histogram of xs and, if density != nil, overlays it
 // as a line over the data range, with the given title and x label, to a PNG file at path.
+// A title too wide for the PNG is broken into lines (see fitTitle).
 //
 // The bin width is Freedman–Diaconis's
 //
@@ -70,7 +73,8 @@ var (
 // and the bin count ⌈(max − min)/h⌉ is capped to [10, 80] (80 when the IQR is zero); bin
 // heights are count/(n·width), so the bars have area 1. NaN and ±Inf values are left out
 // (the legend says how many); all values equal gives 10 bins over [x − 0.5, x + 0.5]. Where the
-// density is not finite the curve has a gap, and a density peak more than twice the highest bar
+// density is not finite the curve has a gap (the legend says so when it is finite nowhere over
+// the bins, so nothing is drawn), and a density peak more than twice the highest bar
 // is cut at the top of the plot so that the bars stay readable. It returns an error if xs has
 // no finite value or the file cannot be written.
 func HistogramPNG(path string, xs []float64, density func(float64) float64, title, xlabel string) error {
@@ -112,6 +116,10 @@ func drawHistogram(path string, bins []plotter.HistogramBin, n, skipped int, den
 			if i == 0 {
 				p.Legend.Add("density", l)
 			}
+		}
+		if len(segs) == 0 {
+			// Say so rather than leave a caller's "density overlaid" unexplained.
+			p.Legend.Add("density: not finite over the bins, not drawn")
 		}
 	}
 	// Leave room at the top for the legend, on the side where the bars are lower.
@@ -248,24 +256,30 @@ func curveSegments(f func(float64) float64, lo, hi float64, n int) []plotter.XYs
 }
 
 // RunningMeanPNG draws the running mean of xs against the sample count n = 1..N with its
-// confidence band mean ± z·s/√n (z given, e.g. 1.96; s² the running unbiased variance,
-// computed in one pass with Welford's update, so the band starts at n = 2), and a dashed
-// horizontal line at exact, labelled with its value, unless exact is NaN, to a PNG file at
+// confidence band at the two-sided level confidence (0 < confidence < 1, e.g. 0.95),
+//
+//	mean ± t_{n−1,(1+c)/2}·s/√n,
+//
+// where s² is the running unbiased variance, computed in one pass with Welford's update (so
+// the band starts at n = 2), and t_{n−1,(1+c)/2} is Student's t quantile with n − 1 degrees
+// of freedom at each n (detmath.StudentsTQuantile, as stats.Describe's interval uses at n = N):
+// at every n the band is the confidence interval of the mean of the first n samples. A dashed
+// horizontal line marks exact, labelled with its value, unless exact is NaN. The PNG goes to
 // path.
 //
 // The statistics are accumulated over every sample; only the drawn points are thinned, to
-// at most 2000 evenly spaced sample counts that include n = 1 and n = N. The legend gives the
-// band's two-sided confidence level 2Φ(z) − 1. The y range covers the band and the mean from
-// n = max(N/100, 10) on, and the exact value: the wide start of the band (n = 2, 3, …) is cut
-// at the plot's edge so that the convergence stays visible. It returns an error if xs is
-// empty or holds a NaN or ±Inf (which would make every later mean NaN), and panics if z is not
-// positive and finite.
-func RunningMeanPNG(path string, xs []float64, z float64, exact float64, title string) error {
+// at most 2000 evenly spaced sample counts that include n = 1 and n = N. The legend states the
+// level c and the quantile at n = N. The y range covers the exact value and the band and the
+// mean from n0 on: n0 = 1 (the whole band) when N ≤ 10, else n0 = max(N/100, 10), so that for
+// larger N the wide start of the band (n = 2, 3, …) is cut at the plot's edge and the
+// convergence stays visible. It returns an error if xs is empty or holds a NaN or ±Inf (which
+// would make every later mean NaN), and panics unless 0 < confidence < 1.
+func RunningMeanPNG(path string, xs []float64, confidence float64, exact float64, title string) error {
 	rm := newRunningMean(len(xs), maxCurvePoints)
 	for _, x := range xs {
 		rm.Add(x)
 	}
-	return rm.WritePNG(path, z, exact, title)
+	return rm.WritePNG(path, confidence, exact, title)
 }
 
 // RunningMean accumulates the running mean of a stream of n values (n announced in advance)
@@ -292,8 +306,8 @@ func newRunningMean(n, maxPts int) *RunningMean {
 //
 //	δ = x − mean, mean += δ/n, M2 += δ·(x − mean), s² = M2/(n − 1)
 //
-// and keeps the point of the sample count n if thinIndices picks it, with its s/√n (the band's
-// half-width over z; NaN at n = 1).
+// and keeps the point of the sample count n if thinIndices picks it, with its standard error
+// s/√n (the band's half-width over the t quantile; NaN at n = 1).
 func (r *RunningMean) Add(x float64) {
 	if r.bad < 0 && (math.IsNaN(x) || math.IsInf(x, 0)) {
 		r.bad, r.badX = r.i, x
@@ -313,21 +327,32 @@ func (r *RunningMean) Add(x float64) {
 	}
 }
 
-// points returns the kept points with their half-widths z·s/√n.
-func (r *RunningMean) points(z float64) []meanPoint {
+// bandQuantile is the factor of the band's half-width at sample count n ≥ 2 for the
+// two-sided level confidence: Student's t quantile t_{n−1,(1+c)/2}, computed as
+// stats.Describe computes its interval's.
+func bandQuantile(n int, confidence float64) float64 {
+	return detmath.StudentsTQuantile(float64(n-1), 0.5+float64(confidence/2))
+}
+
+// points returns the kept points with their half-widths t_{n−1,(1+c)/2}·s/√n at the level
+// confidence (NaN at n = 1).
+func (r *RunningMean) points(confidence float64) []meanPoint {
 	pts := make([]meanPoint, len(r.pts))
 	for k, q := range r.pts {
-		q.Half = z * q.Half
+		if q.N >= 2 {
+			q.Half = float64(bandQuantile(q.N, confidence) * q.Half)
+		}
 		pts[k] = q
 	}
 	return pts
 }
 
-// WritePNG draws the running mean of the values added, as RunningMeanPNG describes. It
-// returns an error if fewer values than announced were added.
-func (r *RunningMean) WritePNG(path string, z float64, exact float64, title string) error {
-	if !(z > 0) || math.IsInf(z, 0) {
-		panic("output: RunningMeanPNG: z is not positive and finite")
+// WritePNG draws the running mean of the values added with its band at the level confidence,
+// as RunningMeanPNG describes. It returns an error if fewer or more values than announced
+// were added, and panics unless 0 < confidence < 1.
+func (r *RunningMean) WritePNG(path string, confidence float64, exact float64, title string) error {
+	if !(confidence > 0 && confidence < 1) {
+		panic("output: RunningMeanPNG: the confidence level is not in (0, 1)")
 	}
 	if r.i == 0 {
 		return fmt.Errorf("output: running mean %s: no samples", path)
@@ -338,7 +363,7 @@ func (r *RunningMean) WritePNG(path string, z float64, exact float64, title stri
 	if len(r.pts) != len(r.keep) || r.i != r.keep[len(r.keep)-1]+1 {
 		return fmt.Errorf("output: running mean %s: %d values, not the %d announced", path, r.i, len(r.keep))
 	}
-	pts := r.points(z)
+	pts := r.points(confidence)
 	N := r.i
 	p := newPlot(title, "samples n", "running mean")
 
@@ -349,12 +374,11 @@ func (r *RunningMean) WritePNG(path string, z float64, exact float64, title stri
 			lower = append(lower, plotter.XY{X: float64(q.N), Y: q.Mean - q.Half})
 		}
 	}
-	level := math.Erf(z / math.Sqrt2) // 2Φ(z) − 1
 	if len(upper) > 0 {
 		slices.Reverse(lower)
 		band := &plotter.Polygon{XYs: []plotter.XYs{append(upper, lower...)}, Color: bandColor}
 		p.Add(band)
-		p.Legend.Add(fmt.Sprintf("mean ± %s·s/√n (%s%% confidence)", fmtG(z), fmtG(math.Round(1000*level)/10)), band)
+		p.Legend.Add(bandLegend(N, confidence), band)
 	}
 	curve := make(plotter.XYs, len(pts))
 	for i, q := range pts {
@@ -372,9 +396,39 @@ func (r *RunningMean) WritePNG(path string, z float64, exact float64, title stri
 		p.Legend.Add("exact "+fmtG(exact), ex)
 	}
 
-	// The y range: the band and mean from n0 on, and the exact value, plus room for the legend.
-	n0 := max(N/100, min(N, 10))
-	lo, hi := math.Inf(1), math.Inf(-1)
+	lo, hi := runningMeanRange(pts, N, exact)
+	span := hi - lo
+	if span == 0 {
+		span = math.Max(math.Abs(hi), 1) * 0.1
+	}
+	p.Y.Min, p.Y.Max = lo-float64(0.05*span), hi+float64(0.45*span)
+	p.X.Min, p.X.Max = 1, float64(max(N, 2))
+	return savePNG(p, path)
+}
+
+// bandLegend is the running-mean band's legend entry for N samples at the level confidence:
+// the level itself, in percent, and Student's t quantile at n = N (when N ≥ 2), e.g.
+// "mean ± t(n−1)·s/√n (95% confidence; t = 4.303 at n = 3)".
+func bandLegend(N int, confidence float64) string {
+	// The level in percent, to 10 significant digits (0.95 → 95, not 94.99999999999999).
+	pct, _ := strconv.ParseFloat(strconv.FormatFloat(float64(100*confidence), 'g', 10, 64), 64)
+	s := fmt.Sprintf("mean ± t(n−1)·s/√n (%s%% confidence", fmtG(pct))
+	if N >= 2 {
+		s += fmt.Sprintf("; t = %.4g at n = %d", bandQuantile(N, confidence), N)
+	}
+	return s + ")"
+}
+
+// runningMeanRange is the y range [lo, hi] the running-mean plot of N samples shows before
+// its margins: the exact value (unless NaN) and the mean and band of every point from n0 on,
+// n0 = 1 for N ≤ 10 (every point, the whole band) and max(N/100, 10) for larger N (the wide
+// start of the band is cut at the plot's edge).
+func runningMeanRange(pts []meanPoint, N int, exact float64) (lo, hi float64) {
+	n0 := 1
+	if N > 10 {
+		n0 = max(N/100, 10)
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, q := range pts {
 		if q.N < n0 {
 			continue
@@ -387,30 +441,24 @@ func (r *RunningMean) WritePNG(path string, z float64, exact float64, title stri
 	if !math.IsNaN(exact) {
 		lo, hi = math.Min(lo, exact), math.Max(hi, exact)
 	}
-	span := hi - lo
-	if span == 0 {
-		span = math.Max(math.Abs(hi), 1) * 0.1
-	}
-	p.Y.Min, p.Y.Max = lo-float64(0.05*span), hi+float64(0.45*span)
-	p.X.Min, p.X.Max = 1, float64(max(N, 2))
-	return savePNG(p, path)
+	return lo, hi
 }
 
 // meanPoint is one drawn point of a running mean: after N samples, the mean and the half
-// width z·s/√N of its band (NaN for N = 1).
+// width of its band (before RunningMean.points, the standard error s/√N; NaN for N = 1).
 type meanPoint struct {
 	N          int
 	Mean, Half float64
 }
 
 // runningMean returns the points of the running mean of xs that RunningMeanPNG draws, at most
-// maxPts, with their half-widths z·s/√n (tests).
-func runningMean(xs []float64, z float64, maxPts int) []meanPoint {
+// maxPts, with their half-widths t_{n−1,(1+c)/2}·s/√n at the level confidence (tests).
+func runningMean(xs []float64, confidence float64, maxPts int) []meanPoint {
 	r := newRunningMean(len(xs), maxPts)
 	for _, x := range xs {
 		r.Add(x)
 	}
-	return r.points(z)
+	return r.points(confidence)
 }
 
 // thinIndices returns at most m (≥ 2) strictly increasing indices evenly spread over
@@ -703,9 +751,9 @@ func rankTicks(pts []ScalingPoint, logX bool) plot.Ticker {
 // newPlot returns a plot with the package's fonts, a title, axis labels and a light grid.
 func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = title
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.Title.Padding = vg.Points(8)
+	p.Title.Text = fitTitle(p.Title.TextStyle, title, pngWidth-2*titleMargin)
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
@@ -720,6 +768,55 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	g.Vertical.Color, g.Horizontal.Color = gridColor, gridColor
 	p.Add(g)
 	return p
+}
+
+// titleMargin is the least room left between a title and either edge of the PNG.
+const titleMargin = 6 * vg.Millimeter
+
+// fitTitle returns title broken into lines at spaces so that each line, drawn in style, is at
+// most width wide: unchanged when it fits, else in the fewest lines that fit, balanced (the
+// narrowest widest line for that count: a title twice too wide breaks at a space near its
+// middle). A word wider than width stays whole, on its own line.
+func fitTitle(style text.Style, title string, width vg.Length) string {
+	if strings.Contains(title, "\n") || style.Width(title) <= width {
+		return title
+	}
+	words := strings.Split(title, " ")
+	lines := wrapWords(style, words, width)
+	// The narrowest limit that gives as few lines: bisect between the widest word and width.
+	lo := vg.Length(0)
+	for _, w := range words {
+		lo = max(lo, style.Width(w))
+	}
+	hi := max(width, lo)
+	for range 30 {
+		mid := (lo + hi) / 2
+		if len(wrapWords(style, words, mid)) <= len(lines) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return strings.Join(wrapWords(style, words, hi), "\n")
+}
+
+// wrapWords fills lines greedily with words, separated by single spaces, each line at most
+// width wide in style (a wider word alone on its line).
+func wrapWords(style text.Style, words []string, width vg.Length) []string {
+	var lines []string
+	cur := ""
+	for _, w := range words {
+		if cur != "" && style.Width(cur+" "+w) > width {
+			lines = append(lines, cur)
+			cur = ""
+		}
+		if cur == "" {
+			cur = w
+		} else {
+			cur += " " + w
+		}
+	}
+	return append(lines, cur)
 }
 
 // niceTicks marks a linear axis every 1, 2 or 5 × 10^k, the step that gives 4 to 9 labelled

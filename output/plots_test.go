@@ -2,6 +2,7 @@ package output
 
 import (
 	"errors"
+	"fmt"
 	"image/png"
 	"io/fs"
 	"math"
@@ -17,6 +18,8 @@ import (
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 	"gonum.org/v1/plot/vg"
+
+	"mcfem/detmath"
 )
 
 // areaTol is how far the bars' total area may be from 1: at most 80 products width·weight,
@@ -177,7 +180,7 @@ func TestThinIndices(t *testing.T) {
 
 func TestRunningMeanWelford(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	const z = 1.96
+	const c = 0.95
 	for _, tc := range []struct {
 		name string
 		n    int
@@ -196,7 +199,7 @@ func TestRunningMeanWelford(t *testing.T) {
 					xs[i] = tc.draw()
 				}
 			}
-			pts := runningMean(xs, z, maxCurvePoints)
+			pts := runningMean(xs, c, maxCurvePoints)
 			require.Len(t, pts, min(tc.n, maxCurvePoints))
 			assert.Equal(t, 1, pts[0].N)
 			assert.True(t, math.IsNaN(pts[0].Half), "no band at n = 1")
@@ -206,6 +209,7 @@ func TestRunningMeanWelford(t *testing.T) {
 				mean := stat.Mean(xs[:q.N], nil)
 				assert.InDelta(t, mean, q.Mean, welfordTol*math.Max(1, math.Abs(mean)), "mean at n = %d", q.N)
 				if q.N >= 2 {
+					z := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(q.N - 1)}.Quantile((1 + c) / 2)
 					half := z * math.Sqrt(stat.Variance(xs[:q.N], nil)/float64(q.N))
 					assert.InDelta(t, half, q.Half, welfordTol*math.Max(half, 1e-300), "half width at n = %d", q.N)
 				}
@@ -229,15 +233,16 @@ func TestRunningMeanPNG(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, tc.name+".png")
-			require.NoError(t, RunningMeanPNG(path, tc.xs, 1.96, tc.exact, "running mean "+tc.name))
+			require.NoError(t, RunningMeanPNG(path, tc.xs, 0.95, tc.exact, "running mean "+tc.name))
 			requirePNG(t, path)
 		})
 	}
 	t.Run("errors", func(t *testing.T) {
-		require.ErrorContains(t, RunningMeanPNG(filepath.Join(dir, "e.png"), nil, 1.96, 1, "t"), "no samples")
-		require.ErrorContains(t, RunningMeanPNG(filepath.Join(dir, "e.png"), []float64{1, math.NaN(), 2}, 1.96, 1, "t"), "sample 1 is NaN")
-		assert.Panics(t, func() { _ = RunningMeanPNG(filepath.Join(dir, "e.png"), []float64{1}, 0, 1, "t") })
-		assert.Panics(t, func() { _ = RunningMeanPNG(filepath.Join(dir, "e.png"), []float64{1}, math.NaN(), 1, "t") })
+		require.ErrorContains(t, RunningMeanPNG(filepath.Join(dir, "e.png"), nil, 0.95, 1, "t"), "no samples")
+		require.ErrorContains(t, RunningMeanPNG(filepath.Join(dir, "e.png"), []float64{1, math.NaN(), 2}, 0.95, 1, "t"), "sample 1 is NaN")
+		for _, c := range []float64{0, 1, 1.96, -0.5, math.NaN()} {
+			assert.Panics(t, func() { _ = RunningMeanPNG(filepath.Join(dir, "e.png"), []float64{1}, c, 1, "t") }, "confidence %v", c)
+		}
 	})
 }
 
@@ -350,4 +355,99 @@ func TestReadScalingCSVErrors(t *testing.T) {
 		require.ErrorIs(t, err, fs.ErrNotExist)
 		assert.Contains(t, err.Error(), "nope.csv")
 	})
+}
+
+// TestRunningMeanBandUsesEachNsQuantile: at every n the band's half-width is Student's
+// t_{n−1,(1+c)/2}·s_n/√n (not one z for every n), against a table of t quantiles, the legend
+// states the chosen level, and for N ≤ 10 the y range holds the whole band.
+func TestRunningMeanBandUsesEachNsQuantile(t *testing.T) {
+	// t_{ν,0.975} from the printed tables.
+	table := map[int]float64{1: 12.706, 2: 4.303, 3: 3.182, 9: 2.262, 1999: 1.961}
+	rng := rand.New(rand.NewPCG(11, 12))
+	dir := t.TempDir()
+	for _, N := range []int{3, 10, 2000} {
+		xs := make([]float64, N)
+		for i := range xs {
+			xs[i] = 1.5 + rng.NormFloat64()
+		}
+		pts := runningMean(xs, 0.95, maxCurvePoints)
+		require.Len(t, pts, N)
+		for _, q := range pts[1:] {
+			se := math.Sqrt(stat.Variance(xs[:q.N], nil) / float64(q.N))
+			ratio := q.Half / se
+			assert.Equal(t, detmath.StudentsTQuantile(float64(q.N-1), 0.975), bandQuantile(q.N, 0.95))
+			assert.InDelta(t, bandQuantile(q.N, 0.95), ratio, 1e-9*ratio, "N=%d n=%d", N, q.N)
+			if want, ok := table[q.N-1]; ok {
+				assert.InDelta(t, want, ratio, 5e-4, "N=%d n=%d: t_%d", N, q.N, q.N-1)
+			}
+		}
+		legend := bandLegend(N, 0.95)
+		assert.Contains(t, legend, "(95% confidence; t = ")
+		assert.NotContains(t, legend, "100%")
+		lo, hi := runningMeanRange(pts, N, 1.5)
+		top, bottom := math.Inf(-1), math.Inf(1)
+		for _, q := range pts[1:] {
+			top, bottom = math.Max(top, q.Mean+q.Half), math.Min(bottom, q.Mean-q.Half)
+		}
+		if N <= 10 {
+			assert.Equal(t, bottom, lo, "N=%d: the whole band is shown", N)
+			assert.Equal(t, top, hi, "N=%d: the whole band is shown", N)
+		} else {
+			assert.Greater(t, lo, bottom, "N=%d: the band's start is cut", N)
+			assert.Less(t, hi, top, "N=%d: the band's start is cut", N)
+		}
+		require.NoError(t, RunningMeanPNG(filepath.Join(dir, fmt.Sprintf("rm-%d.png", N)), xs, 0.95, 1.5,
+			fmt.Sprintf("running mean, N = %d", N)))
+	}
+	assert.Equal(t, "mean ± t(n−1)·s/√n (95% confidence; t = 4.303 at n = 3)", bandLegend(3, 0.95))
+	assert.Equal(t, "mean ± t(n−1)·s/√n (95% confidence; t = 2.262 at n = 10)", bandLegend(10, 0.95))
+	assert.Equal(t, "mean ± t(n−1)·s/√n (95% confidence; t = 1.961 at n = 2000)", bandLegend(2000, 0.95))
+	assert.Equal(t, "mean ± t(n−1)·s/√n (99% confidence; t = 63.66 at n = 2)", bandLegend(2, 0.99))
+	assert.Equal(t, "mean ± t(n−1)·s/√n (99.9% confidence)", bandLegend(1, 0.999))
+	if d := os.Getenv("MCFEM_RUNNING_MEAN_DEMO"); d != "" {
+		for _, N := range []int{3, 10, 2000} {
+			b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("rm-%d.png", N)))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(filepath.Join(d, fmt.Sprintf("rm-%d.png", N)), b, 0o644))
+		}
+	}
+}
+
+// TestFitTitle: a title that fits stays on one line; one too wide for the PNG breaks at spaces
+// into the fewest lines that fit, a title up to twice the width into two lines broken near
+// its middle; a word wider than the PNG stays whole.
+func TestFitTitle(t *testing.T) {
+	p := newPlot("", "x", "y")
+	style, width := p.Title.TextStyle, pngWidth-2*titleMargin
+	short := "strong scaling: -samples 400"
+	assert.Equal(t, short, fitTitle(style, short, width))
+	assert.Equal(t, short, newPlot(short, "x", "y").Title.Text)
+
+	long := "strong scaling: -samples 400 -mesh 128 -seed 1 -solver cg -precond ichol, 1 thread(s) per rank: parallel efficiency"
+	require.Greater(t, style.Width(long), width, "the test title must be too wide")
+	require.Less(t, style.Width(long), 2*width)
+	got := fitTitle(style, long, width)
+	lines := strings.Split(got, "\n")
+	require.Len(t, lines, 2, "%q", got)
+	assert.Equal(t, long, strings.Join(lines, " "), "only a space is replaced")
+	for _, l := range lines {
+		assert.LessOrEqual(t, style.Width(l), width, "%q fits", l)
+	}
+	// Near the middle: the two lines differ by less than a third of the title's width.
+	assert.Less(t, math.Abs(float64(style.Width(lines[0])-style.Width(lines[1]))), float64(style.Width(long))/3, "%q", got)
+	assert.Equal(t, got, newPlot(long, "x", "y").Title.Text, "newPlot fits its title")
+
+	longer := strings.Repeat(long+" ", 2) + long
+	lines = strings.Split(fitTitle(style, longer, width), "\n")
+	assert.GreaterOrEqual(t, len(lines), 4)
+	for _, l := range lines {
+		assert.LessOrEqual(t, style.Width(l), width, "%q fits", l)
+	}
+	word := strings.Repeat("x", 200)
+	assert.Equal(t, "a\n"+word+"\nb", fitTitle(style, "a "+word+" b", width))
+
+	// The scaling plots carry the fitted title.
+	dir := t.TempDir()
+	pts := []ScalingPoint{{1, 1, 1, 1}, {2, 1, 1.8, 0.9}}
+	require.NoError(t, ScalingPNGs(filepath.Join(dir, "s.png"), filepath.Join(dir, "e.png"), pts, long))
 }

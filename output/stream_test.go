@@ -1,8 +1,10 @@
 package output
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -41,8 +43,13 @@ func TestRunningMeanStreamedKeepsItsBits(t *testing.T) {
 		for i := range xs {
 			xs[i] = 1e3 + rng.NormFloat64()
 		}
-		want := oldRunningMean(xs, 1.96, maxCurvePoints)
-		got := runningMean(xs, 1.96, maxCurvePoints)
+		// The standard errors s/√n (z = 1 multiplies exactly), before the t quantiles scale them.
+		want := oldRunningMean(xs, 1, maxCurvePoints)
+		rm := newRunningMean(n, maxCurvePoints)
+		for _, x := range xs {
+			rm.Add(x)
+		}
+		got := rm.pts
 		require.Equal(t, len(want), len(got), "n=%d", n)
 		for k := range want {
 			assert.Equal(t, want[k].N, got[k].N)
@@ -52,18 +59,43 @@ func TestRunningMeanStreamedKeepsItsBits(t *testing.T) {
 	}
 }
 
+// TestRunningMeanStreamedDrawsRunningMeanPNG: a RunningMean fed one value at a time draws
+// RunningMeanPNG's file of the same values, byte for byte, for small and thinned N.
+func TestRunningMeanStreamedDrawsRunningMeanPNG(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{3, 10, 2001} {
+		xs := make([]float64, n)
+		for i := range xs {
+			xs[i] = 2 + rng.NormFloat64()
+		}
+		a, b := filepath.Join(dir, "slice.png"), filepath.Join(dir, "stream.png")
+		require.NoError(t, RunningMeanPNG(a, xs, 0.95, 2, "t"))
+		rm := NewRunningMean(n)
+		for _, x := range xs {
+			rm.Add(x)
+		}
+		require.NoError(t, rm.WritePNG(b, 0.95, 2, "t"))
+		ba, err := os.ReadFile(a)
+		require.NoError(t, err)
+		bb, err := os.ReadFile(b)
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(ba, bb), "n=%d: the streamed PNG differs", n)
+	}
+}
+
 func TestRunningMeanCountsItsValues(t *testing.T) {
 	dir := t.TempDir()
 	rm := NewRunningMean(5)
 	for _, x := range []float64{1, 2, 3} {
 		rm.Add(x)
 	}
-	assert.ErrorContains(t, rm.WritePNG(filepath.Join(dir, "r.png"), 1.96, math.NaN(), "t"), "3 values, not the 5 announced")
+	assert.ErrorContains(t, rm.WritePNG(filepath.Join(dir, "r.png"), 0.95, math.NaN(), "t"), "3 values, not the 5 announced")
 	rm.Add(4)
 	rm.Add(5)
-	require.NoError(t, rm.WritePNG(filepath.Join(dir, "r.png"), 1.96, math.NaN(), "t"))
+	require.NoError(t, rm.WritePNG(filepath.Join(dir, "r.png"), 0.95, math.NaN(), "t"))
 	rm.Add(6)
-	assert.ErrorContains(t, rm.WritePNG(filepath.Join(dir, "r.png"), 1.96, math.NaN(), "t"), "6 values, not the 5 announced")
+	assert.ErrorContains(t, rm.WritePNG(filepath.Join(dir, "r.png"), 0.95, math.NaN(), "t"), "6 values, not the 5 announced")
 }
 
 func TestHistogramFixedBins(t *testing.T) {

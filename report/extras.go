@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -8,6 +9,7 @@ import (
 
 	"mcfem/mc"
 	"mcfem/output"
+	"mcfem/problem"
 )
 
 // Extras choose the optional outputs of a campaign.
@@ -60,21 +62,16 @@ func WriteExtras(dir string, r *mc.Result, st *Streamed, x Extras) error {
 // while the values are at hand (ordered statistics), else 80 of equal width over the values'
 // range (see output.Histogram); the running mean is the same either way.
 func writePlots(dir string, r *mc.Result, st *Streamed) error {
-	info := r.Problem.Info()
 	e, known := r.Problem.Exact()
 	for q, name := range r.Problem.QoINames() {
 		hist, running := plotNames(q, name)
-		mean, density, xlabel := math.NaN(), (func(float64) float64)(nil), name
-		if q == 0 {
-			if known {
-				mean, density = e.Mean, e.Density
-			}
-			if density != nil {
-				xlabel = fmt.Sprintf("%s (density of the %s overlaid)", name, e.Label)
-			}
+		mean := math.NaN()
+		if q == 0 && known {
+			mean = e.Mean
 		}
+		density, _ := overlaidDensity(r.Problem, q)
 		s := r.Stats[q]
-		title := fmt.Sprintf("%s, %s, %s, %d samples", name, r.Config.Problem.Inputs(), info.Mesh, s.N)
+		title, xlabel := histogramLabels(r.Problem, r.Config.Problem.Inputs(), q, s.N)
 		var err error
 		switch {
 		case st.values != nil:
@@ -87,12 +84,8 @@ func writePlots(dir string, r *mc.Result, st *Streamed) error {
 		if err != nil {
 			return err
 		}
-		// The interval's own quantile, to 3 digits (it is printed in the legend).
-		z := math.Round(1000*s.CIHalf/s.StdErr) / 1000
-		if math.IsNaN(z) || z <= 0 {
-			z = 1.96
-		}
-		if err := st.running[q].WritePNG(filepath.Join(dir, running), z, mean,
+		// The band at each n is the interval of the first n samples at the run's level.
+		if err := st.running[q].WritePNG(filepath.Join(dir, running), r.Config.Confidence, mean,
 			fmt.Sprintf("running mean of %s with its confidence band", name)); err != nil {
 			return err
 		}
@@ -112,6 +105,33 @@ func writePlots(dir string, r *mc.Result, st *Streamed) error {
 		}
 	}
 	return nil
+}
+
+// overlaidDensity is the exact density drawn over the histogram of QoI q, and its name (the
+// problem's Exact.Label, or "exact"): the problem's density for the first QoI where it knows
+// one, else nil and "" (other QoIs, unknown exact values, inputs without a density such as
+// list:FILE's).
+func overlaidDensity(p problem.Problem, q int) (func(float64) float64, string) {
+	e, known := p.Exact()
+	if q != 0 || !known || e.Density == nil {
+		return nil, ""
+	}
+	return e.Density, cmp.Or(e.Label, "exact")
+}
+
+// histogramLabels are the title and the x label of the histogram of p's QoI q, of n samples
+// of the inputs (problem.Spec.Inputs) on p's mesh (problem.Info.Mesh: "unit square 64×64" or
+// the .mdpa file's description); the title heads the QoI's distribution plot too. The x label
+// is the QoI's name, and says that a density is overlaid (naming it) only when
+// overlaidDensity gives one, which writePlots then draws.
+func histogramLabels(p problem.Problem, inputs string, q int, n int64) (title, xlabel string) {
+	name := p.QoINames()[q]
+	title = fmt.Sprintf("%s, %s, %s, %d samples", name, inputs, p.Info().Mesh, n)
+	xlabel = name
+	if density, label := overlaidDensity(p, q); density != nil {
+		xlabel = fmt.Sprintf("%s (density of the %s overlaid)", name, label)
+	}
+	return title, xlabel
 }
 
 // plotNames are the file names of QoI q's plots, named name: qoi-histogram.png and

@@ -4,31 +4,68 @@
 #   strong: the same campaign (-samples N) on each rank count;
 #   weak:   N = (samples per rank) × ranks, so the ideal wall time stays constant.
 #
-# Usage: scripts/scaling.sh strong|weak [-r "1 2 4"] [-t THREADS] [-n REPEATS] [-o scaling.csv] [-- mcfem run flags]
-#   default ranks "1 2", threads 1, repeats 3; flags -samples 400 -mesh 128 -seed 1 (strong) or
-#   -mesh 128 -seed 1 with 200 samples per rank (weak; give -samples to set the per-rank count)
-# Needs ./mcfem built with MPI (make build-mpi) and mpirun. Writes a CSV with one row per run:
+# Usage: scripts/scaling.sh strong|weak [-r "1 2 4"] [-t THREADS] [-n REPEATS] [-o scaling.csv] [-p] [-- mcfem run flags]
+#        scripts/scaling.sh -h   (every option with its default)
+# Needs mcfem built with MPI (make build-mpi) and mpirun. Writes a CSV with one row per run:
 #   ranks,threads,samples,repeat,wall_seconds,job_seconds,samples_per_second,speedup,efficiency,imbalance
 # against the best time of the lowest rank count b: strong speedup = b·T_b/T_P, weak (scaled)
 # speedup = P·T_b/(b·T_P), efficiency T_b/T_P. Then it draws speedup.png and efficiency.png
-# next to the CSV (mcfem plot-scaling) and prints the best of the repeats per rank count.
+# next to the CSV (mcfem plot-scaling), prints the best of the repeats per rank count and the
+# files it wrote. Every path is relative to the directory the script is run from (it does not
+# cd): nothing is written into the source tree unless -o points there.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+here=$PWD
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
+usage() {
+  cat <<EOF
+Usage: scripts/scaling.sh strong|weak [options] [-- mcfem run flags]
+
+Runs one mcfem campaign under mpirun on each rank count (strong: -samples N in total; weak:
+-samples N per rank), REPEATS times each; writes a CSV of the runs with their speedup and
+parallel efficiency, then speedup.png and efficiency.png in the CSV's directory.
+
+Options (relative paths are taken from the current directory, $here):
+  -r RANKS    rank counts, quoted                default: "1 2"
+  -t THREADS  threads per rank (mcfem -threads)  default: 1
+  -n REPEATS  runs per rank count (best used)    default: 3
+  -o CSV      the CSV to write (its directory is created; speedup.png and efficiency.png
+              there are overwritten)             default: scaling.csv
+  -p          print the resolved binary, settings and output paths, and exit (runs nothing)
+  -h, --help  this help
+  -- FLAGS    mcfem run flags                    default: strong -samples 400 -mesh 128 -seed 1;
+              weak -mesh 128 -seed 1 and -samples 200 per rank (-samples N sets the per-rank count)
+
+Environment:
+  MCFEM       the mcfem binary (default: ./mcfem in the current directory if there is one, else
+              the script's repository's, $repo/mcfem); built with MPI (make build-mpi)
+
+Exit status: 0 on success and for -h and -p; 2 on a usage error or a binary without MPI.
+EOF
+}
+
 mode=${1:-}
-case $mode in strong|weak) ;; *) echo "usage: scripts/scaling.sh strong|weak [-r RANKS] [-t THREADS] [-n REPEATS] [-o CSV] [-- mcfem run flags]" >&2; exit 2 ;; esac
-shift
-ranks="1 2"; threads=1; repeats=3; csv=scaling.csv
+case $mode in
+  -h|--help) usage; exit 0 ;;
+  strong|weak) shift ;;
+  *) echo "usage: scripts/scaling.sh strong|weak [-r RANKS] [-t THREADS] [-n REPEATS] [-o CSV] [-p] [-- mcfem run flags] (-h: every option)" >&2; exit 2 ;;
+esac
+ranks="1 2"; threads=1; repeats=3; csv=scaling.csv; dry=0
 while [ $# -gt 0 ]; do
   case $1 in
-    -r) ranks=$2; shift 2 ;;
-    -t) threads=$2; shift 2 ;;
-    -n) repeats=$2; shift 2 ;;
-    -o) csv=$2; shift 2 ;;
+    -r|-t|-n|-o)
+      [ $# -ge 2 ] || { echo "scaling.sh: $1 needs a value (-h: every option)" >&2; exit 2; }
+      case $1 in -r) ranks=$2 ;; -t) threads=$2 ;; -n) repeats=$2 ;; -o) csv=$2 ;; esac
+      shift 2 ;;
+    -p) dry=1; shift ;;
+    -h|--help) usage; exit 0 ;;
     --) shift; break ;;
-    *) echo "scaling.sh: unknown option $1" >&2; exit 2 ;;
+    *) echo "scaling.sh: unknown option $1 (-h: every option)" >&2; exit 2 ;;
   esac
 done
+[ -n "$csv" ] || { echo "scaling.sh: -o needs a file name" >&2; exit 2; }
 flags=("$@")
+per=
 if [ "$mode" = strong ]; then
   [ ${#flags[@]} -gt 0 ] || flags=(-samples 400 -mesh 128 -seed 1)
 else
@@ -40,8 +77,32 @@ else
   done
   flags=("${rest[@]}")
 fi
-bin=${MCFEM:-./mcfem}
-"$bin" version | grep -q "MPI: built in" || { echo "scaling.sh: $bin is not built with MPI: run make build-mpi" >&2; exit 2; }
+
+# Paths from the caller's directory: the CSV where -o says, the PNGs next to it.
+case $csv in /*) ;; *) csv=$here/$csv ;; esac
+outdir=$(dirname "$csv")
+if [ -n "${MCFEM:-}" ]; then
+  bin=$MCFEM
+  case $bin in /*) ;; */*) bin=$here/$bin ;; esac # a bare name is looked up in PATH
+elif [ -x "$here/mcfem" ]; then
+  bin=$here/mcfem
+else
+  bin=$repo/mcfem
+fi
+if [ "$dry" = 1 ]; then
+  echo "mode:       $mode"
+  echo "binary:     $bin"
+  echo "ranks:      $ranks"
+  echo "threads:    $threads"
+  echo "repeats:    $repeats"
+  echo "flags:      ${flags[*]}${per:+ (-samples $per per rank)}"
+  echo "csv:        $csv"
+  echo "speedup:    $outdir/speedup.png"
+  echo "efficiency: $outdir/efficiency.png"
+  exit 0
+fi
+"$bin" version 2>/dev/null | grep -q "MPI: built in" || { echo "scaling.sh: $bin is not an mcfem built with MPI: run make build-mpi, or set MCFEM" >&2; exit 2; }
+mkdir -p "$outdir"
 mpirun=(mpirun --oversubscribe)
 [ "$(id -u)" = 0 ] && mpirun+=(--allow-run-as-root)
 tmp=$(mktemp -d)
@@ -73,6 +134,6 @@ awk -F, -v OFS=, -v csv="$csv" -v mode="$mode" -v flags="${flags[*]}" -v threads
     printf "%s scaling, %s, threads %s, best of %s (wall = rank 0 campaign time):\n", mode, flags, threads, repeats
     printf "%6s %12s %10s %10s\n", "ranks", "wall_s", "speedup", "efficiency"
     for (j = 1; j <= k; j++) { q = order[j]; s = (mode == "weak" ? best[base] * q / (base * best[q]) : best[base] * base / best[q]); printf "%6s %12.4f %10.3f %10.3f\n", q, best[q], s, s/q }
-    print "wrote " csv
   }' "$tmp/rows"
-"$bin" plot-scaling -title "$mode scaling: ${flags[*]}, $threads thread(s) per rank" "$csv"
+"$bin" plot-scaling -title "$mode scaling: ${flags[*]}, $threads thread(s) per rank" "$csv" >/dev/null
+echo "scaling.sh: wrote $csv, $outdir/speedup.png and $outdir/efficiency.png"
