@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"mcfem/internal/setting"
 	"mcfem/mc"
@@ -72,7 +74,25 @@ func cmdVerify(fs flagSet, args []string, stdout, stderr io.Writer) int {
 			input = "the problem's data"
 		}
 	}
-	rows, err := mc.Verify(meshes, values, *rtol, *maxit)
+	var current atomic.Int64
+	quit := make(chan struct{})
+	go func() { // progress on stderr every progressEvery: the mesh being solved
+		start := time.Now()
+		tick := time.NewTicker(progressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case now := <-tick.C:
+				i := current.Load()
+				fmt.Fprintf(stderr, "mcfem verify: mesh %s (%d of %d, each about 4× the work of the one before), elapsed %s\n",
+					meshes[i].Label, i+1, len(meshes), now.Sub(start).Round(time.Second))
+			}
+		}
+	}()
+	rows, err := mc.VerifyProgress(meshes, values, *rtol, *maxit, func(i int) { current.Store(int64(i)) })
+	close(quit)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcfem verify: %v\n", err)
 		return exitFailure

@@ -31,8 +31,17 @@ type VerifyRow struct {
 // exact one with the observed order between successive meshes. A problem that knows no exact
 // QoI is an error: there is nothing to verify against.
 func Verify(meshes []VerifyMesh, values []float64, rtol float64, maxit int) ([]VerifyRow, error) {
+	return VerifyProgress(meshes, values, rtol, maxit, nil)
+}
+
+// VerifyProgress is Verify that calls starting(i) (if not nil) before it sets up mesh i: what
+// a progress reporter shows.
+func VerifyProgress(meshes []VerifyMesh, values []float64, rtol float64, maxit int, starting func(i int)) ([]VerifyRow, error) {
 	rows := make([]VerifyRow, 0, len(meshes))
 	for i, vm := range meshes {
+		if starting != nil {
+			starting(i)
+		}
 		p, err := problem.New(vm.Spec)
 		if err != nil {
 			return rows, err
