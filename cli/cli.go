@@ -101,7 +101,7 @@ var commands = []command{
 		"nor the threads. Under mpirun the ranks are MPI processes; otherwise -np in-process ranks.", cmdRun},
 	{"mlmc", "Multilevel Monte Carlo (Giles): levels l = 0, 1, … on meshes of -mesh·2^l cells per side,\n" +
 		"coupled samples (one input solved on levels l and l−1), optimal samples per level from the\n" +
-		"variances and a work measure (CG iterations × nonzeros), new levels while the estimated bias\n" +
+		"variances and a deterministic work measure (CG iterations × nonzeros, or the factor's multiply-adds), new levels while the estimated bias\n" +
 		"exceeds -tol/√2. Decisions come from exactly reduced sums: the same for every rank count.", cmdMLMC},
 	{"mlmc-test", "Giles' mlmc_test: -n samples on each of -levels levels (per-level means, variances,\n" +
 		"kurtosis, consistency check and cost), the fitted rates α, β, γ, and a complexity table: mlmc at\n" +
