@@ -58,7 +58,16 @@ samples than -max-failures, no usable sample, or -tol not met within -max-sample
 // its OS thread (runtime.LockOSThread in main's init): under MPI every MPI call is made from
 // it (MPI_THREAD_FUNNELED).
 func Main(args []string, stdout, stderr io.Writer) int {
-	if name, value, ok := spmd.LaunchedByMPI(); ok {
+	name, value, launched := spmd.LaunchedByMPI()
+	if !launched { // several tasks without PMI (srun --mpi=none): not one world
+		if msg := spmd.WorldMismatch(os.Getenv, 0, spmd.MPILibraryVersion()); msg != "" {
+			if r := os.Getenv("SLURM_PROCID"); r == "" || r == "0" {
+				fmt.Fprintln(stderr, msg)
+			}
+			return exitUsage
+		}
+	}
+	if launched {
 		if !spmd.MPIAvailable() {
 			// Every rank refuses; rank 0 (or the only process) says why, once.
 			if r := launcherRank(); r == "" || r == "0" {

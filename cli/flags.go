@@ -27,7 +27,7 @@ func newFlagSet(name, synopsis string) flagSet {
 
 // parse parses args; it returns -1 to go on, or the exit code to return.
 func (fs flagSet) parse(args []string, stdout, stderr io.Writer) int {
-	err := fs.Parse(args)
+	err := fs.Parse(joinResumeAuto(args))
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprintf(stdout, "Usage: %s [flags]\n\n%s\n\nFlags:\n", fs.Name(), fs.synopsis)
@@ -82,4 +82,49 @@ func (fs flagSet) names() []string {
 	var names []string
 	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 	return names
+}
+
+// resumeFlag is -resume: a boolean (-resume, -resume=false) that also takes auto
+// (-resume=auto; parseArgs joins "-resume auto").
+type resumeFlag struct{ on, auto *bool }
+
+func (f resumeFlag) IsBoolFlag() bool { return true }
+
+func (f resumeFlag) String() string {
+	switch {
+	case f.auto != nil && *f.auto:
+		return "auto"
+	case f.on != nil && *f.on:
+		return "true"
+	}
+	return "false"
+}
+
+func (f resumeFlag) Set(v string) error {
+	switch v {
+	case "auto":
+		*f.on, *f.auto = false, true
+	case "true", "1":
+		*f.on, *f.auto = true, false
+	case "false", "0":
+		*f.on, *f.auto = false, false
+	default:
+		return fmt.Errorf("%q: want true, false or auto", v)
+	}
+	return nil
+}
+
+// joinResumeAuto returns args with "-resume auto" (or "--resume auto") written as
+// "-resume=auto": a boolean flag takes no separate value.
+func joinResumeAuto(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		if a := args[i]; (a == "-resume" || a == "--resume") && i+1 < len(args) && args[i+1] == "auto" {
+			out = append(out, a+"=auto")
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
 }

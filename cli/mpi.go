@@ -22,6 +22,14 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcfem: %v\n", err)
 		return exitFailure
 	}
+	if msg := spmd.WorldMismatch(os.Getenv, c.Size(), spmd.MPILibraryVersion()); msg != "" {
+		// The launcher's tasks did not join one world (a PMI plugin that does not fit this
+		// MPI): each is a world of its own; the first task says why, every one exits 2.
+		if r := os.Getenv("SLURM_PROCID"); r == "" || r == "0" {
+			fmt.Fprintln(stderr, msg)
+		}
+		return finishMPI(c, exitUsage)
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			c.Abort(exitInternal, fmt.Sprintf("mcfem: rank %d: internal error: panic: %v\n%s", c.Rank(), p, debug.Stack()))

@@ -160,6 +160,13 @@ func (j *runJob) inspectOut(rank int, where string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcfem run: -out %s is not writable%s: %v\n", j.out, where, err)
 		return exitUsage
 	}
+	if j.resumeAuto { // resume when there is something to resume
+		files, _ := filepath.Glob(filepath.Join(j.out, "journal", "*.mcj"))
+		j.resume = len(files) > 0
+		if !j.resume {
+			j.notes = append(j.notes, fmt.Sprintf("-resume=auto: no journal in %s: starting the campaign", filepath.Join(j.out, "journal")))
+		}
+	}
 	switch {
 	case j.resume:
 		return j.readJournals(stderr)

@@ -32,6 +32,8 @@ type runJob struct {
 	trace  bool
 	plots  bool
 	resume bool
+	// resumeAuto is -resume=auto: resume is decided by inspectOut (journals in -out or not).
+	resumeAuto bool
 	mpi    bool           // the job runs under MPI (one process a rank)
 	mdpa   string         // -mdpa as given
 	src    problemSource  // -problem, -kratos
@@ -104,7 +106,7 @@ func (j *runJob) defineFlags(fs flagSet) {
 	fs.DurationVar(&j.opt.StallTimeout, "stall-timeout", time.Hour, stallTimeoutHelp)
 	fs.StringVar(&j.out, "out", "", "directory to write summary.json, samples.csv, timings.csv and the journal (journal/, for -resume) into (created if needed; locked for the run; one that holds another campaign is refused without -resume or -overwrite)")
 	fs.BoolVar(&j.quiet, "quiet", false, "print no summary on stdout (errors still go to stderr, files are still written)")
-	fs.BoolVar(&j.resume, "resume", false, "with -out: take the finished samples from the journals in -out (written by an earlier, interrupted run, on any rank count) and compute only the rest (with -fields, the journaled samples are solved again for the field statistics)")
+	fs.Var(resumeFlag{&j.resume, &j.resumeAuto}, "resume", "with -out: take the finished samples from the journals in -out (written by an earlier, interrupted run, on any rank count) and compute only the rest (with -fields, the journaled samples are solved again for the field statistics); -resume=auto (or -resume auto): resume when -out holds journals, start fresh when it holds none (batch jobs that may be requeued), refusing incompatible journals as -resume does")
 	fs.BoolVar(&j.overwrite, "overwrite", false, "with -out: start over in a directory that holds a campaign (journals or outputs, which are removed; other files are left); without it, such a directory is refused unless -resume")
 	fs.StringVar(&cfg.OnFailure, "on-failure", cfg.OnFailure, "a sample whose CG does not converge, breaks down or gives a NaN/Inf QoI: fail (end the run), skip (record it, leave it out of the statistics), retry (once, with 10× -maxit, then fail)")
 	fs.Var(&cfg.MaxFailures, "max-failures", "with -on-failure skip: the failed samples the statistics may leave out, a `count` (5) or a fraction of the samples (0.01 or 1%); beyond it, or with no usable sample, the verdict is INVALID and the exit code 5")
@@ -178,9 +180,9 @@ func (j *runJob) check(fs flagSet, stderr io.Writer) int {
 	switch {
 	case j.opt.StallTimeout < 0:
 		return field("stall-timeout", j.opt.StallTimeout, "a duration ≥ 0 (0: never), e.g. 30m")
-	case j.out == "" && (j.opt.Fields || j.trace || j.plots || j.resume || j.overwrite):
+	case j.out == "" && (j.opt.Fields || j.trace || j.plots || j.resume || j.resumeAuto || j.overwrite):
 		return field("out", `""`, "a directory: -fields, -trace, -plots, -resume and -overwrite need it")
-	case j.resume && j.overwrite:
+	case (j.resume || j.resumeAuto) && j.overwrite:
 		fmt.Fprintf(stderr, "%s: -resume and -overwrite: give one (-resume continues the campaign in -out, -overwrite replaces it)\n", fs.Name())
 		return exitUsage
 	}
