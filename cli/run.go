@@ -34,12 +34,12 @@ type runJob struct {
 	resume bool
 	// resumeAuto is -resume=auto: resume is decided by inspectOut (journals in -out or not).
 	resumeAuto bool
-	mpi    bool           // the job runs under MPI (one process a rank)
-	mdpa   string         // -mdpa as given
-	src    problemSource  // -problem, -kratos
-	dist   string         // -dist as given
-	conf   map[string]any // the campaign's flags as a configuration file, for the report
-	notes  []string       // what -resume recovered
+	mpi        bool           // the job runs under MPI (one process a rank)
+	mdpa       string         // -mdpa as given
+	src        problemSource  // -problem, -kratos
+	dist       string         // -dist as given
+	conf       map[string]any // the campaign's flags as a configuration file, for the report
+	notes      []string       // what -resume recovered
 	// journaled is the number of journaled samples -resume recovered that the run uses (of
 	// indices below -samples; with -tol all of them).
 	journaled int
