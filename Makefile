@@ -9,7 +9,7 @@ MPI     ?= openmpi
 
 PREFIX  ?= /usr/local
 
-.PHONY: all build build-mpi install run test test-builds test-mpi vet lint bench clean
+.PHONY: all build build-mpi install run test test-builds test-mpi test-slurm vet lint bench clean
 
 all: build
 
@@ -42,17 +42,24 @@ run: build
 ## test: formatting, vet, every Go test; the same tests built with GOAMD64=v3 and -tags
 ## purego, arm64 vet, no fused multiply-add, generated files up to date (scripts/test-builds.sh);
 ## then the MPI tests under mpirun (installs OpenMPI with apt-get when missing and possible;
-## otherwise says loudly that they were skipped)
+## otherwise says loudly that they were skipped), then the SLURM checks (scripts/slurm/test-slurm.sh)
 test: vet
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) test -count=1 ./...
 	scripts/test-builds.sh
 	scripts/test-mpi.sh
+	timeout -k 10 600 scripts/slurm/test-slurm.sh
 
 ## test-builds: only the build-independence tests (GOAMD64=v3, purego, arm64 vet, fma-check, generated files)
 test-builds:
 	scripts/test-builds.sh
+
+## test-slurm: a throwaway one-node SLURM (slurm-wlm and munge, installed with apt-get when
+## missing; needs root, else it says it was skipped): srun with and without PMI, the sbatch
+## template to VALID, stopped by its signal and resumed, cancelled and resubmitted
+test-slurm:
+	timeout -k 10 600 scripts/slurm/test-slurm.sh
 
 ## test-mpi: only the MPI tests (conformance suite and end-to-end runs under mpirun)
 test-mpi:

@@ -60,7 +60,7 @@ samples than -max-failures, no usable sample, or -tol not met within -max-sample
 func Main(args []string, stdout, stderr io.Writer) int {
 	name, value, launched := spmd.LaunchedByMPI()
 	if !launched { // several tasks without PMI (srun --mpi=none): not one world
-		if msg := spmd.WorldMismatch(os.Getenv, 0, spmd.MPILibraryVersion()); msg != "" {
+		if msg := spmd.WorldMismatch(os.Getenv, 0, spmd.MPIBuildLibrary()); msg != "" {
 			if r := os.Getenv("SLURM_PROCID"); r == "" || r == "0" {
 				fmt.Fprintln(stderr, msg)
 			}

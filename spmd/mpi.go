@@ -112,6 +112,18 @@ func MPILibraryVersion() string {
 	return strings.TrimRight(s, " \t\r\n\x00")
 }
 
+// MPIBuildLibrary returns the first line of MPI_Get_library_version whether or not MPI is
+// initialized (MPI-3 allows the call before MPI_Init): which MPI this binary was built with,
+// for messages written before MPI starts.
+func MPIBuildLibrary() string {
+	s, rc := cLibraryVersion()
+	if rc != mpiSuccess {
+		return ""
+	}
+	first, _, _ := strings.Cut(strings.TrimRight(s, " \t\r\n\x00"), "\n")
+	return first
+}
+
 // ProcessorName returns MPI_Get_processor_name while MPI is running and the caller is on the
 // thread that called InitMPI; otherwise, or if the call fails, it returns os.Hostname (""
 // if that fails too).

@@ -23,6 +23,9 @@ func FinalizeMPI() error { return nil }
 // MPILibraryVersion returns "" in a build without MPI.
 func MPILibraryVersion() string { return "" }
 
+// MPIBuildLibrary is "" without MPI.
+func MPIBuildLibrary() string { return "" }
+
 // ProcessorName returns os.Hostname in a build without MPI ("" if that fails).
 func ProcessorName() string {
 	host, _ := os.Hostname()
