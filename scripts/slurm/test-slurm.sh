@@ -99,6 +99,26 @@ check test "$code" = 2
 check grep -q "rebuild with make build-mpi" "$tmp/nompi.err"
 echo "test-slurm: the refusal says: $(grep -m1 "^mcfem:" "$tmp/none.err")"
 
+# MPICH: srun --mpi=pmi2 runs one world; under --mpi=pmix its tasks are singletons, refused.
+# MPICH is installed beside Open MPI when missing (Open MPI stays the alternatives' default:
+# the MPI suite's mpirun and mpi.h), its build made with make build-mpi MPI=mpich's flags.
+if ! pkg-config --exists mpich 2>/dev/null; then
+  { apt-get install -y -qq mpich libmpich-dev || { apt-get update -qq && apt-get install -y -qq mpich libmpich-dev; }; } >/dev/null 2>&1
+fi
+if pkg-config --exists mpich 2>/dev/null && (cd "$repo" && CGO_ENABLED=1 CGO_CFLAGS="$(scripts/mpi-flags.sh cflags mpich)"     CGO_LDFLAGS="$(scripts/mpi-flags.sh libs mpich)" go build -tags mpi -o "$tmp/mcfem-mpich" .); then
+  desc="srun -n 2 --mpi=pmi2 (MPICH build): samples.csv = -np 1 in-process"
+  check timeout -k 5 120 srun -n 2 --mpi=pmi2 "$tmp/mcfem-mpich" run "${flags[@]}" -out "$tmp/pmi2"
+  check cmp -s "$tmp/ref/samples.csv" "$tmp/pmi2/samples.csv"
+  desc="srun -n 2 --mpi=pmix (MPICH build): exit 2 with the fix, nothing run"
+  timeout -k 5 60 srun -n 2 --mpi=pmix "$tmp/mcfem-mpich" run "${flags[@]}" -out "$tmp/mpichpmix" 2>"$tmp/mpichpmix.err"; code=$?
+  check test "$code" = 2
+  check grep -q "built with MPICH: launch it with srun --mpi=pmi2" "$tmp/mpichpmix.err"
+  check test ! -e "$tmp/mpichpmix/samples.csv"
+  echo "test-slurm: the MPICH refusal says: $(grep -m1 "^mcfem:" "$tmp/mpichpmix.err")"
+else
+  echo "=== test-slurm: no MPICH (apt-get install mpich libmpich-dev failed): its checks SKIPPED ===" >&2
+fi
+
 # The batch template, at a small size: to VALID; stopped by SIGUSR1 (as --signal=USR1@…
 # would, earlier) and resubmitted; cancelled and resubmitted: each time the samples.csv of an
 # uninterrupted run.
