@@ -154,4 +154,12 @@ sleep 1; scancel "$id"; wait_job "$id"
 check test ! -e "$tmp/results-cancel/samples.csv"
 id=$(submit "$script"); wait_job "$id"
 check cmp -s "$tmp/refbig/samples.csv" "$tmp/results-cancel/samples.csv"
+desc="scontrol requeue in the middle (--requeue; SLURM starts it again after about 2 minutes): the requeued job resumes to the uninterrupted samples.csv"
+script=$(job requeue "${big[*]}")
+id=$(submit "$script")
+for _ in $(seq 200); do ls "$tmp"/results-requeue/journal/*.mcj >/dev/null 2>&1 && break; sleep 0.1; done
+sleep 1; scontrol requeue "$id"
+for _ in $(seq 400); do [ -e "$tmp/results-requeue/samples.csv" ] && ! squeue -h -j "$id" 2>/dev/null | grep -q . && break; sleep 0.5; done
+check cmp -s "$tmp/refbig/samples.csv" "$tmp/results-requeue/samples.csv"
+check grep -q "stopped by SIGTERM" "$tmp/mcfem-requeue.err" # it was interrupted, then resumed
 [ $fail = 0 ] && echo "test-slurm: all checks passed" || { tail -n 20 "$tmp"/*.err "$tmp"/*.out >&2; exit 1; }
