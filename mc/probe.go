@@ -1,10 +1,8 @@
 package mc
 
 import (
-	"math/rand/v2"
 	"time"
 
-	"mcfem/problem"
 	"mcfem/spmd"
 )
 
@@ -52,27 +50,15 @@ func (cp *campaign) estimate() float64 {
 // probeBatch returns the faster of two solves of the batch of samples first, first+1, …,
 // first+k−1 through a fresh worker of pl's evaluator, in seconds.
 func probeBatch(pl *pipeline, first, k int) float64 {
-	p := pl.ev.problem()
-	w := pl.ev.newWorker()
-	src := rand.NewPCG(0, 0)
-	var u []float64
-	var x []uint64
-	if pl.des != nil {
-		u, x = make([]float64, pl.des.dims), make([]uint64, pl.des.dims)
-	}
-	ins, out := make([]*problem.Inputs, k), make([]Outcome, k)
-	nq := pl.ev.numQoIs()
-	for j := range k {
-		ins[j] = p.NewInputs()
-		out[j] = Outcome{QoIs: make([]float64, nq), Costs: make([]int64, nq)}
-	}
+	wk := pl.newWorker(0) // the pipeline's own worker state, not its workers: nothing recorded
+	ins, out := wk.ins[:k], wk.out[:k]
 	best := -1.0
 	for range 2 {
 		t0 := time.Now()
 		for j := range k {
-			pl.draw(src, first+j, ins[j], u, x)
+			pl.draw(wk.src, first+j, ins[j], wk.u, wk.x)
 		}
-		w.solve(ins, out)
+		wk.ew.solve(ins, out)
 		if d := time.Since(t0).Seconds(); best < 0 || d < best {
 			best = d
 		}

@@ -45,20 +45,26 @@ type SobolIndex struct {
 func (d *design) drawSaltelli(p problem.Problem, src *rand.PCG, i int, in *problem.Inputs, u []float64) {
 	parts := d.inputs + 2
 	j, m := i/parts, i%parts
-	row := func(which uint64, k int) float64 { // coordinate k of row j of A (1) or B (2)
-		dist.SeedSample(src, d.seed^0x3c6ef372fe94f82b, which, uint64(j))
-		var x float64
-		for range k + 1 {
-			x = open01(src)
-		}
-		return x
-	}
+	// Row j of A: its own stream, coordinate k the (k+1)-th draw.
+	dist.SeedSample(src, d.seed^0x3c6ef372fe94f82b, 1, uint64(j))
 	for k := range d.dims {
-		switch {
-		case m == 1 && k < d.inputs, m >= 2 && k == m-2:
-			u[k] = row(2, k)
-		default:
-			u[k] = row(1, k)
+		u[k] = open01(src)
+	}
+	// The columns that come from row j of B (its stream, drawn in the same order): every input
+	// for B itself, input m−2 for AB_{m−2}.
+	lo, hi := 0, 0
+	switch {
+	case m == 1:
+		hi = d.inputs
+	case m >= 2:
+		lo, hi = m-2, m-1
+	}
+	if hi > 0 {
+		dist.SeedSample(src, d.seed^0x3c6ef372fe94f82b, 2, uint64(j))
+		for k := range hi {
+			if x := open01(src); k >= lo {
+				u[k] = x
+			}
 		}
 	}
 	p.FromUniform(u[:d.dims], in)
