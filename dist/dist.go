@@ -152,6 +152,10 @@ type family struct {
 	draw                                 func(src rand.Source, a, b float64) float64
 	mean, variance, skewness, exKurtosis func(a, b float64) float64
 	pdf                                  func(a, b float64) func(x float64) float64
+	// quantile is the inverse distribution function, by detmath (the same bits on every
+	// build); cdf the distribution function, gonum's (plots only).
+	quantile func(a, b, p float64) float64
+	cdf      func(a, b float64) func(x float64) float64
 }
 
 // families are the Kinds of Random. Their draws are detmath's; their densities gonum's.
@@ -181,7 +185,9 @@ var families = map[string]family{
 		exKurtosis: func(a, b float64) float64 {
 			return 6 * (float64((a-b)*(a-b)*(a+b+1)) - float64(a*b*(a+b+2))) / (a * b * (a + b + 2) * (a + b + 3))
 		},
-		pdf: func(a, b float64) func(float64) float64 { return distuv.Beta{Alpha: a, Beta: b}.Prob },
+		pdf:      func(a, b float64) func(float64) float64 { return distuv.Beta{Alpha: a, Beta: b}.Prob },
+		quantile: detmath.BetaQuantile,
+		cdf:      func(a, b float64) func(float64) float64 { return distuv.Beta{Alpha: a, Beta: b}.CDF },
 	},
 	"uniform": {
 		want:  "uniform:a,b with a < b",
@@ -202,6 +208,8 @@ var families = map[string]family{
 		skewness:   func(a, b float64) float64 { return 0 },
 		exKurtosis: func(a, b float64) float64 { return -1.2 },
 		pdf:        func(a, b float64) func(float64) float64 { return distuv.Uniform{Min: a, Max: b}.Prob },
+		quantile:   func(a, b, p float64) float64 { return a + float64((b-a)*p) },
+		cdf:        func(a, b float64) func(float64) float64 { return distuv.Uniform{Min: a, Max: b}.CDF },
 	},
 	"normal": {
 		want:  "normal:mu,sigma with sigma > 0",
@@ -216,6 +224,8 @@ var families = map[string]family{
 		skewness:   func(a, b float64) float64 { return 0 },
 		exKurtosis: func(a, b float64) float64 { return 0 },
 		pdf:        func(a, b float64) func(float64) float64 { return distuv.Normal{Mu: a, Sigma: b}.Prob },
+		quantile:   func(a, b, p float64) float64 { return a + float64(b*detmath.NormalQuantile(p)) },
+		cdf:        func(a, b float64) func(float64) float64 { return distuv.Normal{Mu: a, Sigma: b}.CDF },
 	},
 	"lognormal": {
 		want:  "lognormal:mu,sigma with 0 < sigma < 20 (the parameters of log ε)",
@@ -241,7 +251,9 @@ var families = map[string]family{
 			s2 := float64(b * b)
 			return detmath.Exp(float64(4*s2)) + float64(2*detmath.Exp(float64(3*s2))) + float64(3*detmath.Exp(float64(2*s2))) - 6
 		},
-		pdf: func(a, b float64) func(float64) float64 { return distuv.LogNormal{Mu: a, Sigma: b}.Prob },
+		pdf:      func(a, b float64) func(float64) float64 { return distuv.LogNormal{Mu: a, Sigma: b}.Prob },
+		quantile: func(a, b, p float64) float64 { return detmath.Exp(a + float64(b*detmath.NormalQuantile(p))) },
+		cdf:      func(a, b float64) func(float64) float64 { return distuv.LogNormal{Mu: a, Sigma: b}.CDF },
 	},
 }
 
