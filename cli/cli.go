@@ -61,7 +61,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	name, value, launched := spmd.LaunchedByMPI()
 	if !launched { // several tasks without PMI (srun --mpi=none): not one world
 		if msg := spmd.WorldMismatch(os.Getenv, 0, spmd.MPIBuildLibrary()); msg != "" {
-			if r := os.Getenv("SLURM_PROCID"); r == "" || r == "0" {
+			if r := launcherRank(); r == "" || r == "0" {
 				fmt.Fprintln(stderr, msg)
 			}
 			return exitUsage
@@ -80,9 +80,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return dispatch(args, stdout, stderr)
 }
 
-// launcherRank returns this process's rank as the MPI launcher's environment gives it, or "".
+// launcherRank returns this process's rank as the MPI launcher's environment gives it (srun's
+// task number when no MPI variable is set), or "".
 func launcherRank() string {
-	for _, k := range []string{"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"} {
+	for _, k := range []string{"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"} {
 		if v := os.Getenv(k); v != "" {
 			return v
 		}

@@ -25,7 +25,7 @@ func mcfemMPI(args []string, stdout, stderr io.Writer) int {
 	if msg := spmd.WorldMismatch(os.Getenv, c.Size(), spmd.MPILibraryVersion()); msg != "" {
 		// The launcher's tasks did not join one world (a PMI plugin that does not fit this
 		// MPI): each is a world of its own; the first task says why, every one exits 2.
-		if r := os.Getenv("SLURM_PROCID"); r == "" || r == "0" {
+		if r := launcherRank(); r == "" || r == "0" {
 			fmt.Fprintln(stderr, msg)
 		}
 		return finishMPI(c, exitUsage)
