@@ -129,9 +129,12 @@ job() { # job NAME SAMPLES: a copy of the template for one node, 2 tasks, the te
   echo "$tmp/$1.sbatch"
 }
 submit() { sbatch --parsable --export=ALL,MCFEM_BIN="$bin" "$@"; }
-wait_job() { # wait_job ID: its exit code (from the log's own line), waiting at most 120 s
+wait_job() { # wait_job ID: until the job has left the queue, at most 120 s (the template's log says how it ended)
   for _ in $(seq 240); do squeue -h -j "$1" 2>/dev/null | grep -q . || break; sleep 0.5; done
-  sacct >/dev/null 2>&1 # (no accounting here: the template's log says how it ended)
+}
+midrun() { # midrun NAME: wait until job NAME has journaled samples, then a second more
+  for _ in $(seq 200); do ls "$tmp"/results-"$1"/journal/*.mcj >/dev/null 2>&1 && break; sleep 0.1; done
+  sleep 1
 }
 desc="sbatch the template: runs to VALID, samples.csv = -np 1 in-process"
 id=$(submit "$(job small "-samples 400 -mesh 16 -seed 3")"); wait_job "$id"
@@ -140,8 +143,7 @@ check cmp -s "$tmp/ref/samples.csv" "$tmp/results-small/samples.csv"
 desc="SIGUSR1 to the job's tasks: exit 75, then a resubmission resumes to the uninterrupted samples.csv"
 script=$(job sig "${big[*]}")
 id=$(submit "$script")
-for _ in $(seq 200); do ls "$tmp"/results-sig/journal/*.mcj >/dev/null 2>&1 && break; sleep 0.1; done
-sleep 1; scancel --signal=USR1 "$id"; wait_job "$id"
+midrun sig; scancel --signal=USR1 "$id"; wait_job "$id"
 check grep -q "^stopped before the time limit" "$tmp/mcfem-sig.out"
 id=$(submit "$script"); wait_job "$id"
 check grep -q "^done: results-sig/summary.json" "$tmp/mcfem-sig.out"
@@ -149,16 +151,14 @@ check cmp -s "$tmp/refbig/samples.csv" "$tmp/results-sig/samples.csv"
 desc="scancel in the middle, then a new submission: the uninterrupted samples.csv"
 script=$(job cancel "${big[*]}")
 id=$(submit "$script")
-for _ in $(seq 200); do ls "$tmp"/results-cancel/journal/*.mcj >/dev/null 2>&1 && break; sleep 0.1; done
-sleep 1; scancel "$id"; wait_job "$id"
+midrun cancel; scancel "$id"; wait_job "$id"
 check test ! -e "$tmp/results-cancel/samples.csv"
 id=$(submit "$script"); wait_job "$id"
 check cmp -s "$tmp/refbig/samples.csv" "$tmp/results-cancel/samples.csv"
 desc="scontrol requeue in the middle (--requeue; SLURM starts it again after about 2 minutes): the requeued job resumes to the uninterrupted samples.csv"
 script=$(job requeue "${big[*]}")
 id=$(submit "$script")
-for _ in $(seq 200); do ls "$tmp"/results-requeue/journal/*.mcj >/dev/null 2>&1 && break; sleep 0.1; done
-sleep 1; scontrol requeue "$id"
+midrun requeue; scontrol requeue "$id"
 for _ in $(seq 400); do [ -e "$tmp/results-requeue/samples.csv" ] && ! squeue -h -j "$id" 2>/dev/null | grep -q . && break; sleep 0.5; done
 check cmp -s "$tmp/refbig/samples.csv" "$tmp/results-requeue/samples.csv"
 check grep -q "stopped by SIGTERM" "$tmp/mcfem-requeue.err" # it was interrupted, then resumed
